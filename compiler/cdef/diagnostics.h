@@ -1,0 +1,44 @@
+// Clang-style diagnostics: collected while the passes run, printed with source line and caret.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cdef/location.h"
+
+namespace cdefc::cdef {
+
+/// How bad a diagnostic is.
+enum class Severity { Note, Warning, Error };
+
+/// One message, with optional notes attached (e.g. "real declaration is here").
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  Location loc;
+  std::string message;
+  std::vector<Diagnostic> notes;
+};
+
+/// Collects diagnostics; the passes report into it and never throw for bad input.
+class Diagnostics {
+ public:
+  /// Report an error; returns it so the caller may attach notes.
+  Diagnostic& error(const Location& loc, std::string message);
+  /// Report a warning.
+  Diagnostic& warning(const Location& loc, std::string message);
+  /// Number of errors so far.
+  size_t error_count() const { return errors_; }
+  bool has_errors() const { return errors_ != 0; }
+  const std::vector<Diagnostic>& all() const { return list_; }
+  /// Every diagnostic rendered like Clang: "file:line:col: error: msg\n  line\n    ^\n".
+  std::string render() const;
+
+ private:
+  std::vector<Diagnostic> list_;
+  size_t errors_ = 0;
+};
+
+/// Render one diagnostic (and its notes) like Clang does.
+std::string render(const Diagnostic& d);
+
+}  // namespace cdefc::cdef

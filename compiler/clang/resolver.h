@@ -1,0 +1,43 @@
+// Answers every '...' gap and checks every exact declaration of a cdef::Module with Clang.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cdef/decl.h"
+#include "cdef/diagnostics.h"
+
+namespace cdefc::clang_bridge {
+
+/// How to parse the set_source() C text: the module's compile flags.
+struct SourceOptions {
+  std::shared_ptr<const cdef::SourceBuffer> source;  ///< the set_source() text
+  std::vector<std::string> include_dirs;             ///< -I
+  std::vector<std::string> define_macros;            ///< -D NAME or NAME=VALUE
+  std::vector<std::string> undef_macros;             ///< -U NAME
+  std::vector<std::string> extra_compile_args;       ///< passed to Clang as they are
+  bool cplusplus = false;                            ///< source_extension='.cpp'
+};
+
+/// Timings and counts of one resolution, for -v logging.
+struct ResolveStats {
+  double parse_seconds = 0;   ///< building the probe translation unit
+  double answer_seconds = 0;  ///< reading answers and checking declarations
+  size_t probe_lines = 0;
+};
+
+/// Build ONE probe translation unit (the source plus generated probes), parse it in-process,
+/// fill every gap of `module` and check every exact declaration against the real one.
+/// Mismatches and Clang errors are reported into `diags`; returns false if any error.
+bool resolve(cdef::Module& module, const SourceOptions& options, cdef::Diagnostics& diags,
+             ResolveStats* stats = nullptr);
+
+/// The text of the probe translation unit resolve() would parse (for debugging, -v -v).
+std::string probe_text(const cdef::Module& module, const SourceOptions& options);
+
+/// The standard headers every probe (and every generated module) includes before the
+/// user's source, so that the standard type names of a cdef exist.
+const char* standard_prelude();
+
+}  // namespace cdefc::clang_bridge

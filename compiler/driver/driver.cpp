@@ -1,0 +1,138 @@
+// The passes of one cdefc run in plain order, with spdlog timings and atomic outputs.
+#include "driver/driver.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "cdef/parser.h"
+#include "clang/resolver.h"
+#include "model/json.h"
+
+namespace cdefc::driver {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::shared_ptr<spdlog::logger> logger() {
+  static std::shared_ptr<spdlog::logger> log = [] {
+    auto l = spdlog::stderr_color_st("cdefc");
+    l->set_pattern("cdefc: %v");
+    l->set_level(spdlog::level::warn);
+    return l;
+  }();
+  return log;
+}
+
+clang_bridge::SourceOptions source_options(const Options& options) {
+  clang_bridge::SourceOptions so;
+  so.source = options.source;
+  so.include_dirs = options.include_dirs;
+  so.define_macros = options.define_macros;
+  so.undef_macros = options.undef_macros;
+  so.extra_compile_args = options.extra_compile_args;
+  so.cplusplus = options.cplusplus;
+  return so;
+}
+
+}  // namespace
+
+bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
+  auto log = logger();
+  // Pass 1: parse every cdef() text, in call order.
+  auto t0 = std::chrono::steady_clock::now();
+  for (const CdefInput& in : options.cdefs) cdef::parse_cdef(module, in.source, in.options, diags);
+  log->info("parsed {} cdef(s): {} records, {} enums, {} typedefs, {} functions, {} globals, "
+            "{} constants in {:.3f}s",
+            options.cdefs.size(), module.records.size(), module.enums.size(),
+            module.typedefs.size(), module.functions.size(), module.variables.size(),
+            module.constants.size(), seconds_since(t0));
+  if (diags.has_errors()) return false;
+
+  // Pass 2: one probe translation unit answers every gap and checks every declaration.
+  clang_bridge::SourceOptions so = source_options(options);
+  if (options.verbose >= 2)
+    log->info("probe translation unit:\n{}", clang_bridge::probe_text(module, so));
+  clang_bridge::ResolveStats stats;
+  bool ok = clang_bridge::resolve(module, so, diags, &stats);
+  log->info("resolved with Clang: {} probe lines, parse {:.3f}s, answers {:.3f}s",
+            stats.probe_lines, stats.parse_seconds, stats.answer_seconds);
+  return ok;
+}
+
+bool write_file_if_changed(const std::string& path, const std::string& content,
+                           std::string& error) {
+  {
+    std::ifstream old(path, std::ios::binary);
+    if (old) {
+      std::string existing((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
+      if (existing == content) return true;
+    }
+  }
+  std::string tmp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      error = "cannot write '" + path + "'";
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+int run_command(int argc, char** argv) {
+  Options options;
+  std::string message;
+  int status = parse_command_line(argc, argv, options, message);
+  if (status == 2) {
+    std::cout << message;
+    return 0;
+  }
+  if (status != 0) {
+    std::cerr << "cdefc: error: " << message << "\n";
+    return 1;
+  }
+  auto log = logger();
+  if (options.verbose) log->set_level(spdlog::level::info);
+  auto t0 = std::chrono::steady_clock::now();
+
+  cdef::Module module;
+  cdef::Diagnostics diags;
+  bool ok = build_model(options, module, diags);
+  std::cerr << diags.render();
+  if (!ok) {
+    std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors")
+              << " generated.\n";
+    return 1;
+  }
+  if (!options.dump_model.empty()) {
+    std::string json = model::to_json(module, options.module_name);
+    if (options.dump_model == "-") {
+      std::cout << json;
+    } else if (!write_file_if_changed(options.dump_model, json, message)) {
+      std::cerr << "cdefc: error: " << message << "\n";
+      return 1;
+    }
+  }
+  log->info("done in {:.3f}s", seconds_since(t0));
+  return 0;
+}
+
+}  // namespace cdefc::driver

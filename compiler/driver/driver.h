@@ -1,0 +1,26 @@
+// The pass list of one cdefc run, in plain order: parse cdefs, resolve with Clang, write.
+#pragma once
+
+#include <string>
+
+#include "cdef/decl.h"
+#include "cdef/diagnostics.h"
+#include "driver/options.h"
+
+namespace cdefc::driver {
+
+/// Parse every cdef of `options` into `module`, then resolve its gaps and check it with
+/// Clang. Every problem goes to `diags`; returns false if there was any error.
+bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
+
+/// Write `content` to `path` through a temporary file and a rename, so a failed run never
+/// leaves half a file; an existing file with the same content is left alone (mtime kept).
+/// Returns false with `error` set on I/O failure.
+bool write_file_if_changed(const std::string& path, const std::string& content,
+                           std::string& error);
+
+/// The whole command: options, passes, outputs, diagnostics on stderr. Returns the exit
+/// status (0 success, 1 any error).
+int run_command(int argc, char** argv);
+
+}  // namespace cdefc::driver

@@ -1,0 +1,182 @@
+// Reads a module description from the command line (cxxopts) or from JSON (nlohmann).
+#include "driver/options.h"
+
+#include <cxxopts.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace cdefc::driver {
+
+namespace {
+
+/// Reads a whole file, or stdin for "-".
+bool read_text(const std::string& path, std::string& out, std::string& message) {
+  if (path == "-") {
+    out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    message = "cannot open '" + path + "'";
+    return false;
+  }
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+std::shared_ptr<cdef::SourceBuffer> buffer(std::string name, std::string text, unsigned line) {
+  auto b = std::make_shared<cdef::SourceBuffer>();
+  b->name = std::move(name);
+  b->text = std::move(text);
+  b->first_line = line == 0 ? 1 : line;
+  return b;
+}
+
+/// "pkg/_foo.c" -> "_foo"
+std::string stem(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  size_t dot = base.find('.');
+  return dot == std::string::npos ? base : base.substr(0, dot);
+}
+
+}  // namespace
+
+int parse_command_line(int argc, char** argv, Options& out, std::string& message) {
+  cxxopts::Options spec("cdefc",
+                        "cdefc: compile CFFI-style cdef declarations against real C source.\n"
+                        "Reads cdefs and the set_source() C text, answers every '...' gap and\n"
+                        "checks every declaration with Clang.");
+  spec.custom_help("[options]");
+  // clang-format off
+  spec.add_options()
+    ("cdef", "cdef declarations from FILE ('-' for stdin); repeatable", cxxopts::value<std::vector<std::string>>(), "FILE")
+    ("cdef-text", "cdef declarations given as TEXT; repeatable", cxxopts::value<std::vector<std::string>>(), "TEXT")
+    ("override", "cdefs may redefine earlier declarations (cdef(override=True))")
+    ("packed", "every struct of the cdefs is packed (cdef(packed=True))")
+    ("pack", "maximum field alignment N (cdef(pack=N))", cxxopts::value<int>(), "N")
+    ("source", "the set_source() C text, from FILE", cxxopts::value<std::string>(), "FILE")
+    ("source-text", "the set_source() C text, given as TEXT", cxxopts::value<std::string>(), "TEXT")
+    ("description", "read the whole module description from a JSON FILE", cxxopts::value<std::string>(), "FILE")
+    ("m,module", "module name (default: the source file's stem)", cxxopts::value<std::string>(), "NAME")
+    ("I", "add DIR to the include path", cxxopts::value<std::vector<std::string>>(), "DIR")
+    ("D", "define macro NAME[=VALUE]", cxxopts::value<std::vector<std::string>>(), "NAME")
+    ("U", "undefine macro NAME", cxxopts::value<std::vector<std::string>>(), "NAME")
+    ("extra-compile-arg", "pass ARG to Clang and the C compiler; repeatable", cxxopts::value<std::vector<std::string>>(), "ARG")
+    ("l", "link with library LIB", cxxopts::value<std::vector<std::string>>(), "LIB")
+    ("L", "add DIR to the library path", cxxopts::value<std::vector<std::string>>(), "DIR")
+    ("cplusplus", "the source is C++ (source_extension='.cpp')")
+    ("dump-model", "print the resolved module as JSON to stdout, or to FILE", cxxopts::value<std::string>()->implicit_value("-"), "FILE")
+    ("v,verbose", "log phases and timings (twice: also print the probe translation unit)")
+    ("h,help", "print this help")
+    ("version", "print the version");
+  // clang-format on
+  try {
+    auto r = spec.parse(argc, argv);
+    if (r.count("help")) {
+      message = spec.help();
+      return 2;
+    }
+    if (r.count("version")) {
+      message = "cdefc 0.1.0\n";
+      return 2;
+    }
+    if (!r.unmatched().empty()) {
+      message = "unexpected argument '" + r.unmatched().front() + "'";
+      return 1;
+    }
+    if (r.count("description")) {
+      std::string text;
+      if (!read_text(r["description"].as<std::string>(), text, message)) return 1;
+      if (!read_description(text, out, message)) return 1;
+    }
+    cdef::CdefOptions copts;
+    copts.override = r.count("override") > 0;
+    copts.packed = r.count("packed") > 0;
+    if (r.count("pack")) copts.pack = r["pack"].as<int>();
+    if (r.count("cdef"))
+      for (const std::string& path : r["cdef"].as<std::vector<std::string>>()) {
+        std::string text;
+        if (!read_text(path, text, message)) return 1;
+        out.cdefs.push_back({buffer(path == "-" ? "<stdin>" : path, text, 1), copts});
+      }
+    if (r.count("cdef-text"))
+      for (const std::string& text : r["cdef-text"].as<std::vector<std::string>>())
+        out.cdefs.push_back({buffer("<cdef source string>", text, 1), copts});
+    if (r.count("source")) {
+      std::string path = r["source"].as<std::string>(), text;
+      if (!read_text(path, text, message)) return 1;
+      out.source = buffer(path, text, 1);
+      if (out.module_name.empty()) out.module_name = stem(path);
+    }
+    if (r.count("source-text")) out.source = buffer("<set_source>", r["source-text"].as<std::string>(), 1);
+    auto append = [&](const char* key, std::vector<std::string>& to) {
+      if (r.count(key))
+        for (const std::string& s : r[key].as<std::vector<std::string>>()) to.push_back(s);
+    };
+    append("I", out.include_dirs);
+    append("D", out.define_macros);
+    append("U", out.undef_macros);
+    append("extra-compile-arg", out.extra_compile_args);
+    append("l", out.libraries);
+    append("L", out.library_dirs);
+    if (r.count("module")) out.module_name = r["module"].as<std::string>();
+    if (r.count("cplusplus")) out.cplusplus = true;
+    if (r.count("dump-model")) out.dump_model = r["dump-model"].as<std::string>();
+    out.verbose = static_cast<int>(r.count("verbose"));
+  } catch (const cxxopts::exceptions::exception& e) {
+    message = e.what();
+    return 1;
+  }
+  if (out.cdefs.empty()) {
+    message = "no cdef given (use --cdef FILE, --cdef-text TEXT or --description FILE)";
+    return 1;
+  }
+  if (out.module_name.empty()) out.module_name = "_cdefc_module";
+  return 0;
+}
+
+bool read_description(const std::string& json_text, Options& out, std::string& message) {
+  using nlohmann::json;
+  json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    message = "the module description is not a JSON object";
+    return false;
+  }
+  try {
+    out.module_name = j.value("module_name", out.module_name);
+    for (const json& c : j.value("cdefs", json::array())) {
+      CdefInput in;
+      in.source = buffer(c.value("file", std::string("<cdef source string>")),
+                         c.at("text").get<std::string>(), c.value("line", 1u));
+      in.options.override = c.value("override", false);
+      in.options.packed = c.value("packed", false);
+      in.options.pack = c.value("pack", 0);
+      out.cdefs.push_back(std::move(in));
+    }
+    if (j.contains("source") && j["source"].is_object()) {
+      const json& s = j["source"];
+      out.source = buffer(s.value("file", std::string("<set_source>")),
+                          s.at("text").get<std::string>(), s.value("line", 1u));
+    }
+    auto list = [&](const char* key, std::vector<std::string>& to) {
+      for (const json& v : j.value(key, json::array())) to.push_back(v.get<std::string>());
+    };
+    list("include_dirs", out.include_dirs);
+    list("define_macros", out.define_macros);
+    list("undef_macros", out.undef_macros);
+    list("extra_compile_args", out.extra_compile_args);
+    list("libraries", out.libraries);
+    list("library_dirs", out.library_dirs);
+    out.cplusplus = j.value("cplusplus", false);
+  } catch (const json::exception& e) {
+    message = std::string("malformed module description: ") + e.what();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace cdefc::driver

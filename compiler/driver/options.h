@@ -1,0 +1,46 @@
+// What one cdefc run is asked to do: the module description and the outputs wanted.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cdef/location.h"
+#include "cdef/parser.h"
+
+namespace cdefc::driver {
+
+/// One cdef() call: its text (with the file and line it came from) and its options.
+struct CdefInput {
+  std::shared_ptr<cdef::SourceBuffer> source;
+  cdef::CdefOptions options;
+};
+
+/// Everything a module is made from, as the build API or the command line gives it.
+struct Options {
+  std::string module_name;                         ///< e.g. "pkg._foo"
+  std::vector<CdefInput> cdefs;                    ///< in call order
+  std::shared_ptr<cdef::SourceBuffer> source;      ///< set_source() C text (may be null)
+  std::vector<std::string> include_dirs;
+  std::vector<std::string> define_macros;          ///< NAME or NAME=VALUE
+  std::vector<std::string> undef_macros;
+  std::vector<std::string> extra_compile_args;
+  std::vector<std::string> libraries;              ///< recorded for the module build
+  std::vector<std::string> library_dirs;
+  bool cplusplus = false;                          ///< source_extension='.cpp'
+  std::string dump_model;                          ///< "" none, "-" stdout, else a path
+  int verbose = 0;                                 ///< -v: phases and timings; -vv: probe
+};
+
+/// Fills `out` from the command line. Returns 0 to go on, 1 on a usage error (message in
+/// `message`), 2 when --help/--version printed `message` and the run should stop with 0.
+int parse_command_line(int argc, char** argv, Options& out, std::string& message);
+
+/// Fills `out` from a JSON module description (what the Python build API writes):
+/// {"module_name", "cdefs": [{"text", "file", "line", "override", "packed", "pack"}],
+///  "source": {"text", "file", "line"}, "include_dirs", "define_macros", "undef_macros",
+///  "extra_compile_args", "libraries", "library_dirs", "cplusplus"}.
+/// Returns false with `message` set when the description is malformed.
+bool read_description(const std::string& json_text, Options& out, std::string& message);
+
+}  // namespace cdefc::driver

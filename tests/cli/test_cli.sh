@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The cdefc command: exit status, --dump-model output, -v logging, nothing half-written.
+set -u
+cdefc="$1"
+golden="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+check() {  # check NAME CONDITION...
+  local name="$1"; shift
+  if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+
+"$cdefc" --help > "$tmp/help" 2>&1
+check "help exits 0 and lists --dump-model" grep -q -- "--dump-model" "$tmp/help"
+
+"$cdefc" --cdef "$golden/struct_partial.cdef" --source "$golden/struct_partial.c" \
+  --dump-model "$tmp/model.json" -v 2> "$tmp/log"
+check "good input exits 0" test $? -eq 0
+check "model written" grep -q '"name": "struct point"' "$tmp/model.json"
+check "-v logs phases and timings" grep -q "resolved with Clang" "$tmp/log"
+
+mtime=$(stat -c %Y "$tmp/model.json")
+sleep 1
+"$cdefc" --cdef "$golden/struct_partial.cdef" --source "$golden/struct_partial.c" \
+  --dump-model "$tmp/model.json"
+check "unchanged output keeps its mtime" test "$(stat -c %Y "$tmp/model.json")" = "$mtime"
+
+printf 'struct point { int x; int y; };\n' > "$tmp/bad.cdef"
+printf 'struct point { int y; int x; int z; };\n' > "$tmp/bad.c"
+"$cdefc" --cdef "$tmp/bad.cdef" --source "$tmp/bad.c" --dump-model "$tmp/bad.json" 2> "$tmp/err"
+check "mismatch exits 1" test $? -eq 1
+check "no output file after an error" test ! -e "$tmp/bad.json"
+check "no temporary file left" test -z "$(ls "$tmp" | grep tmp)"
+check "diagnostic names the cdef line" grep -q "bad.cdef:1:" "$tmp/err"
+check "error count printed" grep -q "error generated\|errors generated" "$tmp/err"
+
+printf '#include <stdio.h>\nint f(void);\n' > "$tmp/syntax.cdef"
+"$cdefc" --cdef "$tmp/syntax.cdef" --dump-model "$tmp/syntax.json" 2> "$tmp/err2"
+check "parse error exits 1" test $? -eq 1
+check "parse error has a caret line" grep -q "^\s*\^" "$tmp/err2"
+
+"$cdefc" --no-such-option > /dev/null 2> "$tmp/err3"
+check "bad option exits 1" test $? -eq 1
+
+echo "$((13 - failures)) passed, $failures failed"
+test "$failures" -eq 0

@@ -1,0 +1,1 @@
+enum state { IDLE, RUNNING = 4, STOPPED };

@@ -1,0 +1,1 @@
+enum op { OP_ADD, OP_SUB };

@@ -1,0 +1,5 @@
+struct point {
+    long pad;
+    int y;
+    int x;
+};

@@ -1,0 +1,1 @@
+struct person { int age; const char *name; };

@@ -1,0 +1,1 @@
+int combine(int a, int b, int c);

@@ -1,0 +1,1 @@
+int frob(int level);

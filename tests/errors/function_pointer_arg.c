@@ -1,0 +1,1 @@
+void fill(long *out, int n);

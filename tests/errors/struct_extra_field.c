@@ -1,0 +1,1 @@
+struct conf { int a; int b; int c; };

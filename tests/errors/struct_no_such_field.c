@@ -1,0 +1,1 @@
+struct item { int id; int size; };

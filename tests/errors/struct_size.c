@@ -1,0 +1,1 @@
+struct vec { float x; float y; } __attribute__((aligned(16)));

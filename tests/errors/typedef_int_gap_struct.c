@@ -1,0 +1,1 @@
+typedef struct { int hi, lo; } id_t2;

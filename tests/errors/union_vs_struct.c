@@ -1,0 +1,1 @@
+typedef struct { int i; float f; } number_t;

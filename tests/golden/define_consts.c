@@ -1,0 +1,5 @@
+#define BUFFER_SIZE (4 * 1024)
+#define MASK 0xFFFFFFFFFFFFFFFFull
+#define VERSION 0x010203
+#define NEGATIVE (-42)
+#define COMPUTED (BUFFER_SIZE / 8 + 1)

@@ -1,0 +1,1 @@
+int register_callback(int (*cb)(int, void *));

@@ -1,0 +1,2 @@
+struct rec { long pad; int a; };
+int get(struct rec *r);

@@ -1,0 +1,1 @@
+struct pair { short a; long b; char c; };

@@ -1,0 +1,1 @@
+struct buffer { unsigned long len; unsigned char data[]; };

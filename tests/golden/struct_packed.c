@@ -1,0 +1,1 @@
+struct wire { char kind; int length; short crc; } __attribute__((packed));

@@ -1,0 +1,1 @@
+struct point { char tag; double x; long extra; int y; };

@@ -1,0 +1,2 @@
+typedef double real_t;
+typedef float single_t;

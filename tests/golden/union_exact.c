@@ -1,0 +1,1 @@
+union word { unsigned int u; float f; unsigned char b[4]; };

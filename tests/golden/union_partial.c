@@ -1,0 +1,1 @@
+union value { int i; double d; char bytes[24]; };

@@ -1,0 +1,6 @@
+#include <zlib.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <limits.h>
+#include <stdio.h>
+#include <float.h>

@@ -1,0 +1,150 @@
+// Gaps over real system headers, checked against what gcc computes in a compiled program.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "cdef/decl.h"
+#include "driver/driver.h"
+#include "expect_file.h"
+
+namespace {
+
+using namespace cdefc;
+
+/// "kind key" -> value, from running the gcc-compiled expected_values program.
+std::map<std::string, std::string> gcc_values() {
+  std::map<std::string, std::string> out;
+  FILE* p = popen(CDEFC_EXPECTED_VALUES_EXE, "r");
+  if (!p) return out;
+  char line[512];
+  while (fgets(line, sizeof line, p)) {
+    std::istringstream in(line);
+    std::string kind, key, value;
+    in >> kind >> key >> value;
+    out[kind + " " + key] = value;
+  }
+  pclose(p);
+  return out;
+}
+
+class RealHeaders : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    driver::Options options;
+    std::string message;
+    std::string dir = CDEFC_REALHEADERS_DIR;
+    std::vector<std::string> args = {"cdefc", "--cdef", dir + "/system.cdef", "--source",
+                                     dir + "/system.c"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    ASSERT_EQ(driver::parse_command_line(static_cast<int>(argv.size()), argv.data(), options,
+                                         message), 0) << message;
+    cdef::Diagnostics diags;
+    module_ = new cdef::Module;
+    ok_ = driver::build_model(options, *module_, diags);
+    rendered_ = diags.render();
+    expected_ = new std::map<std::string, std::string>(gcc_values());
+  }
+  static void TearDownTestSuite() {
+    delete module_;
+    delete expected_;
+  }
+  static cdef::Module* module_;
+  static std::map<std::string, std::string>* expected_;
+  static bool ok_;
+  static std::string rendered_;
+
+  const cdef::Record& record(const std::string& name) {
+    for (const cdef::Record& r : module_->records)
+      if (r.typedef_name == name || ("struct " + r.tag) == name) return r;
+    int t = module_->find_typedef(name);
+    if (t >= 0 && module_->typedefs[static_cast<size_t>(t)].type->kind == cdef::TypeKind::Record)
+      return module_->records[static_cast<size_t>(module_->typedefs[static_cast<size_t>(t)].type->index)];
+    static cdef::Record none;
+    ADD_FAILURE() << "no record " << name;
+    return none;
+  }
+  /// `name` as the cdef spells it; `key` as the gcc program prints it (no spaces).
+  void check_record(const std::string& name, std::string key_name = "") {
+    ASSERT_TRUE(ok_) << rendered_;
+    const cdef::Record& r = record(name);
+    if (key_name.empty()) key_name = name;
+    EXPECT_TRUE(r.resolved);
+    ASSERT_TRUE(expected_->count("size " + key_name)) << "gcc program gave no size for " << name;
+    EXPECT_EQ(std::to_string(r.size), expected_->at("size " + key_name)) << name;
+    ASSERT_FALSE(r.fields.empty());
+    for (const cdef::Field& f : r.fields) {
+      std::string key = key_name + "." + f.name;
+      ASSERT_TRUE(expected_->count("offset " + key)) << key;
+      EXPECT_EQ(std::to_string(f.offset), expected_->at("offset " + key)) << key;
+      EXPECT_EQ(std::to_string(f.size), expected_->at("fieldsize " + key)) << key;
+    }
+  }
+  const cdef::Constant& constant(const std::string& name) {
+    for (const cdef::Constant& c : module_->constants)
+      if (c.name == name) return c;
+    static cdef::Constant none;
+    ADD_FAILURE() << "no constant " << name;
+    return none;
+  }
+};
+
+cdef::Module* RealHeaders::module_ = nullptr;
+std::map<std::string, std::string>* RealHeaders::expected_ = nullptr;
+bool RealHeaders::ok_ = false;
+std::string RealHeaders::rendered_;
+
+TEST_F(RealHeaders, ResolvesWithoutDiagnostics) {
+  EXPECT_TRUE(ok_) << rendered_;
+  EXPECT_EQ(rendered_, "");
+  EXPECT_GT(expected_->size(), 40u) << "the gcc-compiled program printed too little";
+}
+
+TEST_F(RealHeaders, ZStreamPartialLayout) { check_record("z_stream"); }
+TEST_F(RealHeaders, StructTmPartialLayout) { check_record("struct tm", "struct_tm"); }
+TEST_F(RealHeaders, StructStatPartialLayout) { check_record("struct stat", "struct_stat"); }
+
+TEST_F(RealHeaders, IntegerConstants) {
+  ASSERT_TRUE(ok_) << rendered_;
+  for (const char* name : {"Z_OK", "Z_STREAM_END", "Z_NO_FLUSH", "Z_FINISH", "Z_BUF_ERROR",
+                           "Z_DEFAULT_COMPRESSION", "Z_DEFLATED", "MAX_WBITS", "INT_MAX",
+                           "INT_MIN", "LLONG_MIN", "EOF", "BUFSIZ", "SEEK_END"}) {
+    const cdef::Constant& c = constant(name);
+    ASSERT_EQ(c.value.kind, cdef::ConstantValue::Int) << name;
+    EXPECT_FALSE(c.value.is_unsigned) << name;
+    EXPECT_EQ(std::to_string(c.value.int_value), expected_->at(std::string("int ") + name)) << name;
+  }
+  for (const char* name : {"UINT_MAX", "ULLONG_MAX"}) {
+    const cdef::Constant& c = constant(name);
+    ASSERT_EQ(c.value.kind, cdef::ConstantValue::Int) << name;
+    EXPECT_EQ(std::to_string(static_cast<uint64_t>(c.value.int_value)),
+              expected_->at(std::string("uint ") + name)) << name;
+  }
+  EXPECT_TRUE(constant("ULLONG_MAX").value.is_unsigned);
+}
+
+TEST_F(RealHeaders, FloatAndStringConstants) {
+  ASSERT_TRUE(ok_) << rendered_;
+  const cdef::Constant& eps = constant("DBL_EPSILON");
+  ASSERT_EQ(eps.value.kind, cdef::ConstantValue::Float);
+  EXPECT_DOUBLE_EQ(eps.value.float_value, std::stod(expected_->at("double DBL_EPSILON")));
+  const cdef::Constant& ver = constant("ZLIB_VERSION");
+  ASSERT_EQ(ver.value.kind, cdef::ConstantValue::String);
+  EXPECT_EQ(ver.value.string_value, expected_->at("string ZLIB_VERSION"));
+}
+
+TEST_F(RealHeaders, IntegerTypedefGaps) {
+  ASSERT_TRUE(ok_) << rendered_;
+  size_t gaps = 0;
+  for (const cdef::Typedef& t : module_->typedefs) {
+    if (t.gap != cdef::TypedefGap::Integer) continue;
+    ++gaps;
+    ASSERT_TRUE(t.type);
+    EXPECT_EQ(t.type->name, expected_->at("inttype " + t.name)) << t.name;
+  }
+  EXPECT_EQ(gaps, 6u);
+}
+
+}  // namespace

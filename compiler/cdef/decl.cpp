@@ -26,9 +26,9 @@ int Module::find_typedef(const std::string& name) const {
 
 bool is_standard_type_name(const std::string& name) {
   static const std::set<std::string> names = [] {
-    std::set<std::string> s = {"intmax_t", "uintmax_t", "intptr_t", "uintptr_t", "ptrdiff_t",
-                               "size_t",   "ssize_t",   "wchar_t",  "char16_t",  "char32_t",
-                               "FILE"};
+    std::set<std::string> s = {"intmax_t",  "uintmax_t", "intptr_t", "uintptr_t",
+                               "ptrdiff_t", "size_t",    "ssize_t",  "wchar_t",
+                               "char16_t",  "char32_t",  "FILE"};
     for (const char* n : {"8", "16", "32", "64"}) {
       for (const char* p : {"int", "uint", "int_least", "uint_least", "int_fast", "uint_fast"})
         s.insert(std::string(p) + n + "_t");
@@ -72,9 +72,11 @@ std::string spell(const Module& m, const TypeRef& t, const std::string& inner);
 /// The name of a base (non-derived) type node, without qualifiers.
 std::string base_name(const Module& m, const Type& t) {
   switch (t.kind) {
-    case TypeKind::Void: return "void";
+    case TypeKind::Void:
+      return "void";
     case TypeKind::Primitive:
-    case TypeKind::Typedef: return t.name;
+    case TypeKind::Typedef:
+      return t.name;
     case TypeKind::Record: {
       if (t.index < 0 || static_cast<size_t>(t.index) >= m.records.size()) return "struct ?";
       const Record& r = m.records[t.index];
@@ -101,7 +103,8 @@ std::string base_name(const Module& m, const Type& t) {
       if (!e.typedef_name.empty()) return e.typedef_name;
       return "int /* anonymous enum */";
     }
-    default: return "?";
+    default:
+      return "?";
   }
 }
 
@@ -127,8 +130,10 @@ std::string spell(const Module& m, const TypeRef& tr, const std::string& inner) 
     }
     case TypeKind::Array: {
       std::string s = inner + "[";
-      if (t.length_kind == ArrayLength::Known) s += std::to_string(t.length);
-      else if (t.length_kind == ArrayLength::Gap) s += "...";
+      if (t.length_kind == ArrayLength::Known)
+        s += std::to_string(t.length);
+      else if (t.length_kind == ArrayLength::Gap)
+        s += "...";
       return spell(m, t.target, s + "]");
     }
     case TypeKind::Function: {
@@ -137,8 +142,10 @@ std::string spell(const Module& m, const TypeRef& tr, const std::string& inner) 
         if (i) s += ", ";
         s += spell(m, t.params[i].type, "");
       }
-      if (t.variadic) s += t.params.empty() ? "..." : ", ...";
-      else if (t.params.empty()) s += "void";
+      if (t.variadic)
+        s += t.params.empty() ? "..." : ", ...";
+      else if (t.params.empty())
+        s += "void";
       return spell(m, t.target, s + ")");
     }
     default: {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace cdefc::cdef {
 
@@ -55,7 +56,8 @@ class Lexer {
       if (is_ident_start(c)) {
         while (pos_ < text_.size() && is_ident_char(text_[pos_])) ++pos_;
         tok.kind = TokenKind::Identifier;
-      } else if (is_digit(c) || (c == '.' && pos_ + 1 < text_.size() && is_digit(text_[pos_ + 1]))) {
+      } else if (is_digit(c) ||
+                 (c == '.' && pos_ + 1 < text_.size() && is_digit(text_[pos_ + 1]))) {
         number(tok);
       } else if (c == '\'') {
         if (!quoted(tok, '\'')) continue;
@@ -89,8 +91,8 @@ class Lexer {
   }
 
   Location loc(size_t offset) const {
-    size_t line_index =
-        std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin() - 1;
+    size_t line_index = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) -
+                        line_starts_.begin() - 1;
     Location l;
     l.file = file_;
     long line = static_cast<long>(line_index) + 1 + delta_;
@@ -113,8 +115,8 @@ class Lexer {
       if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
         ++pos_;
       } else if (c == '\\' && pos_ + 1 < text_.size() &&
-                 (text_[pos_ + 1] == '\n' ||
-                  (text_[pos_ + 1] == '\r' && pos_ + 2 < text_.size() && text_[pos_ + 2] == '\n'))) {
+                 (text_[pos_ + 1] == '\n' || (text_[pos_ + 1] == '\r' && pos_ + 2 < text_.size() &&
+                                              text_[pos_ + 2] == '\n'))) {
         pos_ += text_[pos_ + 1] == '\n' ? 2 : 3;
       } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/') {
         while (pos_ < text_.size() && text_[pos_] != '\n') {
@@ -203,8 +205,10 @@ class Lexer {
     bool bad = false;
     while (pos_ < text_.size() && is_ident_char(text_[pos_])) {
       char c = text_[pos_++];
-      if (!is_digit(c)) bad = true;
-      else if (n < 100000000) n = n * 10 + static_cast<uint64_t>(c - '0');
+      if (!is_digit(c))
+        bad = true;
+      else if (n < 100000000)
+        n = n * 10 + static_cast<uint64_t>(c - '0');
     }
     if (bad || n == 0 || n >= 100000000) {
       error(loc(num_pos), "invalid line number in line marker");
@@ -225,8 +229,8 @@ class Lexer {
     (void)hash;
     skip_line();
     // The line after this one (the physical line holding the newline we stopped at) is `n`.
-    size_t phys_next = std::upper_bound(line_starts_.begin(), line_starts_.end(), pos_) -
-                       line_starts_.begin() + 1;
+    size_t phys_next =
+        std::upper_bound(line_starts_.begin(), line_starts_.end(), pos_) - line_starts_.begin() + 1;
     delta_ = static_cast<long>(n) - static_cast<long>(phys_next);
     file_ = file;
   }
@@ -333,15 +337,27 @@ class Lexer {
   uint64_t escape(size_t quote_pos) {
     char c = text_[pos_++];
     switch (c) {
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case 'a': return '\a';
-      case 'b': return '\b';
-      case 'f': return '\f';
-      case 'v': return '\v';
-      case 'e': return 27;
-      case '\\': case '\'': case '"': case '?': return static_cast<unsigned char>(c);
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case 'a':
+        return '\a';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
+      case 'e':
+        return 27;
+      case '\\':
+      case '\'':
+      case '"':
+      case '?':
+        return static_cast<unsigned char>(c);
       case 'x': {
         uint64_t v = 0;
         size_t n = 0;
@@ -356,12 +372,14 @@ class Lexer {
       default:
         if (c >= '0' && c <= '7') {
           uint64_t v = static_cast<uint64_t>(c - '0');
-          for (int k = 0; k < 2 && pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '7'; ++k)
+          for (int k = 0; k < 2 && pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '7';
+               ++k)
             v = v * 8 + static_cast<uint64_t>(text_[pos_++] - '0');
           if (v > 0xff) error(loc(quote_pos), "octal escape sequence out of range");
           return v & 0xff;
         }
-        diags_.warning(loc(pos_ - 2), std::string("unknown escape sequence '\\") + printable(c) + "'");
+        diags_.warning(loc(pos_ - 2),
+                       std::string("unknown escape sequence '\\") + printable(c) + "'");
         return static_cast<unsigned char>(c);
     }
   }
@@ -414,8 +432,8 @@ class Lexer {
   }
 
   bool punct(Token& tok) {
-    static const char* const two[] = {"<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "->",
-                                      "++", "--", "##"};
+    static const char* const two[] = {
+        "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "->", "++", "--", "##"};
     for (const char* p : two) {
       if (text_.compare(pos_, 2, p) == 0) {
         tok.kind = TokenKind::Punct;
@@ -447,6 +465,42 @@ class Lexer {
 std::vector<Token> lex(std::shared_ptr<const SourceBuffer> source, Diagnostics& diags) {
   if (!source) source = std::make_shared<SourceBuffer>();
   return Lexer(std::move(source), diags).run();
+}
+
+bool is_type_keyword(const std::string& w) {
+  static const std::set<std::string> s = {"void",     "char",  "short",  "int",
+                                          "long",     "float", "double", "signed",
+                                          "unsigned", "_Bool", "bool",   "_Complex"};
+  return s.count(w) != 0;
+}
+
+bool is_keyword(const std::string& w) {
+  static const std::set<std::string> s = {
+      "typedef",  "extern",  "static",    "inline",   "register",  "auto",    "const", "volatile",
+      "restrict", "struct",  "union",     "enum",     "sizeof",    "return",  "if",    "else",
+      "while",    "for",     "do",        "switch",   "case",      "default", "break", "continue",
+      "goto",     "__cdecl", "__stdcall", "__inline", "__inline__"};
+  return s.count(w) != 0 || is_type_keyword(w);
+}
+
+bool is_unsupported_keyword(const std::string& w) {
+  static const std::set<std::string> s = {
+      "__attribute__",  "__attribute",   "__declspec",    "__extension__",
+      "__asm__",        "__asm",         "asm",           "_Atomic",
+      "_Alignas",       "alignas",       "_Thread_local", "thread_local",
+      "__thread",       "typeof",        "__typeof__",    "__typeof",
+      "_Static_assert", "static_assert", "__int128",      "__int128_t",
+      "__uint128_t",    "_Noreturn",     "__signed",      "__signed__",
+      "_Imaginary",     "_Generic",      "__restrict",    "__restrict__",
+      "__const",        "__const__",     "__volatile",    "__volatile__"};
+  return s.count(w) != 0;
+}
+
+std::string unsupported_keyword_hint(const std::string& w) {
+  if (w == "__restrict" || w == "__restrict__") return "; use 'restrict'";
+  if (w == "__const" || w == "__const__") return "; use 'const'";
+  if (w == "__volatile" || w == "__volatile__") return "; use 'volatile'";
+  return "";
 }
 
 Location end_of(const Token& tok) {

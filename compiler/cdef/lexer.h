@@ -38,7 +38,7 @@ struct Token {
   int int_longs = 0;          ///< number of 'l' in the suffix (0, 1 or 2)
   bool int_overflow = false;  ///< the literal does not fit in 64 bits
   // StringLiteral:
-  std::string str_value;      ///< the decoded contents
+  std::string str_value;  ///< the decoded contents
 
   /// True for the punctuator or identifier spelled `s`.
   bool is(const char* s) const {
@@ -52,5 +52,16 @@ std::vector<Token> lex(std::shared_ptr<const SourceBuffer> source, Diagnostics& 
 
 /// The location just after `tok` (where a missing ';' belongs).
 Location end_of(const Token& tok);
+
+/// A C keyword the cdef grammar knows (storage, qualifiers, type specifiers, tags, ...).
+bool is_keyword(const std::string& word);
+/// A type specifier keyword: void char short int long float double signed unsigned
+/// _Bool bool _Complex.
+bool is_type_keyword(const std::string& word);
+/// A compiler extension pycparser (and so CFFI) rejects: __attribute__, __restrict, ...
+bool is_unsupported_keyword(const std::string& word);
+/// What to add to "'X' is not supported in cdef()" for such a keyword: "; use 'restrict'"
+/// for '__restrict', and so on; empty when there is no better spelling.
+std::string unsupported_keyword_hint(const std::string& word);
 
 }  // namespace cdefc::cdef

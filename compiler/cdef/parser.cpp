@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -18,9 +19,9 @@ struct Bail {};
 /// Thrown when too many errors were reported; ends the parse.
 struct Stop {};
 
-constexpr int kMaxNesting = 256;      ///< parentheses, brackets, bodies, unary operators
+constexpr int kMaxNesting = 256;         ///< parentheses, brackets, bodies, unary operators
 constexpr unsigned kMaxTypeDepth = 256;  ///< derived-type nodes in one type
-constexpr size_t kMaxErrors = 20;     ///< per parse, as clang's -ferror-limit
+constexpr size_t kMaxErrors = 20;        ///< per parse, as clang's -ferror-limit
 
 /// Where a declaration (or type) appears; decides what is allowed.
 enum class Ctx { File, Field, Param, TypeName };
@@ -41,10 +42,11 @@ struct Spec {
   TypeRef base;  ///< the type, qualifiers included
   Location loc;
   TypedefGap gap = TypedefGap::None;
-  int record = -1;  ///< a struct/union specifier's record
-  int enm = -1;     ///< an enum specifier's enum
+  int record = -1;        ///< a struct/union specifier's record
+  int enm = -1;           ///< an enum specifier's enum
   bool tag_body = false;  ///< the struct/union/enum specifier had a body
   std::string type_word;  ///< first type specifier, for "cannot combine" messages
+  bool ended = false;     ///< 'struct s { ... }' then a new declaration: the ';' is missing
 };
 
 /// One '[N]' or '(params)' after a declarator's name.
@@ -68,41 +70,11 @@ struct Declarator {
   const Declarator& innermost() const { return inner ? inner->innermost() : *this; }
 };
 
-const std::set<std::string>& type_keywords() {
-  static const std::set<std::string> s = {"void",   "char",     "short", "int",   "long",
-                                          "float",  "double",   "signed", "unsigned",
-                                          "_Bool",  "bool",     "_Complex"};
-  return s;
-}
-
-bool is_keyword(const std::string& w) {
-  static const std::set<std::string> s = {
-      "typedef", "extern",  "static", "inline",   "register", "auto",   "const",  "volatile",
-      "restrict", "struct", "union",  "enum",     "sizeof",   "return", "if",     "else",
-      "while",   "for",     "do",     "switch",   "case",     "default", "break", "continue",
-      "goto",    "__cdecl", "__stdcall", "__inline", "__inline__"};
-  return s.count(w) || type_keywords().count(w);
-}
-
-/// Compiler extensions pycparser (and so CFFI) does not know: rejected with a hint.
-std::string unsupported_hint(const std::string& w) {
-  static const std::set<std::string> s = {
-      "__attribute__", "__attribute", "__declspec", "__extension__", "__asm__", "__asm", "asm",
-      "_Atomic", "_Alignas", "alignas", "_Thread_local", "thread_local", "__thread", "typeof",
-      "__typeof__", "__typeof", "_Static_assert", "static_assert", "__int128", "__int128_t",
-      "__uint128_t", "_Noreturn", "__signed", "__signed__", "_Imaginary", "_Generic"};
-  if (w == "__restrict" || w == "__restrict__") return "; use 'restrict'";
-  if (w == "__const" || w == "__const__") return "; use 'const'";
-  if (w == "__volatile" || w == "__volatile__") return "; use 'volatile'";
-  if (s.count(w)) return ".";
-  return "";
-}
-
 bool is_integer_name(const std::string& n) {
   static const std::set<std::string> s = {
-      "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned int",
-      "long", "unsigned long", "long long", "unsigned long long", "_Bool", "wchar_t",
-      "char16_t", "char32_t"};
+      "char",         "signed char", "unsigned char", "short",     "unsigned short",     "int",
+      "unsigned int", "long",        "unsigned long", "long long", "unsigned long long", "_Bool",
+      "wchar_t",      "char16_t",    "char32_t"};
   return s.count(n) || (is_standard_type_name(n) && n != "FILE");
 }
 
@@ -116,6 +88,7 @@ class Parser {
     if (m_) index_module();
   }
 
+  /// Parses the whole text as cdef declarations.
   void parse_file() {
     try {
       declarations(Linkage::C, false);
@@ -123,21 +96,19 @@ class Parser {
     }
   }
 
+  /// Parses the whole text as one abstract type name; null after an error.
   TypeRef parse_type_name() {
     try {
-      try {
-        Spec spec = specifiers(Ctx::TypeName);
-        Declarator d = declarator(Ctx::TypeName);
-        TypeRef t = build(d, spec.base, Ctx::TypeName);
-        if (cur().kind != TokenKind::Eof)
-          fail(cur().loc, "unexpected '" + cur().text + "' after the type name");
-        return t;
-      } catch (Bail&) {
-        return nullptr;
-      }
+      Spec spec = specifiers(Ctx::TypeName);
+      Declarator d = declarator(Ctx::TypeName);
+      TypeRef t = build(d, spec.base);
+      if (cur().kind != TokenKind::Eof)
+        fail(cur().loc, "unexpected '" + cur().text + "' after the type name");
+      return t;
+    } catch (Bail&) {
     } catch (Stop&) {
-      return nullptr;
     }
+    return nullptr;
   }
 
  private:
@@ -154,8 +125,11 @@ class Parser {
     advance();
     return true;
   }
-  bool is_word(const char* w) const { return cur().kind == TokenKind::Identifier && cur().text == w; }
+  bool is_word(const char* w) const {
+    return cur().kind == TokenKind::Identifier && cur().text == w;
+  }
 
+  /// Reports an error (and stops the parse after too many).
   Diagnostic& error(const Location& loc, std::string msg) {
     if (errors_ >= kMaxErrors) {
       diags_.error(loc, "too many errors emitted, stopping now");
@@ -174,20 +148,27 @@ class Parser {
   std::string spelling(const Token& t) const {
     return t.kind == TokenKind::Eof ? "end of input" : "'" + t.text + "'";
   }
-  void expect(const char* p, const std::string& what) {
-    if (!accept(p)) fail(cur().loc, "expected '" + std::string(p) + "'" + what);
+  /// '__attribute__' and friends: an error with a hint (no-op for other tokens).
+  void reject_unsupported(const Token& t) {
+    if (t.kind == TokenKind::Identifier && is_unsupported_keyword(t.text))
+      fail(t.loc, "'" + t.text + "' is not supported in cdef()" + unsupported_keyword_hint(t.text));
   }
   /// A missing ';': clang's message; resynchronize only if the line goes on.
   void expect_semi(const char* msg) {
     if (accept(";")) return;
-    if (cur().kind == TokenKind::Identifier && !unsupported_hint(cur().text).empty()) {
-      std::string hint = unsupported_hint(cur().text);
-      fail(cur().loc, "'" + cur().text + "' is not supported in cdef()" + (hint == "." ? "" : hint));
-    }
+    reject_unsupported(cur());
     error(end_of(prev()), msg);
     if (cur().kind != TokenKind::Eof && cur().loc.line == prev().loc.line &&
         cur().loc.file == prev().loc.file)
       throw Bail{};
+  }
+
+  /// The '}' that closes the body opened at `open`.
+  void close_brace(const Location& open) {
+    if (accept("}")) return;
+    Diagnostic& d = error(cur().loc, "expected '}'");
+    note(d, open, "to match this '{'");
+    throw Bail{};
   }
 
   /// RAII nesting counter: errors out instead of overflowing the stack.
@@ -226,30 +207,40 @@ class Parser {
   }
 
   // ---- module lookups -------------------------------------------------------------------
+  /// Maps the names already in the module (cdef mode; type names use linear lookups).
   void index_module() {
-    for (size_t i = 0; i < cm_.typedefs.size(); ++i) names_[cm_.typedefs[i].name] = {DeclRef::Typedef, int(i)};
-    for (size_t i = 0; i < cm_.functions.size(); ++i) names_[cm_.functions[i].name] = {DeclRef::Function, int(i)};
-    for (size_t i = 0; i < cm_.variables.size(); ++i) names_[cm_.variables[i].name] = {DeclRef::Variable, int(i)};
-    for (size_t i = 0; i < cm_.constants.size(); ++i) names_[cm_.constants[i].name] = {DeclRef::Constant, int(i)};
-    for (size_t e = 0; e < cm_.enums.size(); ++e)
+    auto add = [&](const auto& v, DeclRef::Kind k) {
+      for (size_t i = 0; i < v.size(); ++i) names_[v[i].name] = {k, int(i)};
+    };
+    add(cm_.typedefs, DeclRef::Typedef);
+    add(cm_.functions, DeclRef::Function);
+    add(cm_.variables, DeclRef::Variable);
+    add(cm_.constants, DeclRef::Constant);
+    for (size_t e = 0; e < cm_.enums.size(); ++e) {
+      if (!cm_.enums[e].tag.empty()) tags_[cm_.enums[e].tag] = {2, int(e)};
       for (size_t v = 0; v < cm_.enums[e].values.size(); ++v)
         enumerators_[cm_.enums[e].values[v].name] = {int(e), int(v)};
+    }
+    for (size_t r = 0; r < cm_.records.size(); ++r)
+      if (!cm_.records[r].tag.empty())
+        tags_[cm_.records[r].tag] = {cm_.records[r].is_union, int(r)};
     indexed_ = true;
   }
-  int find_typedef(const std::string& n) const {
-    if (!indexed_) return cm_.find_typedef(n);
-    auto it = names_.find(n);
-    return it != names_.end() && it->second.kind == DeclRef::Typedef ? it->second.index : -1;
-  }
-  int find_constant(const std::string& n) const {
-    if (!indexed_) {
-      for (size_t i = 0; i < cm_.constants.size(); ++i)
-        if (cm_.constants[i].name == n) return int(i);
-      return -1;
+  /// Index of the typedef or constant named `n`, or -1.
+  int find_name(const std::string& n, DeclRef::Kind k) const {
+    if (indexed_) {
+      auto it = names_.find(n);
+      return it != names_.end() && it->second.kind == k ? it->second.index : -1;
     }
-    auto it = names_.find(n);
-    return it != names_.end() && it->second.kind == DeclRef::Constant ? it->second.index : -1;
+    auto scan = [&](const auto& v) {
+      for (size_t i = 0; i < v.size(); ++i)
+        if (v[i].name == n) return int(i);
+      return -1;
+    };
+    return k == DeclRef::Typedef ? scan(cm_.typedefs) : scan(cm_.constants);
   }
+  int find_typedef(const std::string& n) const { return find_name(n, DeclRef::Typedef); }
+  /// (enum, value) indexes of the enumerator named `n`, or (-1, -1).
   std::pair<int, int> find_enumerator(const std::string& n) const {
     if (!indexed_) {
       for (size_t e = 0; e < cm_.enums.size(); ++e)
@@ -279,22 +270,24 @@ class Parser {
   std::string str(const TypeRef& t) const { return c_type_string(cm_, t); }
 
   // ---- type construction ----------------------------------------------------------------
+  /// Derived-type nesting of `t` (1 for types this parse did not build).
   unsigned depth_of(const TypeRef& t) const {
     auto it = type_depth_.find(t.get());
     return it == type_depth_.end() ? 1u : it->second.second;
   }
+  /// Records a new type's depth, refusing absurdly deep types.
   TypeRef finish(std::shared_ptr<Type> t, unsigned depth, const Location& loc) {
     if (depth > kMaxTypeDepth)
       fail(loc, "type is too complex (more than " + std::to_string(kMaxTypeDepth) + " levels)");
     type_depth_[t.get()] = {t, depth};
     return t;
   }
-  static TypeRef simple(TypeKind k, std::string name = "", int index = -1, unsigned q = kNone) {
+  /// A base type node: void, primitive, typedef name, record or enum.
+  static TypeRef simple(TypeKind k, std::string name = "", int index = -1) {
     auto t = std::make_shared<Type>();
     t->kind = k;
     t->name = std::move(name);
     t->index = index;
-    t->quals = q;
     return t;
   }
   TypeRef with_quals(const TypeRef& t, unsigned q) {
@@ -331,6 +324,7 @@ class Parser {
     }
   }
 
+  /// One file-scope item: '#define', ';', an extern "Python" block, or a declaration.
   void top_level(Linkage linkage, bool in_block) {
     const Token& t = cur();
     if (t.kind == TokenKind::DefineStart) return define();
@@ -342,21 +336,20 @@ class Parser {
       advance();
       advance();
       Linkage l = Linkage::C;
-      if (lang == "Python") l = Linkage::Python;
-      else if (lang == "Python+C") l = Linkage::PythonPlusC;
-      else fail(loc, "unsupported language linkage \"" + lang +
-                         "\"; only extern \"Python\" and extern \"Python+C\" are allowed in cdef()");
+      if (lang == "Python")
+        l = Linkage::Python;
+      else if (lang == "Python+C")
+        l = Linkage::PythonPlusC;
+      else
+        fail(loc, "unsupported language linkage \"" + lang +
+                      "\"; only extern \"Python\" and extern \"Python+C\" are allowed in cdef()");
       if (in_block) fail(loc, "extern \"Python\" blocks cannot be nested");
       if (is_punct("{")) {
         Location open = cur().loc;
         advance();
         Nest nest(*this, open);
         declarations(l, true);
-        if (!accept("}")) {
-          Diagnostic& d = error(cur().loc, "expected '}'");
-          note(d, open, "to match this '{'");
-        }
-        return;
+        return close_brace(open);
       }
       return declaration(l);
     }
@@ -367,63 +360,42 @@ class Parser {
   void define() {
     Location hash = cur().loc;
     advance();
-    auto skip_line = [&] {
+    auto give_up = [&](const Location& loc, const std::string& msg) {
+      error(loc, msg);
       while (cur().kind != TokenKind::DirectiveEnd && cur().kind != TokenKind::Eof) advance();
       advance();
     };
-    if (cur().kind != TokenKind::Identifier) {
-      error(cur().kind == TokenKind::DirectiveEnd ? hash : cur().loc, "macro name missing");
-      return skip_line();
-    }
-    std::string name = cur().text;
-    Location name_loc = cur().loc;
-    advance();
+    if (cur().kind != TokenKind::Identifier)
+      return give_up(cur().kind == TokenKind::DirectiveEnd ? hash : cur().loc,
+                     "macro name missing");
     Constant c;
-    c.name = name;
-    c.loc = name_loc;
-    bool ok = true;
+    c.name = cur().text;
+    c.loc = cur().loc;
+    advance();
+    const std::string unsupported =
+        "only integer literals or '...' are supported in '#define " + c.name + "'";
+    Location value_loc = cur().loc;
     if (cur().kind == TokenKind::Ellipsis) {
       c.kind = ConstantKind::DefineGap;
       advance();
     } else {
-      bool neg = false;
-      Location value_loc = cur().loc;
-      if (is_punct("-") || is_punct("+")) {
-        neg = is_punct("-");
-        advance();
-      }
-      if (cur().kind != TokenKind::IntLiteral) {
-        ok = false;
-      } else {
-        const Token& lit = cur();
-        c.kind = ConstantKind::Define;
-        c.value.kind = ConstantValue::Int;
-        if (lit.int_overflow) {
-          error(lit.loc, "integer literal is too large to be represented in any integer type");
-          return skip_line();
-        }
-        if (!neg) {
-          c.value.int_value = static_cast<int64_t>(lit.int_value);
-          c.value.is_unsigned = lit.int_value > uint64_t(INT64_MAX);
-        } else if (lit.int_value > uint64_t(INT64_MAX) + 1) {
-          error(value_loc, "value of '#define " + name + "' does not fit in 64 bits");
-          return skip_line();
-        } else {
-          c.value.int_value = static_cast<int64_t>(0 - lit.int_value);
-        }
-        advance();
-      }
-      if (ok && cur().kind != TokenKind::DirectiveEnd && cur().kind != TokenKind::Eof) ok = false;
-      if (!ok) {
-        error(cur().kind == TokenKind::DirectiveEnd ? value_loc : cur().loc,
-              "only integer literals or '...' are supported in '#define " + name + "'");
-        return skip_line();
-      }
+      bool neg = is_punct("-");
+      if (neg || is_punct("+")) advance();
+      const Token& lit = cur();
+      if (lit.kind != TokenKind::IntLiteral)
+        return give_up(lit.kind == TokenKind::DirectiveEnd ? value_loc : lit.loc, unsupported);
+      if (lit.int_overflow)
+        return give_up(lit.loc,
+                       "integer literal is too large to be represented in any integer type");
+      if (neg && lit.int_value > uint64_t(INT64_MAX) + 1)
+        return give_up(value_loc, "value of '#define " + c.name + "' does not fit in 64 bits");
+      c.value.kind = ConstantValue::Int;
+      c.value.int_value = static_cast<int64_t>(neg ? 0 - lit.int_value : lit.int_value);
+      c.value.is_unsigned = !neg && lit.int_value > uint64_t(INT64_MAX);
+      advance();
     }
-    if (cur().kind != TokenKind::DirectiveEnd && cur().kind != TokenKind::Eof) {
-      error(cur().loc, "only integer literals or '...' are supported in '#define " + name + "'");
-      return skip_line();
-    }
+    if (cur().kind != TokenKind::DirectiveEnd && cur().kind != TokenKind::Eof)
+      return give_up(cur().loc, unsupported);
     advance();
     add_constant(std::move(c));
   }
@@ -434,6 +406,7 @@ class Parser {
     added_ = false;
     Spec spec = specifiers(Ctx::File);
     if (spec.gap == TypedefGap::Opaque) return opaque_typedef();
+    if (spec.ended) return;
     if (is_punct(";")) {
       if (spec.record < 0 && spec.enm < 0)
         diags_.warning(spec.loc, "declaration does not declare anything");
@@ -447,9 +420,11 @@ class Parser {
       Declarator d = declarator(Ctx::File);
       if (spec.gap != TypedefGap::None && (d.inner || !d.pointers.empty() || !d.suffixes.empty()))
         fail(d.name_loc, "only plain names can be declared with '" + str(spec.base) + "...'");
-      TypeRef t = build(d, spec.base, Ctx::File);
-      if (is_punct("{") && strip(t).kind == TypeKind::Function)
-        return function_body(d.name_loc);
+      TypeRef t = build(d, spec.base);
+      if (is_punct("{") && strip(t).kind == TypeKind::Function) {
+        error(d.name_loc, "function definitions are not supported in cdef()");
+        return skip_balanced(true);
+      }
       if (is_punct(":")) fail(cur().loc, "bit-fields are only allowed in structs and unions");
       std::optional<CValue> init;
       Location init_loc;
@@ -458,10 +433,11 @@ class Parser {
         const Type& st = strip(t);
         if (spec.is_typedef || st.kind == TypeKind::Function)
           fail(init_loc, "illegal initializer (only variables can be initialized)");
-        if (st.kind == TypeKind::Enum || (st.kind == TypeKind::Primitive && is_integer_name(st.name))) {
-          init = expr(Ctx::File);
+        if (st.kind == TypeKind::Enum ||
+            (st.kind == TypeKind::Primitive && is_integer_name(st.name))) {
+          init = expr();
         } else {
-          skip_initializer();
+          skip_balanced(false);
           diags_.warning(init_loc, "initializer of '" + d.name + "' is ignored in cdef()");
         }
       }
@@ -474,29 +450,18 @@ class Parser {
     expect_semi("expected ';' after declaration");
   }
 
-  /// Skips a non-integer initializer, up to the ',' or ';' that ends it.
-  void skip_initializer() {
+  /// Skips balanced tokens up to a ',' or ';' (a non-integer initializer), or past one
+  /// balanced '{ ... }' block (a function body).
+  void skip_balanced(bool block) {
     int depth = 0;
     while (cur().kind != TokenKind::Eof && cur().kind != TokenKind::DefineStart) {
-      if (depth == 0 && (is_punct(",") || is_punct(";"))) return;
+      if (!block && depth == 0 && (is_punct(",") || is_punct(";"))) return;
       if (is_punct("(") || is_punct("[") || is_punct("{")) ++depth;
       if (is_punct(")") || is_punct("]") || is_punct("}")) {
         if (depth == 0) return;
-        --depth;
-      }
-      advance();
-    }
-  }
-
-  /// 'int f(int x) { ... }': rejected, and the body skipped.
-  void function_body(const Location& name_loc) {
-    error(name_loc, "function definitions are not supported in cdef()");
-    int depth = 0;
-    while (cur().kind != TokenKind::Eof) {
-      if (is_punct("{")) ++depth;
-      if (is_punct("}") && --depth == 0) {
         advance();
-        return;
+        if (--depth == 0 && block) return;
+        continue;
       }
       advance();
     }
@@ -508,37 +473,28 @@ class Parser {
     const Type& s = strip(t);
     if (spec.is_typedef) return add_typedef(name, t, spec.gap, loc);
     if (s.kind == TypeKind::Function) {
-      Function f{name, strip_ref(t), linkage, loc};
-      add_function(std::move(f));
+      add_function(Function{name, strip_ref(t), linkage, loc});
       return -1;
     }
     if (linkage != Linkage::C)
       fail(loc, "cannot declare variables or constants with extern \"Python\"");
     if (s.kind == TypeKind::Void) fail(loc, "variable has incomplete type '" + str(t) + "'");
     bool top_const = s.kind != TypeKind::Array && ((s.quals & kConst) || (t->quals & kConst));
-    if (spec.is_static && top_const) {
+    bool is_static = spec.is_static && top_const;
+    if (is_static || (init && init->known)) {  // as in CFFI, 'int x = 5;' is the constant 5
       Constant c;
       c.name = name;
-      c.kind = ConstantKind::Static;
-      c.type = t;
+      c.kind = is_static ? ConstantKind::Static : ConstantKind::Define;
+      if (is_static) c.type = t;
       c.loc = loc;
       if (init) {
-        if (!init->known) fail(init_loc, "the value of '" + init->unknown_name + "' is only known to the C compiler");
+        if (!init->known)
+          fail(init_loc,
+               "the value of '" + init->unknown_name + "' is only known to the C compiler");
         c.value.kind = ConstantValue::Int;
         c.value.int_value = init->s();
         c.value.is_unsigned = init->uns && init->bits > uint64_t(INT64_MAX);
       }
-      add_constant(std::move(c));
-      return -1;
-    }
-    if (init && init->known) {  // 'int x = 5;' declares the constant 5, as in CFFI
-      Constant c;
-      c.name = name;
-      c.kind = ConstantKind::Define;
-      c.loc = loc;
-      c.value.kind = ConstantValue::Int;
-      c.value.int_value = init->s();
-      c.value.is_unsigned = init->uns && init->bits > uint64_t(INT64_MAX);
       add_constant(std::move(c));
       return -1;
     }
@@ -612,10 +568,13 @@ class Parser {
     m_->records.resize(records_before);
     m_->enums.resize(enums_before);
     auto& o = m_->order;
-    o.erase(std::remove_if(o.begin(), o.end(), [&](const DeclRef& r) {
-              return (r.kind == DeclRef::Record && size_t(r.index) >= records_before) ||
-                     (r.kind == DeclRef::Enum && size_t(r.index) >= enums_before);
-            }), o.end());
+    o.erase(
+        std::remove_if(o.begin(), o.end(),
+                       [&](const DeclRef& r) {
+                         return (r.kind == DeclRef::Record && size_t(r.index) >= records_before) ||
+                                (r.kind == DeclRef::Enum && size_t(r.index) >= enums_before);
+                       }),
+        o.end());
   }
 
   // ---- registration (with redefinition checks) ------------------------------------------
@@ -628,11 +587,20 @@ class Parser {
       clash = true;
       int i = it->second.index;
       switch (it->second.kind) {
-        case DeclRef::Typedef: prev_loc = m_->typedefs[i].loc; break;
-        case DeclRef::Function: prev_loc = m_->functions[i].loc; break;
-        case DeclRef::Variable: prev_loc = m_->variables[i].loc; break;
-        case DeclRef::Constant: prev_loc = m_->constants[i].loc; break;
-        default: break;
+        case DeclRef::Typedef:
+          prev_loc = m_->typedefs[i].loc;
+          break;
+        case DeclRef::Function:
+          prev_loc = m_->functions[i].loc;
+          break;
+        case DeclRef::Variable:
+          prev_loc = m_->variables[i].loc;
+          break;
+        case DeclRef::Constant:
+          prev_loc = m_->constants[i].loc;
+          break;
+        default:
+          break;
       }
     }
     auto en = enumerators_.find(name);
@@ -645,6 +613,7 @@ class Parser {
     note(d, prev_loc, "previous definition is here");
     return false;
   }
+  /// Appends a declaration and its place in Module::order.
   template <class T>
   int push(std::vector<T>& v, T item, DeclRef::Kind kind) {
     v.push_back(std::move(item));
@@ -653,96 +622,86 @@ class Parser {
     if (kind != DeclRef::Record && kind != DeclRef::Enum) added_ = true;
     return i;
   }
-  void conflict(const Location& loc, const std::string& msg, const Location& prev_loc,
-                const char* what = "previous definition is here") {
-    Diagnostic& d = error(loc, msg);
-    note(d, prev_loc, what);
-  }
-
-  int add_typedef(const std::string& name, TypeRef t, TypedefGap gap, const Location& loc) {
-    int old = find_typedef(name);
-    if (old >= 0) {
-      Typedef& o = m_->typedefs[old];
-      if (o.gap == gap && same_type(o.type, t)) return -1;
+  /// Adds a named declaration unless one of that name and kind exists: an identical one is
+  /// kept, override replaces it, anything else is reported with the message `clash(old)`.
+  template <class T, class Same, class Clash>
+  int add_named(std::vector<T>& v, T item, DeclRef::Kind kind, Same same, Clash clash) {
+    auto it = names_.find(item.name);
+    if (it != names_.end() && it->second.kind == kind) {
+      T& old = v[it->second.index];
+      if (same(old)) return -1;
       if (opts_.override) {
-        if (o.type->kind == TypeKind::Record && o.type->index >= 0 &&
-            m_->records[o.type->index].typedef_name == name)
-          m_->records[o.type->index].typedef_name.clear();
-        o = Typedef{name, t, gap, loc};
+        old = std::move(item);
         added_ = true;
-        return old;
+        return it->second.index;
       }
-      conflict(loc, "typedef redefinition with different types ('" + str(t) + "' vs '" +
-                        str(o.type) + "')", o.loc);
+      Diagnostic& d = error(item.loc, clash(old));
+      note(d, old.loc,
+           kind == DeclRef::Function ? "previous declaration is here"
+                                     : "previous definition is here");
       return -1;
     }
-    if (!check_kind(name, DeclRef::Typedef, loc)) return -1;
-    int i = push(m_->typedefs, Typedef{name, t, gap, loc}, DeclRef::Typedef);
-    names_[name] = {DeclRef::Typedef, i};
+    if (!check_kind(item.name, kind, item.loc)) return -1;
+    std::string name = item.name;
+    int i = push(v, std::move(item), kind);
+    names_[name] = {kind, i};
     return i;
   }
 
-  void add_function(Function f) {
-    auto it = names_.find(f.name);
-    if (it != names_.end() && it->second.kind == DeclRef::Function) {
-      Function& o = m_->functions[it->second.index];
-      if (o.linkage == f.linkage && same_type(o.type, f.type)) return;
-      if (opts_.override) {
-        o = std::move(f);
-        added_ = true;
-        return;
-      }
-      return conflict(f.loc, "conflicting types for '" + f.name + "'", o.loc,
-                      "previous declaration is here");
+  /// Registers a typedef; returns its index if it is new or replaced, else -1.
+  int add_typedef(const std::string& name, TypeRef t, TypedefGap gap, const Location& loc) {
+    auto same = [&](const Typedef& o) { return o.gap == gap && same_type(o.type, t); };
+    int old = find_typedef(name);
+    if (old >= 0 && opts_.override && !same(m_->typedefs[old])) {
+      const TypeRef& ot = m_->typedefs[old].type;  // the replaced anonymous record loses its name
+      if (ot->kind == TypeKind::Record && m_->records[ot->index].typedef_name == name)
+        m_->records[ot->index].typedef_name.clear();
     }
-    if (!check_kind(f.name, DeclRef::Function, f.loc)) return;
-    std::string name = f.name;
-    names_[name] = {DeclRef::Function, push(m_->functions, std::move(f), DeclRef::Function)};
+    return add_named(m_->typedefs, Typedef{name, t, gap, loc}, DeclRef::Typedef, same,
+                     [&](const Typedef& o) {
+                       return "typedef redefinition with different types ('" + str(t) + "' vs '" +
+                              str(o.type) + "')";
+                     });
+  }
+
+  /// Registers a function, a global variable, a constant (same redefinition rules).
+  void add_function(Function f) {
+    add_named(
+        m_->functions, f, DeclRef::Function,
+        [&](const Function& o) { return o.linkage == f.linkage && same_type(o.type, f.type); },
+        [&](const Function&) { return "conflicting types for '" + f.name + "'"; });
   }
 
   void add_variable(Variable v) {
-    auto it = names_.find(v.name);
-    if (it != names_.end() && it->second.kind == DeclRef::Variable) {
-      Variable& o = m_->variables[it->second.index];
-      if (same_type(o.type, v.type)) return;
-      if (opts_.override) {
-        o = std::move(v);
-        added_ = true;
-        return;
-      }
-      return conflict(v.loc, "redefinition of '" + v.name + "' with a different type: '" +
-                                 str(v.type) + "' vs '" + str(o.type) + "'", o.loc);
-    }
-    if (!check_kind(v.name, DeclRef::Variable, v.loc)) return;
-    std::string name = v.name;
-    names_[name] = {DeclRef::Variable, push(m_->variables, std::move(v), DeclRef::Variable)};
+    add_named(
+        m_->variables, v, DeclRef::Variable,
+        [&](const Variable& o) { return same_type(o.type, v.type); },
+        [&](const Variable& o) {
+          return "redefinition of '" + v.name + "' with a different type: '" + str(v.type) +
+                 "' vs '" + str(o.type) + "'";
+        });
   }
 
   void add_constant(Constant c) {
-    auto it = names_.find(c.name);
-    if (it != names_.end() && it->second.kind == DeclRef::Constant) {
-      Constant& o = m_->constants[it->second.index];
-      bool same = o.kind == c.kind && o.value.kind == c.value.kind &&
-                  o.value.int_value == c.value.int_value &&
-                  (c.kind != ConstantKind::Static || same_type(o.type, c.type));
-      if (same) return;
-      if (opts_.override) {
-        o = std::move(c);
-        added_ = true;
-        return;
-      }
-      bool macro = o.kind != ConstantKind::Static && c.kind != ConstantKind::Static;
-      return conflict(c.loc, macro ? "'" + c.name + "' macro redefined with a different value"
-                                   : "redefinition of '" + c.name + "'", o.loc);
-    }
-    if (!check_kind(c.name, DeclRef::Constant, c.loc)) return;
-    std::string name = c.name;
-    names_[name] = {DeclRef::Constant, push(m_->constants, std::move(c), DeclRef::Constant)};
+    add_named(
+        m_->constants, c, DeclRef::Constant,
+        [&](const Constant& o) {
+          return o.kind == c.kind && o.value.kind == c.value.kind &&
+                 o.value.int_value == c.value.int_value &&
+                 (c.kind != ConstantKind::Static || same_type(o.type, c.type));
+        },
+        [&](const Constant& o) {
+          return o.kind != ConstantKind::Static && c.kind != ConstantKind::Static
+                     ? "'" + c.name + "' macro redefined with a different value"
+                     : "redefinition of '" + c.name + "'";
+        });
   }
 
   int add_record(Record r) { return push(m_->records, std::move(r), DeclRef::Record); }
 
   // ---- type comparison ------------------------------------------------------------------
+  /// Structural equality of types, for the "identical redefinition" rule: records and
+  /// enums by identity, except anonymous ones, which compare by body.
   bool same_record(int a, int b) const {
     if (a == b) return true;
     if (a < 0 || b < 0) return false;
@@ -756,20 +715,37 @@ class Parser {
     for (size_t i = 0; i < x.fields.size(); ++i) {
       const Field& f = x.fields[i];
       const Field& g = y.fields[i];
-      if (f.name != g.name || f.bit_width != g.bit_width || !same_type(f.type, g.type)) return false;
+      if (f.name != g.name || f.bit_width != g.bit_width || !same_type(f.type, g.type))
+        return false;
     }
+    return true;
+  }
+  static bool same_values(const Enum& x, const Enum& y) {
+    if (x.partial != y.partial || x.values.size() != y.values.size()) return false;
+    for (size_t i = 0; i < x.values.size(); ++i)
+      if (x.values[i].name != y.values[i].name || x.values[i].gap != y.values[i].gap ||
+          x.values[i].value != y.values[i].value)
+        return false;
     return true;
   }
   bool same_type(const TypeRef& a, const TypeRef& b) const {
     if (a == b) return true;
     if (!a || !b || a->kind != b->kind || a->quals != b->quals) return false;
     switch (a->kind) {
-      case TypeKind::Void: return true;
+      case TypeKind::Void:
+        return true;
       case TypeKind::Primitive:
-      case TypeKind::Typedef: return a->name == b->name;
-      case TypeKind::Record: return same_record(a->index, b->index);
-      case TypeKind::Enum: return a->index == b->index;
-      case TypeKind::Pointer: return same_type(a->target, b->target);
+      case TypeKind::Typedef:
+        return a->name == b->name;
+      case TypeKind::Record:
+        return same_record(a->index, b->index);
+      case TypeKind::Enum:
+        return a->index == b->index ||
+               (a->index >= 0 && b->index >= 0 && cm_.enums[a->index].tag.empty() &&
+                cm_.enums[b->index].tag.empty() &&
+                same_values(cm_.enums[a->index], cm_.enums[b->index]));
+      case TypeKind::Pointer:
+        return same_type(a->target, b->target);
       case TypeKind::Array:
         return a->length_kind == b->length_kind && a->length == b->length &&
                same_type(a->target, b->target);
@@ -814,18 +790,22 @@ class Parser {
       const Token& t = cur();
       if (t.kind == TokenKind::Ellipsis && ctx == Ctx::File && s.is_typedef &&
           s.gap == TypedefGap::None && s.record < 0 && s.enm < 0 && !s.base) {
-        if (!n.any()) s.gap = TypedefGap::Opaque;
-        else if (n.integer()) s.gap = TypedefGap::Integer;
-        else if ((n.f || n.d) && !n.l && !n.cx) s.gap = TypedefGap::Float;
-        else fail(t.loc, "'...' is not allowed here");
+        if (!n.any())
+          s.gap = TypedefGap::Opaque;
+        else if (n.integer())
+          s.gap = TypedefGap::Integer;
+        else if ((n.f || n.d) && !n.l && !n.cx)
+          s.gap = TypedefGap::Float;
+        else
+          fail(t.loc, "'...' is not allowed here");
         advance();
         if (s.gap == TypedefGap::Opaque) return s;
         break;
       }
       if (t.kind != TokenKind::Identifier) break;
       const std::string& w = t.text;
-      if (w == "typedef" || w == "extern" || w == "static" || w == "inline" ||
-          w == "__inline" || w == "__inline__" || w == "register" || w == "auto") {
+      if (w == "typedef" || w == "extern" || w == "static" || w == "inline" || w == "__inline" ||
+          w == "__inline__" || w == "register" || w == "auto") {
         bool ok = (ctx == Ctx::File && w != "register" && w != "auto") ||
                   (ctx == Ctx::Param && w == "register");
         if (!ok) {
@@ -851,34 +831,51 @@ class Parser {
         s.quals |= kRestrict;
       } else if (w == "__cdecl" || w == "__stdcall") {
         // Windows calling conventions: accepted and ignored, as CFFI does elsewhere.
-      } else if (type_keywords().count(w)) {
-        if (s.base) fail(t.loc, "cannot combine with previous '" + s.type_word + "' declaration specifier");
-        int* slot = w == "void" ? &n.v : w == "char" ? &n.c : w == "short" ? &n.sh
-                  : w == "int" ? &n.i : w == "long" ? &n.l : w == "float" ? &n.f
-                  : w == "double" ? &n.d : w == "signed" ? &n.sg : w == "unsigned" ? &n.un
-                  : w == "_Complex" ? &n.cx : &n.b;
+      } else if (is_type_keyword(w)) {
+        if (s.base)
+          fail(t.loc, "cannot combine with previous '" + s.type_word + "' declaration specifier");
+        int* slot = w == "void"       ? &n.v
+                    : w == "char"     ? &n.c
+                    : w == "short"    ? &n.sh
+                    : w == "int"      ? &n.i
+                    : w == "long"     ? &n.l
+                    : w == "float"    ? &n.f
+                    : w == "double"   ? &n.d
+                    : w == "signed"   ? &n.sg
+                    : w == "unsigned" ? &n.un
+                    : w == "_Complex" ? &n.cx
+                                      : &n.b;
         ++*slot;
         if (n.l > 2) fail(t.loc, "'long long long' is invalid");
-        if (!n.valid()) fail(t.loc, "cannot combine with previous '" + s.type_word + "' declaration specifier");
+        if (!n.valid())
+          fail(t.loc, "cannot combine with previous '" + s.type_word + "' declaration specifier");
         if (s.type_word.empty()) s.type_word = w;
       } else if (w == "struct" || w == "union" || w == "enum") {
         if (s.base || n.any())
           fail(t.loc, "cannot combine with previous '" + s.type_word + "' declaration specifier");
         s.type_word = w;
-        if (w == "enum") enum_specifier(ctx, s);
-        else record_specifier(ctx, s, w == "union");
+        tag_specifier(ctx, s, w);
         consumed = true;
+        // 'struct s { ... }' and a new line that starts a declaration: a forgotten ';'.
+        if (s.tag_body && cur().loc.line != prev().loc.line &&
+            (starts_type() || cur().kind == TokenKind::DefineStart)) {
+          error(end_of(prev()), "expected ';' after " + w);
+          s.ended = true;
+          break;
+        }
         continue;
-      } else if (!unsupported_hint(w).empty()) {
-        std::string hint = unsupported_hint(w);
-        fail(t.loc, "'" + w + "' is not supported in cdef()" + (hint == "." ? "" : hint));
+      } else if (is_unsupported_keyword(w)) {
+        reject_unsupported(t);
       } else {
         if (s.base || n.any()) break;  // the declarator's name
         if (is_keyword(w)) break;
         int td = find_typedef(w);
-        if (td >= 0) s.base = simple(TypeKind::Typedef, w);
-        else if (is_standard_type_name(w)) s.base = simple(TypeKind::Primitive, w);
-        else fail(t.loc, "unknown type name '" + w + "'");
+        if (td >= 0)
+          s.base = simple(TypeKind::Typedef, w);
+        else if (is_standard_type_name(w))
+          s.base = simple(TypeKind::Primitive, w);
+        else
+          fail(t.loc, "unknown type name '" + w + "'");
         s.type_word = w;
       }
       consumed = true;
@@ -901,12 +898,16 @@ class Parser {
     return s;
   }
 
+  /// The canonical primitive type for a set of type specifier keywords.
   TypeRef primitive_from(const Counts& n, const Location& loc) {
     if (n.v) return simple(TypeKind::Void);
     std::string name;
-    if (n.b) name = "_Bool";
-    else if (n.c) name = n.sg ? "signed char" : n.un ? "unsigned char" : "char";
-    else if (n.f) name = n.cx ? "float _Complex" : "float";
+    if (n.b)
+      name = "_Bool";
+    else if (n.c)
+      name = n.sg ? "signed char" : n.un ? "unsigned char" : "char";
+    else if (n.f)
+      name = n.cx ? "float _Complex" : "float";
     else if (n.d || n.cx) {
       if (n.l && n.cx) fail(loc, "'long double _Complex' is not supported in cdef()");
       name = n.l ? "long double" : n.cx ? "double _Complex" : "double";
@@ -917,59 +918,66 @@ class Parser {
     return simple(TypeKind::Primitive, name);
   }
 
-  /// 'struct tag', 'struct tag { ... }', 'struct { ... }' (and unions).
-  void record_specifier(Ctx ctx, Spec& s, bool is_union) {
-    Location kw_loc = cur().loc;
+  /// 'struct tag', 'union tag { ... }', 'enum { ... }': a tag, a body, or both.
+  void tag_specifier(Ctx ctx, Spec& s, const std::string& kw) {
+    Location loc = cur().loc;
     advance();
     std::string tag;
-    Location loc = kw_loc;
     if (cur().kind == TokenKind::Identifier && !is_keyword(cur().text)) {
       tag = cur().text;
       loc = cur().loc;
       advance();
     }
-    bool body = is_punct("{");
-    if (tag.empty() && !body) fail(cur().loc, "expected '{' or a name after '" + tag_kind(is_union) + "'");
+    bool body = is_punct("{"), is_enum = kw == "enum", is_union = kw == "union";
+    if (tag.empty() && !body) fail(cur().loc, "expected '{' or a name after '" + kw + "'");
     if (body && ctx == Ctx::TypeName) fail(cur().loc, "cannot define a type in a type name");
-    int idx = -1;
-    if (!tag.empty()) {
-      check_tag(tag, is_union ? 1 : 0, loc);
-      idx = cm_.find_record(tag, is_union);
-      if (idx < 0) {
-        if (!m_) fail(loc, "unknown type '" + tag_kind(is_union) + " " + tag + "'");
+    int idx = tag.empty() ? -1 : find_tag(tag, is_enum ? 2 : is_union ? 1 : 0, loc);
+    if (idx < 0) {
+      if (!m_) fail(loc, "unknown type '" + kw + " " + tag + "'");
+      if (!tag.empty()) added_ = true;
+      if (is_enum) {
+        Enum e;
+        e.tag = tag;
+        e.loc = loc;
+        idx = push(m_->enums, std::move(e), DeclRef::Enum);
+        if (!tag.empty()) tags_[tag] = {2, idx};
+      } else {
         Record r;
         r.is_union = is_union;
         r.tag = tag;
         r.loc = loc;
         idx = add_record(std::move(r));
-        added_ = true;
+        if (!tag.empty()) tags_[tag] = {is_union ? 1 : 0, idx};
       }
-    } else {
-      Record r;
-      r.is_union = is_union;
-      r.loc = loc;
-      idx = add_record(std::move(r));
     }
-    s.record = idx;
+    (is_enum ? s.enm : s.record) = idx;
     s.tag_body = body;
-    s.base = simple(TypeKind::Record, "", idx);
-    if (body) record_body(idx, loc);
+    s.base = simple(is_enum ? TypeKind::Enum : TypeKind::Record, "", idx);
+    if (body && is_enum)
+      enum_body(idx, loc);
+    else if (body)
+      record_body(idx, loc);
   }
 
-  /// C tags share one namespace: 'struct s' and 'union s' cannot both exist.
-  void check_tag(const std::string& tag, int kind, const Location& loc) {
-    const Location* prev = nullptr;
-    int r = cm_.find_record(tag, kind != 1);
-    if (kind != 2 && r >= 0) prev = &cm_.records[r].loc;
-    if (kind == 2 && (r = cm_.find_record(tag, false)) >= 0) prev = &cm_.records[r].loc;
-    if (kind == 2 && !prev && (r = cm_.find_record(tag, true)) >= 0) prev = &cm_.records[r].loc;
-    if (kind != 2 && !prev && (r = cm_.find_enum(tag)) >= 0) prev = &cm_.enums[r].loc;
-    if (!prev) return;
-    Diagnostic& d = error(loc, "use of '" + tag + "' with tag type that does not match previous declaration");
-    note(d, *prev, "previous use is here");
+  /// The struct (kind 0), union (1) or enum (2) with this tag, or -1. C tags share one
+  /// namespace: 'struct s' after 'union s' is an error.
+  int find_tag(const std::string& tag, int kind, const Location& loc) {
+    int found_kind = -1, idx = -1;
+    if (indexed_) {
+      auto it = tags_.find(tag);
+      if (it != tags_.end()) std::tie(found_kind, idx) = it->second;
+    } else {
+      for (int k = 0; k < 3 && idx < 0; ++k)
+        if ((idx = k == 2 ? cm_.find_enum(tag) : cm_.find_record(tag, k == 1)) >= 0) found_kind = k;
+    }
+    if (idx < 0 || found_kind == kind) return idx;
+    Diagnostic& d =
+        error(loc, "use of '" + tag + "' with tag type that does not match previous declaration");
+    note(d, found_kind == 2 ? cm_.enums[idx].loc : cm_.records[idx].loc, "previous use is here");
     throw Bail{};
   }
 
+  /// '{ members }' of record `idx`: completes it, or checks a repeated body.
   void record_body(int idx, const Location& loc) {
     Location open = cur().loc;
     Nest nest(*this, open);
@@ -982,25 +990,27 @@ class Parser {
     body.is_union = m_->records[idx].is_union;
     bool had_error = false;
     while (!is_punct("}") && cur().kind != TokenKind::Eof) {
+      size_t start = pos_;
       try {
-        member(body);
+        if (cur().kind == TokenKind::DefineStart)
+          define();  // as the C preprocessor would
+        else
+          member(body);
       } catch (Bail&) {
         had_error = true;
         recover();
       }
+      if (pos_ == start) advance();  // always make progress
     }
     being_defined_.erase(idx);
-    if (!accept("}")) {
-      Diagnostic& d = error(cur().loc, "expected '}'");
-      note(d, open, "to match this '{'");
-      throw Bail{};
-    }
+    close_brace(open);
     // A flexible array member must come last.
     for (size_t i = 0; i + 1 < body.fields.size() && !body.is_union; ++i) {
       const Type& t = strip(body.fields[i].type);
       if (t.kind == TypeKind::Array && t.length_kind == ArrayLength::Unspecified) {
-        error(body.fields[i].loc, "flexible array member '" + body.fields[i].name + "' with type '" +
-                                      str(body.fields[i].type) + "' is not at the end of struct");
+        error(body.fields[i].loc, "flexible array member '" + body.fields[i].name +
+                                      "' with type '" + str(body.fields[i].type) +
+                                      "' is not at the end of struct");
         had_error = true;
       }
     }
@@ -1034,13 +1044,13 @@ class Parser {
     }
     if (accept(";")) return;
     Spec spec = specifiers(Ctx::Field);
-    if (is_punct(";")) {
+    if (is_punct(";") || spec.ended) {
       if (spec.record >= 0 && spec.tag_body && m_->records[spec.record].tag.empty()) {
         add_field(body, Field{"", spec.base, -1, spec.loc, 0, 0, 0}, spec.loc);
       } else if (spec.enm < 0 || !spec.tag_body) {
         diags_.warning(spec.loc, "declaration does not declare anything");
       }
-      advance();
+      if (!spec.ended) advance();
       return;
     }
     while (true) {
@@ -1052,23 +1062,25 @@ class Parser {
         Declarator d = declarator(Ctx::Field);
         f.name = d.name;
         f.loc = d.name_loc;
-        f.type = build(d, spec.base, Ctx::Field);
+        f.type = build(d, spec.base);
       }
       if (is_punct(":")) {
-        Location colon = cur().loc;
         advance();
         const Type& t = strip(f.type);
         std::string what = f.name.empty() ? "anonymous bit-field" : "bit-field '" + f.name + "'";
-        if (!(t.kind == TypeKind::Enum || (t.kind == TypeKind::Primitive && is_integer_name(t.name))))
+        if (!(t.kind == TypeKind::Enum ||
+              (t.kind == TypeKind::Primitive && is_integer_name(t.name))))
           fail(f.loc, what + " has non-integral type '" + str(f.type) + "'");
         Location wl = cur().loc;
-        CValue w = expr(Ctx::Field);
-        if (!w.known) fail(wl, "the value of '" + w.unknown_name + "' is only known to the C compiler");
-        if ((!w.uns && w.s() < 0)) fail(wl, what + " has negative width (" + std::to_string(w.s()) + ")");
+        CValue w = expr();
+        if (!w.known)
+          fail(wl, "the value of '" + w.unknown_name + "' is only known to the C compiler");
+        if ((!w.uns && w.s() < 0))
+          fail(wl, what + " has negative width (" + std::to_string(w.s()) + ")");
         if (w.bits > 128) fail(wl, "width of " + what + " is too large");
-        if (w.bits == 0 && !f.name.empty()) fail(f.loc, "named bit-field '" + f.name + "' has zero width");
+        if (w.bits == 0 && !f.name.empty())
+          fail(f.loc, "named bit-field '" + f.name + "' has zero width");
         f.bit_width = int(w.bits);
-        (void)colon;
       } else if (f.name.empty()) {
         fail(f.loc, "expected a member name");
       }
@@ -1079,6 +1091,7 @@ class Parser {
     expect_semi("expected ';' at end of declaration list");
   }
 
+  /// Adds a member after checking its type and that its names are new.
   void add_field(Record& body, Field f, const Location& loc) {
     const Type& t = strip(f.type);
     if (t.kind == TypeKind::Void) fail(loc, "field has incomplete type '" + str(f.type) + "'");
@@ -1104,38 +1117,7 @@ class Parser {
       for (const Field& g : cm_.records[t.index].fields) collect_names(g, out, depth + 1);
   }
 
-  /// 'enum tag', 'enum tag { ... }', 'enum { ... }'.
-  void enum_specifier(Ctx ctx, Spec& s) {
-    Location loc = cur().loc;
-    advance();
-    std::string tag;
-    if (cur().kind == TokenKind::Identifier && !is_keyword(cur().text)) {
-      tag = cur().text;
-      loc = cur().loc;
-      advance();
-    }
-    bool body = is_punct("{");
-    if (tag.empty() && !body) fail(cur().loc, "expected '{' or a name after 'enum'");
-    if (body && ctx == Ctx::TypeName) fail(cur().loc, "cannot define a type in a type name");
-    int idx = -1;
-    if (!tag.empty()) {
-      check_tag(tag, 2, loc);
-      idx = cm_.find_enum(tag);
-    }
-    if (idx < 0) {
-      if (!m_) fail(loc, "unknown type 'enum " + tag + "'");
-      Enum e;
-      e.tag = tag;
-      e.loc = loc;
-      idx = push(m_->enums, std::move(e), DeclRef::Enum);
-      if (!tag.empty()) added_ = true;
-    }
-    s.enm = idx;
-    s.tag_body = body;
-    s.base = simple(TypeKind::Enum, "", idx);
-    if (body) enum_body(idx, loc);
-  }
-
+  /// '{ enumerators }' of enum `idx`: values, gaps, a trailing '...'.
   void enum_body(int idx, const Location& loc) {
     Location open = cur().loc;
     Nest nest(*this, open);
@@ -1153,6 +1135,10 @@ class Parser {
     bool next_overflow = false;
     while (!is_punct("}") && cur().kind != TokenKind::Eof) {
       try {
+        if (cur().kind == TokenKind::DefineStart) {
+          define();
+          continue;
+        }
         if (cur().kind == TokenKind::Ellipsis) {
           advance();
           body.partial = true;
@@ -1174,7 +1160,7 @@ class Parser {
             e.gap = true;
           } else {
             Location vl = cur().loc;
-            CValue v = expr(Ctx::File);
+            CValue v = expr();
             if (!v.known) {
               e.gap = true;
             } else {
@@ -1201,18 +1187,21 @@ class Parser {
         if (!accept(",") && !is_punct("}")) break;
       }
     }
-    if (!accept("}")) {
-      Diagnostic& d = error(cur().loc, "expected '}'");
-      note(d, open, "to match this '{'");
-      throw Bail{};
-    }
+    close_brace(open);
     Enum& e = m_->enums[idx];
+    if (!e.complete && e.tag.empty() && !had_error) {
+      // A repeated anonymous enum: kept (unregistered) only if something new uses it.
+      for (const Enum& o : m_->enums) {
+        if (&o == &e || !o.tag.empty() || !o.complete || !same_values(o, body)) continue;
+        e.values = body.values;
+        e.partial = body.partial;
+        e.complete = true;
+        e.loc = loc;
+        return;
+      }
+    }
     if (e.complete) {
-      bool same = e.partial == body.partial && e.values.size() == body.values.size();
-      for (size_t i = 0; same && i < e.values.size(); ++i)
-        same = e.values[i].name == body.values[i].name && e.values[i].gap == body.values[i].gap &&
-               e.values[i].value == body.values[i].value;
-      if (same || had_error) return;
+      if (same_values(e, body) || had_error) return;
       if (!opts_.override) {
         Diagnostic& d = error(loc, "redefinition of 'enum " + e.tag + "' with a different body");
         note(d, e.loc, "previous definition is here");
@@ -1231,7 +1220,8 @@ class Parser {
         enumerators_.erase(it);
       } else if (it != enumerators_.end()) {
         Diagnostic& d = error(v.loc, "redefinition of enumerator '" + v.name + "'");
-        note(d, m_->enums[it->second.first].values[it->second.second].loc, "previous definition is here");
+        note(d, m_->enums[it->second.first].values[it->second.second].loc,
+             "previous definition is here");
         continue;
       }
       if (!check_kind(v.name, -1, v.loc)) continue;
@@ -1247,9 +1237,10 @@ class Parser {
     if (cur().kind != TokenKind::Identifier) return false;
     const std::string& w = cur().text;
     return is_keyword(w) || find_typedef(w) >= 0 || is_standard_type_name(w) ||
-           !unsupported_hint(w).empty();
+           is_unsupported_keyword(w);
   }
 
+  /// A declarator; abstract (nameless) ones are allowed in parameters and type names.
   Declarator declarator(Ctx ctx) {
     Declarator d;
     d.name_loc = cur().loc;
@@ -1258,14 +1249,16 @@ class Parser {
       unsigned q = kNone;
       while (cur().kind == TokenKind::Identifier) {
         const std::string& w = cur().text;
-        if (w == "const") q |= kConst;
-        else if (w == "volatile") q |= kVolatile;
-        else if (w == "restrict") q |= kRestrict;
-        else if (w == "__cdecl" || w == "__stdcall") {
-        } else if (!unsupported_hint(w).empty()) {
-          std::string hint = unsupported_hint(w);
-          fail(cur().loc, "'" + w + "' is not supported in cdef()" + (hint == "." ? "" : hint));
-        } else break;
+        if (w == "const")
+          q |= kConst;
+        else if (w == "volatile")
+          q |= kVolatile;
+        else if (w == "restrict")
+          q |= kRestrict;
+        else if (w != "__cdecl" && w != "__stdcall") {
+          reject_unsupported(cur());
+          break;
+        }
         advance();
       }
       d.pointers.push_back(q);
@@ -1276,7 +1269,7 @@ class Parser {
     if (cur().kind == TokenKind::Ellipsis) fail(cur().loc, "'...' is not allowed here");
     bool named_ok = ctx != Ctx::TypeName;
     if (cur().kind == TokenKind::Identifier && !is_keyword(cur().text) &&
-        unsupported_hint(cur().text).empty()) {
+        !is_unsupported_keyword(cur().text)) {
       if (!named_ok) fail(cur().loc, "unexpected name '" + cur().text + "' in a type name");
       d.name = cur().text;
       advance();
@@ -1285,7 +1278,7 @@ class Parser {
       bool nested = next.is("*") || next.is("(") || next.is("[") ||
                     (next.kind == TokenKind::Identifier && !is_keyword(next.text) &&
                      find_typedef(next.text) < 0 && !is_standard_type_name(next.text) &&
-                     unsupported_hint(next.text).empty());
+                     !is_unsupported_keyword(next.text));
       if (next.is("__cdecl") || next.is("__stdcall")) nested = true;
       if (nested) {
         Location open = cur().loc;
@@ -1302,14 +1295,18 @@ class Parser {
       fail(cur().loc, "expected identifier or '(', got " + spelling(cur()));
     }
     while (true) {
-      if (is_punct("[")) d.suffixes.push_back(array_suffix(ctx));
-      else if (is_punct("(")) d.suffixes.push_back(function_suffix());
-      else break;
+      if (is_punct("["))
+        d.suffixes.push_back(array_suffix(ctx));
+      else if (is_punct("("))
+        d.suffixes.push_back(function_suffix());
+      else
+        break;
       if (d.suffixes.size() > kMaxTypeDepth) fail(cur().loc, "too many suffixes in a declarator");
     }
     return d;
   }
 
+  /// '[N]', '[]' or '[...]' ('[const N]' in a parameter).
   Suffix array_suffix(Ctx ctx) {
     Suffix s;
     s.loc = cur().loc;
@@ -1336,7 +1333,7 @@ class Parser {
       s.len_kind = ArrayLength::Gap;
     } else {
       Location vl = cur().loc;
-      CValue v = expr(ctx);
+      CValue v = expr();
       if (!v.known) {
         if (!unknown_ok)
           fail(vl, "the value of '" + v.unknown_name + "' is only known to the C compiler");
@@ -1351,6 +1348,7 @@ class Parser {
     return s;
   }
 
+  /// '(parameters)', '(void)', '()' or '(int, ...)'.
   Suffix function_suffix() {
     Suffix s;
     s.is_array = false;
@@ -1369,7 +1367,7 @@ class Parser {
       Location ploc = cur().loc;
       Spec spec = specifiers(Ctx::Param);
       Declarator d = declarator(Ctx::Param);
-      TypeRef t = build(d, spec.base, Ctx::Param);
+      TypeRef t = build(d, spec.base);
       Param p{d.name, decay(t, d, ploc), d.name.empty() ? ploc : d.name_loc};
       if (strip(p.type).kind == TypeKind::Void) {
         if (!p.name.empty()) fail(p.loc, "argument may not have 'void' type");
@@ -1379,7 +1377,8 @@ class Parser {
         return s;
       }
       for (const Param& o : s.params)
-        if (!p.name.empty() && o.name == p.name) fail(p.loc, "redefinition of parameter '" + p.name + "'");
+        if (!p.name.empty() && o.name == p.name)
+          fail(p.loc, "redefinition of parameter '" + p.name + "'");
       s.params.push_back(std::move(p));
       if (!accept(",")) break;
     }
@@ -1421,7 +1420,7 @@ class Parser {
   }
 
   /// Applies a declarator to the specifiers' type.
-  TypeRef build(const Declarator& d, TypeRef t, Ctx ctx) {
+  TypeRef build(const Declarator& d, TypeRef t) {
     for (unsigned q : d.pointers) t = pointer_to(t, q, d.name_loc);
     const std::string& name = d.innermost().name;
     std::string who = name.empty() ? "type name" : "'" + name + "'";
@@ -1432,15 +1431,18 @@ class Parser {
       if (it->is_array) {
         if (s.kind == TypeKind::Function)
           fail(it->loc, who + " declared as array of functions of type '" + str(t) + "'");
-        if (s.kind == TypeKind::Void || (s.kind == TypeKind::Array && s.length_kind == ArrayLength::Unspecified))
+        if (s.kind == TypeKind::Void ||
+            (s.kind == TypeKind::Array && s.length_kind == ArrayLength::Unspecified))
           fail(it->loc, "array has incomplete element type '" + str(t) + "'");
         n->kind = TypeKind::Array;
         n->length_kind = it->len_kind;
         n->length = it->len;
         t = finish(n, depth_of(t) + 1, it->loc);
       } else {
-        if (s.kind == TypeKind::Array) fail(it->loc, "function cannot return array type '" + str(t) + "'");
-        if (s.kind == TypeKind::Function) fail(it->loc, "function cannot return function type '" + str(t) + "'");
+        if (s.kind == TypeKind::Array)
+          fail(it->loc, "function cannot return array type '" + str(t) + "'");
+        if (s.kind == TypeKind::Function)
+          fail(it->loc, "function cannot return function type '" + str(t) + "'");
         n->kind = TypeKind::Function;
         n->params = it->params;
         n->variadic = it->variadic;
@@ -1449,7 +1451,7 @@ class Parser {
         t = finish(n, depth + 1, it->loc);
       }
     }
-    if (d.inner) return build(*d.inner, t, ctx);
+    if (d.inner) return build(*d.inner, t);
     for (const Type* p = t.get(); p; p = p->target.get()) {
       if ((p->quals & kRestrict) && p->kind != TypeKind::Pointer && p->kind != TypeKind::Typedef)
         fail(d.name_loc, "restrict requires a pointer ('" + str(t) + "' is invalid)");
@@ -1459,14 +1461,15 @@ class Parser {
   }
 
   // ---- constant expressions -------------------------------------------------------------
-  CValue expr(Ctx ctx) {
+  /// An integer constant expression (C's conditional-expression).
+  CValue expr() {
     Nest nest(*this, cur().loc);
-    CValue c = binary(1, ctx);
+    CValue c = binary(1);
     if (is_punct("?")) {
       advance();
-      CValue a = expr(ctx);
+      CValue a = expr();
       if (!accept(":")) fail(cur().loc, "expected ':', got " + spelling(cur()));
-      CValue b = expr(ctx);
+      CValue b = expr();
       if (!c.known) return c;
       return c.bits ? a : b;
     }
@@ -1476,25 +1479,27 @@ class Parser {
   static int precedence(const Token& t) {
     if (t.kind != TokenKind::Punct) return 0;
     static const std::unordered_map<std::string, int> p = {
-        {"||", 1}, {"&&", 2}, {"|", 3},  {"^", 4},  {"&", 5},  {"==", 6}, {"!=", 6},
-        {"<", 7},  {">", 7},  {"<=", 7}, {">=", 7}, {"<<", 8}, {">>", 8}, {"+", 9},
-        {"-", 9},  {"*", 10}, {"/", 10}, {"%", 10}};
+        {"||", 1}, {"&&", 2}, {"|", 3}, {"^", 4},  {"&", 5},  {"==", 6},
+        {"!=", 6}, {"<", 7},  {">", 7}, {"<=", 7}, {">=", 7}, {"<<", 8},
+        {">>", 8}, {"+", 9},  {"-", 9}, {"*", 10}, {"/", 10}, {"%", 10}};
     auto it = p.find(t.text);
     return it == p.end() ? 0 : it->second;
   }
 
-  CValue binary(int min_prec, Ctx ctx) {
-    CValue lhs = unary(ctx);
+  /// Binary operators by precedence climbing.
+  CValue binary(int min_prec) {
+    CValue lhs = unary();
     while (true) {
       int p = precedence(cur());
       if (p < min_prec || p == 0) return lhs;
       Token op = cur();
       advance();
-      CValue rhs = binary(p + 1, ctx);
+      CValue rhs = binary(p + 1);
       lhs = apply(op, lhs, rhs);
     }
   }
 
+  /// One binary operator with C's semantics on 64-bit values (signed overflow is an error).
   CValue apply(const Token& op, const CValue& a, const CValue& b) {
     if (!a.known) return a;
     if (!b.known) return b;
@@ -1507,17 +1512,20 @@ class Parser {
       if (r.uns) {
         r.bits = o == "+" ? a.bits + b.bits : o == "-" ? a.bits - b.bits : a.bits * b.bits;
       } else {
-        bool ov = o == "+" ? __builtin_add_overflow(x, y, &out)
-                : o == "-" ? __builtin_sub_overflow(x, y, &out)
-                           : __builtin_mul_overflow(x, y, &out);
+        bool ov = o == "+"   ? __builtin_add_overflow(x, y, &out)
+                  : o == "-" ? __builtin_sub_overflow(x, y, &out)
+                             : __builtin_mul_overflow(x, y, &out);
         if (ov) overflow();
         r.bits = static_cast<uint64_t>(out);
       }
     } else if (o == "/" || o == "%") {
       if (b.bits == 0) fail(op.loc, "division by zero in constant expression");
-      if (r.uns) r.bits = o == "/" ? a.bits / b.bits : a.bits % b.bits;
-      else if (x == INT64_MIN && y == -1) overflow();
-      else r.bits = static_cast<uint64_t>(o == "/" ? x / y : x % y);
+      if (r.uns)
+        r.bits = o == "/" ? a.bits / b.bits : a.bits % b.bits;
+      else if (x == INT64_MIN && y == -1)
+        overflow();
+      else
+        r.bits = static_cast<uint64_t>(o == "/" ? x / y : x % y);
     } else if (o == "<<" || o == ">>") {
       if ((!b.uns && y < 0) || b.bits >= 64) fail(op.loc, "shift count is out of range");
       r.uns = a.uns;
@@ -1534,22 +1542,32 @@ class Parser {
       r.bits = o == "&" ? a.bits & b.bits : o == "|" ? a.bits | b.bits : a.bits ^ b.bits;
     } else {
       bool v;
-      if (o == "&&") v = a.bits && b.bits;
-      else if (o == "||") v = a.bits || b.bits;
-      else if (o == "==") v = a.bits == b.bits;
-      else if (o == "!=") v = a.bits != b.bits;
-      else if (r.uns) v = o == "<" ? a.bits < b.bits : o == ">" ? a.bits > b.bits
-                        : o == "<=" ? a.bits <= b.bits : a.bits >= b.bits;
-      else v = o == "<" ? x < y : o == ">" ? x > y : o == "<=" ? x <= y : x >= y;
+      if (o == "&&")
+        v = a.bits && b.bits;
+      else if (o == "||")
+        v = a.bits || b.bits;
+      else if (o == "==")
+        v = a.bits == b.bits;
+      else if (o == "!=")
+        v = a.bits != b.bits;
+      else if (r.uns)
+        v = o == "<"    ? a.bits < b.bits
+            : o == ">"  ? a.bits > b.bits
+            : o == "<=" ? a.bits <= b.bits
+                        : a.bits >= b.bits;
+      else
+        v = o == "<" ? x < y : o == ">" ? x > y : o == "<=" ? x <= y : x >= y;
       r.uns = false;
       r.bits = v;
     }
     return r;
   }
 
-  CValue unary(Ctx ctx) {
+  /// Unary operators, parentheses, literals and names.
+  CValue unary() {
     const Token t = cur();
-    if (t.kind == TokenKind::Punct && (t.text == "-" || t.text == "+" || t.text == "~" || t.text == "!")) {
+    if (t.kind == TokenKind::Punct &&
+        (t.text == "-" || t.text == "+" || t.text == "~" || t.text == "!")) {
       Nest nest(*this, t.loc);
       advance();
       // '-9223372036854775808' is INT64_MIN, not an overflow.
@@ -1560,7 +1578,7 @@ class Parser {
         v.bits = uint64_t(INT64_MAX) + 1;
         return v;
       }
-      CValue v = unary(ctx);
+      CValue v = unary();
       if (!v.known) return v;
       if (t.text == "-") {
         if (!v.uns && v.s() == INT64_MIN) fail(t.loc, "overflow in constant expression");
@@ -1576,7 +1594,7 @@ class Parser {
     if (t.kind == TokenKind::Punct && t.text == "(") {
       advance();
       if (starts_type()) fail(cur().loc, "casts are not supported in cdef() constant expressions");
-      CValue v = expr(ctx);
+      CValue v = expr();
       if (!accept(")")) fail(cur().loc, "expected ')', got " + spelling(cur()));
       return v;
     }
@@ -1584,7 +1602,8 @@ class Parser {
     CValue v;
     switch (t.kind) {
       case TokenKind::IntLiteral:
-        if (t.int_overflow) fail(t.loc, "integer literal is too large to be represented in any integer type");
+        if (t.int_overflow)
+          fail(t.loc, "integer literal is too large to be represented in any integer type");
         v.bits = t.int_value;
         v.uns = t.int_unsigned || t.int_value > uint64_t(INT64_MAX);
         return v;
@@ -1594,7 +1613,8 @@ class Parser {
       case TokenKind::FloatLiteral:
         fail(t.loc, "expected an integer constant, got floating literal " + t.text);
       case TokenKind::Identifier:
-        if (t.text == "sizeof") fail(t.loc, "'sizeof' is not supported in cdef() constant expressions; use '...'");
+        if (t.text == "sizeof")
+          fail(t.loc, "'sizeof' is not supported in cdef() constant expressions; use '...'");
         return name_value(t);
       case TokenKind::Ellipsis:
         fail(t.loc, "'...' is not allowed here");
@@ -1627,7 +1647,7 @@ class Parser {
       v.bits = static_cast<uint64_t>(e.value);
       return v;
     }
-    int c = find_constant(t.text);
+    int c = find_name(t.text, DeclRef::Constant);
     if (c >= 0) {
       const ConstantValue& cv = cm_.constants[c].value;
       if (cv.kind != ConstantValue::Int) {
@@ -1658,6 +1678,7 @@ class Parser {
   bool added_ = false;  ///< the current statement declared something new
   std::unordered_map<std::string, DeclRef> names_;  ///< typedefs, functions, variables, constants
   std::unordered_map<std::string, std::pair<int, int>> enumerators_;  ///< name -> (enum, value)
+  std::unordered_map<std::string, std::pair<int, int>> tags_;         ///< tag -> (kind, index)
   std::unordered_map<const Type*, std::pair<TypeRef, unsigned>> type_depth_;  ///< keeps types alive
   std::set<int> being_defined_;
   const Enum* local_enum_ = nullptr;  ///< the enum body being parsed

@@ -69,7 +69,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("l", "link with library LIB", cxxopts::value<std::vector<std::string>>(), "LIB")
     ("L", "add DIR to the library path", cxxopts::value<std::vector<std::string>>(), "DIR")
     ("cplusplus", "the source is C++ (source_extension='.cpp')")
-    ("dump-model", "print the resolved module as JSON to stdout, or to FILE", cxxopts::value<std::string>()->implicit_value("-"), "FILE")
+    ("dump-model", "print the resolved module as JSON to stdout, or to FILE (--dump-model=FILE)", cxxopts::value<std::string>()->implicit_value("-"), "FILE")
     ("v,verbose", "log phases and timings (twice: also print the probe translation unit)")
     ("h,help", "print this help")
     ("version", "print the version");

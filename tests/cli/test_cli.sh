@@ -15,7 +15,7 @@ check() {  # check NAME CONDITION...
 check "help exits 0 and lists --dump-model" grep -q -- "--dump-model" "$tmp/help"
 
 "$cdefc" --cdef "$golden/struct_partial.cdef" --source "$golden/struct_partial.c" \
-  --dump-model "$tmp/model.json" -v 2> "$tmp/log"
+  --dump-model="$tmp/model.json" -v 2> "$tmp/log"
 check "good input exits 0" test $? -eq 0
 check "model written" grep -q '"name": "struct point"' "$tmp/model.json"
 check "-v logs phases and timings" grep -q "resolved with Clang" "$tmp/log"
@@ -23,12 +23,12 @@ check "-v logs phases and timings" grep -q "resolved with Clang" "$tmp/log"
 mtime=$(stat -c %Y "$tmp/model.json")
 sleep 1
 "$cdefc" --cdef "$golden/struct_partial.cdef" --source "$golden/struct_partial.c" \
-  --dump-model "$tmp/model.json"
+  --dump-model="$tmp/model.json"
 check "unchanged output keeps its mtime" test "$(stat -c %Y "$tmp/model.json")" = "$mtime"
 
 printf 'struct point { int x; int y; };\n' > "$tmp/bad.cdef"
 printf 'struct point { int y; int x; int z; };\n' > "$tmp/bad.c"
-"$cdefc" --cdef "$tmp/bad.cdef" --source "$tmp/bad.c" --dump-model "$tmp/bad.json" 2> "$tmp/err"
+"$cdefc" --cdef "$tmp/bad.cdef" --source "$tmp/bad.c" --dump-model="$tmp/bad.json" 2> "$tmp/err"
 check "mismatch exits 1" test $? -eq 1
 check "no output file after an error" test ! -e "$tmp/bad.json"
 check "no temporary file left" test -z "$(ls "$tmp" | grep tmp)"
@@ -36,7 +36,7 @@ check "diagnostic names the cdef line" grep -q "bad.cdef:1:" "$tmp/err"
 check "error count printed" grep -q "error generated\|errors generated" "$tmp/err"
 
 printf '#include <stdio.h>\nint f(void);\n' > "$tmp/syntax.cdef"
-"$cdefc" --cdef "$tmp/syntax.cdef" --dump-model "$tmp/syntax.json" 2> "$tmp/err2"
+"$cdefc" --cdef "$tmp/syntax.cdef" --dump-model="$tmp/syntax.json" 2> "$tmp/err2"
 check "parse error exits 1" test $? -eq 1
 check "parse error has a caret line" grep -q "^\s*\^" "$tmp/err2"
 

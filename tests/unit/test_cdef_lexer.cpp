@@ -38,8 +38,8 @@ std::vector<std::string> texts(const std::vector<Token>& toks) {
 
 TEST(CdefLexer, IdentifiersAndPunctuators) {
   auto toks = lex_text("int (*f)(char *, ...);");
-  EXPECT_EQ(texts(toks), (std::vector<std::string>{"int", "(", "*", "f", ")", "(", "char", "*",
-                                                   ",", "...", ")", ";"}));
+  EXPECT_EQ(texts(toks), (std::vector<std::string>{"int", "(", "*", "f", ")", "(", "char", "*", ",",
+                                                   "...", ")", ";"}));
   EXPECT_EQ(toks[0].kind, TokenKind::Identifier);
   EXPECT_EQ(toks[1].kind, TokenKind::Punct);
   EXPECT_EQ(toks[9].kind, TokenKind::Ellipsis);
@@ -120,7 +120,8 @@ TEST(CdefLexer, BadIntegerLiterals) {
   EXPECT_EQ(d.error_count(), 3u);
   std::string r = d.render();
   EXPECT_NE(r.find("t.h:1:2: error: invalid digit '8' in octal constant"), std::string::npos) << r;
-  EXPECT_NE(r.find("t.h:1:6: error: invalid suffix 'abc' on integer constant"), std::string::npos) << r;
+  EXPECT_NE(r.find("t.h:1:6: error: invalid suffix 'abc' on integer constant"), std::string::npos)
+      << r;
   EXPECT_NE(r.find("invalid suffix 'lul' on integer constant"), std::string::npos) << r;
 }
 

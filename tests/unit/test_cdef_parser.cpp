@@ -136,21 +136,29 @@ TEST(CdefParser, PrimitiveSpellingsAreCanonical) {
 }
 
 TEST(CdefParser, InvalidSpecifierCombinations) {
-  EXPECT_EQ(first_error("extern int int x;"), "cannot combine with previous 'int' declaration specifier");
-  EXPECT_EQ(first_error("extern short long x;"), "cannot combine with previous 'short' declaration specifier");
-  EXPECT_EQ(first_error("extern signed unsigned x;"), "cannot combine with previous 'signed' declaration specifier");
+  EXPECT_EQ(first_error("extern int int x;"),
+            "cannot combine with previous 'int' declaration specifier");
+  EXPECT_EQ(first_error("extern short long x;"),
+            "cannot combine with previous 'short' declaration specifier");
+  EXPECT_EQ(first_error("extern signed unsigned x;"),
+            "cannot combine with previous 'signed' declaration specifier");
   EXPECT_EQ(first_error("extern long long long x;"), "'long long long' is invalid");
-  EXPECT_EQ(first_error("extern unsigned float x;"), "cannot combine with previous 'unsigned' declaration specifier");
-  EXPECT_EQ(first_error("extern int struct s x;"), "cannot combine with previous 'int' declaration specifier");
-  EXPECT_EQ(first_error("typedef int T; extern T int x;"), "cannot combine with previous 'T' declaration specifier");
-  EXPECT_EQ(first_error("extern const *p;"), "type specifier missing (implicit 'int' is not supported)");
+  EXPECT_EQ(first_error("extern unsigned float x;"),
+            "cannot combine with previous 'unsigned' declaration specifier");
+  EXPECT_EQ(first_error("extern int struct s x;"),
+            "cannot combine with previous 'int' declaration specifier");
+  EXPECT_EQ(first_error("typedef int T; extern T int x;"),
+            "cannot combine with previous 'T' declaration specifier");
+  EXPECT_EQ(first_error("extern const *p;"),
+            "type specifier missing (implicit 'int' is not supported)");
 }
 
 TEST(CdefParser, StandardTypeNamesArePrimitive) {
-  const char* names[] = {"int8_t", "uint16_t", "int32_t", "uint64_t", "int_least8_t",
-                         "uint_least64_t", "int_fast16_t", "uint_fast32_t", "intmax_t",
-                         "uintmax_t", "intptr_t", "uintptr_t", "ptrdiff_t", "size_t", "ssize_t",
-                         "wchar_t", "char16_t", "char32_t", "FILE"};
+  const char* names[] = {"int8_t",       "uint16_t",       "int32_t",      "uint64_t",
+                         "int_least8_t", "uint_least64_t", "int_fast16_t", "uint_fast32_t",
+                         "intmax_t",     "uintmax_t",      "intptr_t",     "uintptr_t",
+                         "ptrdiff_t",    "size_t",         "ssize_t",      "wchar_t",
+                         "char16_t",     "char32_t",       "FILE"};
   for (const char* n : names) {
     EXPECT_TRUE(is_standard_type_name(n)) << n;
     Module m = parse_ok(std::string("extern ") + n + " *x;");
@@ -221,15 +229,20 @@ TEST(CdefParser, QualifiersLandOnTheRightNode) {
 }
 
 TEST(CdefParser, RestrictNeedsAPointer) {
-  EXPECT_EQ(first_error("extern restrict int x;"), "restrict requires a pointer ('int' is invalid)");
+  EXPECT_EQ(first_error("extern restrict int x;"),
+            "restrict requires a pointer ('int' is invalid)");
   parse_ok("typedef int *ip; extern restrict ip x;");
 }
 
 TEST(CdefParser, GnuRestrictSpellingsAreRejected) {
-  EXPECT_EQ(first_error("int f(int *__restrict p);"), "'__restrict' is not supported in cdef(); use 'restrict'");
-  EXPECT_EQ(first_error("int f(int *__restrict__ p);"), "'__restrict__' is not supported in cdef(); use 'restrict'");
-  EXPECT_EQ(first_error("extern __const int x;"), "'__const' is not supported in cdef(); use 'const'");
-  EXPECT_EQ(first_error("int f(int) __attribute__((pure));"), "'__attribute__' is not supported in cdef()");
+  EXPECT_EQ(first_error("int f(int *__restrict p);"),
+            "'__restrict' is not supported in cdef(); use 'restrict'");
+  EXPECT_EQ(first_error("int f(int *__restrict__ p);"),
+            "'__restrict__' is not supported in cdef(); use 'restrict'");
+  EXPECT_EQ(first_error("extern __const int x;"),
+            "'__const' is not supported in cdef(); use 'const'");
+  EXPECT_EQ(first_error("int f(int) __attribute__((pure));"),
+            "'__attribute__' is not supported in cdef()");
 }
 
 // ---- arrays ---------------------------------------------------------------------------------
@@ -284,12 +297,15 @@ TEST(CdefParser, ArraySizeErrors) {
   EXPECT_EQ(first_error("extern int a[-1];"), "array size is negative");
   EXPECT_EQ(first_error("extern int a[sizeof(int)];"),
             "'sizeof' is not supported in cdef() constant expressions; use '...'");
-  EXPECT_EQ(first_error("extern int a[1.5];"), "expected an integer constant, got floating literal 1.5");
+  EXPECT_EQ(first_error("extern int a[1.5];"),
+            "expected an integer constant, got floating literal 1.5");
   EXPECT_EQ(first_error("extern int a[X];"), "use of undeclared identifier 'X'");
   EXPECT_EQ(first_error("extern int a[1 / 0];"), "division by zero in constant expression");
-  EXPECT_EQ(first_error("extern int a[9223372036854775807 + 1];"), "overflow in constant expression");
+  EXPECT_EQ(first_error("extern int a[9223372036854775807 + 1];"),
+            "overflow in constant expression");
   EXPECT_EQ(first_error("extern int a[1 << 64];"), "shift count is out of range");
-  EXPECT_EQ(first_error("extern int a[(int)3];"), "casts are not supported in cdef() constant expressions");
+  EXPECT_EQ(first_error("extern int a[(int)3];"),
+            "casts are not supported in cdef() constant expressions");
   EXPECT_EQ(first_error("extern int f(int); extern int a[f];"), "'f' is not an integer constant");
   EXPECT_EQ(first_error("extern int a[3;"), "expected ']', got ';'");
 }
@@ -359,8 +375,10 @@ TEST(CdefParser, VariadicFunctions) {
 
 TEST(CdefParser, VoidParameterRules) {
   parse_ok("typedef void V; int f(V);");
-  EXPECT_EQ(first_error("int f(int, void);"), "'void' must be the first and only parameter if specified");
-  EXPECT_EQ(first_error("int f(void, int);"), "'void' must be the first and only parameter if specified");
+  EXPECT_EQ(first_error("int f(int, void);"),
+            "'void' must be the first and only parameter if specified");
+  EXPECT_EQ(first_error("int f(void, int);"),
+            "'void' must be the first and only parameter if specified");
   EXPECT_EQ(first_error("int f(void x);"), "argument may not have 'void' type");
   EXPECT_EQ(first_error("int f(int x, int x);"), "redefinition of parameter 'x'");
 }
@@ -391,7 +409,8 @@ TEST(CdefParser, ParametersDecay) {
   Module m = parse_ok(
       "typedef int F(int);\n"
       "typedef int A3[3];\n"
-      "void f(int a[], char b[10], int c[const 4], int m[][5], int g(int), F h, A3 t, const A3 u);\n");
+      "void f(int a[], char b[10], int c[const 4], int m[][5], int g(int), F h, A3 t, const A3 "
+      "u);\n");
   const auto& p = fn(m, "f").type->params;
   ASSERT_EQ(p.size(), 8u);
   EXPECT_EQ(spell(m, p[0].type), "int *");
@@ -403,7 +422,8 @@ TEST(CdefParser, ParametersDecay) {
   EXPECT_EQ(spell(m, p[6].type), "int *");
   EXPECT_EQ(spell(m, p[7].type), "const int *");
   EXPECT_EQ(first_error("void f(int a[...]);"), "'[...]' is not allowed in a function parameter");
-  EXPECT_EQ(first_error("void f(int (*a)[...]);"), "'[...]' is not allowed in a function parameter");
+  EXPECT_EQ(first_error("void f(int (*a)[...]);"),
+            "'[...]' is not allowed in a function parameter");
 }
 
 TEST(CdefParser, FunctionDeclaredThroughATypedef) {
@@ -416,7 +436,9 @@ TEST(CdefParser, FunctionDeclaredThroughATypedef) {
 TEST(CdefParser, FunctionDefinitionsAreRejectedAndSkipped) {
   Module m;
   std::string d = parse_into(m, "int f(int x) { if (x) { return 1; } return 0; }\nint g(void);");
-  EXPECT_NE(d.find("t.h:1:5: error: function definitions are not supported in cdef()"), std::string::npos) << d;
+  EXPECT_NE(d.find("t.h:1:5: error: function definitions are not supported in cdef()"),
+            std::string::npos)
+      << d;
   EXPECT_EQ(m.functions.size(), 1u);
   EXPECT_EQ(m.functions[0].name, "g");
 }
@@ -435,9 +457,11 @@ TEST(CdefParser, ExternPython) {
   EXPECT_EQ(fn(m, "cb5").linkage, Linkage::PythonPlusC);
   EXPECT_EQ(fn(m, "plain").linkage, Linkage::C);
   EXPECT_EQ(td(m, "t").type->name, "int");
-  EXPECT_EQ(first_error("extern \"Python\" int x;"), "cannot declare variables or constants with extern \"Python\"");
+  EXPECT_EQ(first_error("extern \"Python\" int x;"),
+            "cannot declare variables or constants with extern \"Python\"");
   EXPECT_EQ(first_error("extern \"C\" int f(int);"),
-            "unsupported language linkage \"C\"; only extern \"Python\" and extern \"Python+C\" are allowed in cdef()");
+            "unsupported language linkage \"C\"; only extern \"Python\" and extern \"Python+C\" "
+            "are allowed in cdef()");
   EXPECT_EQ(first_error("extern \"Python\" { extern \"Python\" int f(int); }"),
             "extern \"Python\" blocks cannot be nested");
   EXPECT_EQ(first_error("extern \"Python\" { int f(int);"), "expected '}'");
@@ -446,7 +470,8 @@ TEST(CdefParser, ExternPython) {
 // ---- structs and unions -----------------------------------------------------------------
 
 TEST(CdefParser, NamedStruct) {
-  Module m = parse_ok("struct point {\n  int x, y;\n  const char *name;\n};\nint area(struct point *p);");
+  Module m =
+      parse_ok("struct point {\n  int x, y;\n  const char *name;\n};\nint area(struct point *p);");
   const Record& r = rec(m, "point");
   EXPECT_FALSE(r.is_union);
   EXPECT_TRUE(r.complete);
@@ -557,7 +582,8 @@ TEST(CdefParser, NamedNestedStructWithoutDeclaratorIsNotAMember) {
 TEST(CdefParser, Bitfields) {
   Module m = parse_ok(
       "enum e { A };\n"
-      "struct b { int x:3; unsigned :2; unsigned long y : 1 + 1; int :0; enum e z:4; _Bool f:1; uint8_t u:7; };");
+      "struct b { int x:3; unsigned :2; unsigned long y : 1 + 1; int :0; enum e z:4; _Bool f:1; "
+      "uint8_t u:7; };");
   const auto& f = rec(m, "b").fields;
   ASSERT_EQ(f.size(), 7u);
   EXPECT_EQ(f[0].bit_width, 3);
@@ -581,9 +607,10 @@ TEST(CdefParser, FlexibleArrayMember) {
   EXPECT_EQ(r.fields[1].type->kind, TypeKind::Array);
   EXPECT_EQ(r.fields[1].type->length_kind, ArrayLength::Unspecified);
   EXPECT_TRUE(rec(m, "m2").partial);
-  EXPECT_EQ(parse_err("struct s {\n  int a[];\n  int b;\n};"),
-            "t.h:2:7: error: flexible array member 'a' with type 'int[]' is not at the end of struct\n"
-            "  int a[];\n      ^\n");
+  EXPECT_EQ(
+      parse_err("struct s {\n  int a[];\n  int b;\n};"),
+      "t.h:2:7: error: flexible array member 'a' with type 'int[]' is not at the end of struct\n"
+      "  int a[];\n      ^\n");
 }
 
 TEST(CdefParser, PartialStructs) {
@@ -620,18 +647,21 @@ TEST(CdefParser, PackedAndPackOptions) {
   CdefOptions bad;
   bad.pack = 3;
   Module m2;
-  EXPECT_NE(parse_into(m2, "struct r { int x; };", bad).find("'pack' must be a power of two"), std::string::npos);
+  EXPECT_NE(parse_into(m2, "struct r { int x; };", bad).find("'pack' must be a power of two"),
+            std::string::npos);
 }
 
 TEST(CdefParser, RecordErrors) {
   EXPECT_EQ(first_error("struct s { int a; int a; };"), "duplicate member 'a'");
   EXPECT_EQ(first_error("struct s { int a; struct { int a; }; };"), "duplicate member 'a'");
   EXPECT_EQ(first_error("struct s { void v; };"), "field has incomplete type 'void'");
-  EXPECT_EQ(first_error("typedef int F(int); struct s { F f; };"), "field 'f' declared as a function");
+  EXPECT_EQ(first_error("typedef int F(int); struct s { F f; };"),
+            "field 'f' declared as a function");
   EXPECT_EQ(first_error("struct s { static int x; };"), "'static' is not allowed here");
   EXPECT_EQ(first_error("struct s { int x; } ; union s { int y; };"),
             "use of 's' with tag type that does not match previous declaration");
-  EXPECT_EQ(first_error("struct s { struct s { int a; } x; };"), "nested redefinition of 'struct s'");
+  EXPECT_EQ(first_error("struct s { struct s { int a; } x; };"),
+            "nested redefinition of 'struct s'");
   EXPECT_EQ(first_error("struct { int a; };"), "");  // a warning only
   EXPECT_EQ(first_error("struct;"), "expected '{' or a name after 'struct'");
 }
@@ -649,8 +679,8 @@ TEST(CdefParser, EnumValues) {
   EXPECT_TRUE(e.complete);
   EXPECT_FALSE(e.partial);
   std::vector<std::pair<std::string, int64_t>> want = {
-      {"RED", 0}, {"GREEN", 5}, {"BLUE", 6}, {"ALPHA", 12}, {"MASK", 16}, {"NEG", -3}, {"NEXT", -2},
-      {"FROM_DEFINE", 101}, {"CH", 65}, {"DIV", -3}, {"MOD", -1}};
+      {"RED", 0},   {"GREEN", 5},         {"BLUE", 6}, {"ALPHA", 12}, {"MASK", 16}, {"NEG", -3},
+      {"NEXT", -2}, {"FROM_DEFINE", 101}, {"CH", 65},  {"DIV", -3},   {"MOD", -1}};
   ASSERT_EQ(e.values.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(e.values[i].name, want[i].first);
@@ -684,7 +714,8 @@ TEST(CdefParser, EnumGaps) {
   EXPECT_EQ(first_error("enum e { A, ..., B };"), "'...' must be the last item of an enum");
   EXPECT_EQ(first_error("enum e {};"), "use of empty enum");
   EXPECT_EQ(first_error("enum e { A = 9223372036854775807, B };"), "overflow in enumeration value");
-  EXPECT_EQ(first_error("enum e { A = 18446744073709551615u };"), "enumerator value is not representable in 64 bits");
+  EXPECT_EQ(first_error("enum e { A = 18446744073709551615u };"),
+            "enumerator value is not representable in 64 bits");
 }
 
 TEST(CdefParser, EnumUsesAndForwardDeclarations) {
@@ -699,7 +730,8 @@ TEST(CdefParser, EnumUsesAndForwardDeclarations) {
 TEST(CdefParser, EnumeratorConflicts) {
   EXPECT_EQ(first_error("enum e { A, A };"), "redefinition of enumerator 'A'");
   EXPECT_EQ(first_error("enum e { A }; enum f { A };"), "redefinition of enumerator 'A'");
-  EXPECT_EQ(first_error("int A(int); enum e { A };"), "redefinition of 'A' as different kind of symbol");
+  EXPECT_EQ(first_error("int A(int); enum e { A };"),
+            "redefinition of 'A' as different kind of symbol");
 }
 
 // ---- globals and constants ----------------------------------------------------------------
@@ -747,14 +779,16 @@ TEST(CdefParser, StaticConstants) {
 
 TEST(CdefParser, IntegerInitializersDeclareConstants) {
   Module m;
-  std::string d = parse_into(m, "extern int x = 5; const long y = -2; int (*fp)(int) = 0; static const float f = 1.5;");
+  std::string d = parse_into(
+      m, "extern int x = 5; const long y = -2; int (*fp)(int) = 0; static const float f = 1.5;");
   EXPECT_EQ(cst(m, "x").kind, ConstantKind::Define);
   EXPECT_EQ(cst(m, "x").value.int_value, 5);
   EXPECT_EQ(cst(m, "y").value.int_value, -2);
   EXPECT_EQ(var(m, "fp").type->kind, TypeKind::Pointer);
   EXPECT_EQ(cst(m, "f").kind, ConstantKind::Static);
   EXPECT_NE(d.find("warning: initializer of 'fp' is ignored in cdef()"), std::string::npos) << d;
-  EXPECT_EQ(first_error("typedef int t = 5;"), "illegal initializer (only variables can be initialized)");
+  EXPECT_EQ(first_error("typedef int t = 5;"),
+            "illegal initializer (only variables can be initialized)");
 }
 
 TEST(CdefParser, Defines) {
@@ -788,6 +822,15 @@ TEST(CdefParser, Defines) {
   EXPECT_EQ(cst(m, "J").value.int_value, 8);
 }
 
+TEST(CdefParser, DefinesInsideBodies) {
+  Module m =
+      parse_ok("struct s { int a;\n#define X 1\n  int b; };\nenum e { A,\n#define Y 2\n  B };\n");
+  EXPECT_EQ(rec(m, "s").fields.size(), 2u);
+  EXPECT_EQ(m.enums[0].values.size(), 2u);
+  EXPECT_EQ(cst(m, "X").value.int_value, 1);
+  EXPECT_EQ(cst(m, "Y").value.int_value, 2);
+}
+
 TEST(CdefParser, DefineErrors) {
   const std::string msg = "only integer literals or '...' are supported in '#define X'";
   for (const char* v : {"1+2", "(1)", "1.5", "\"s\"", "'a'", "Y", "", "1 2", "- - 1"})
@@ -795,7 +838,8 @@ TEST(CdefParser, DefineErrors) {
   EXPECT_EQ(first_error("#define X(a) a"), msg);
   EXPECT_EQ(first_error("#define X 18446744073709551616"),
             "integer literal is too large to be represented in any integer type");
-  EXPECT_EQ(first_error("#define X -9223372036854775809"), "value of '#define X' does not fit in 64 bits");
+  EXPECT_EQ(first_error("#define X -9223372036854775809"),
+            "value of '#define X' does not fit in 64 bits");
   EXPECT_EQ(first_error("#define\n"), "macro name missing");
   EXPECT_EQ(parse_err("#define X 1+2\nint f(int);"),
             "t.h:1:12: error: " + msg + "\n#define X 1+2\n           ^\n");
@@ -823,8 +867,10 @@ TEST(CdefParser, OpaqueTypedefs) {
   EXPECT_EQ(td(m, "a_p").type->target->index, td(m, "a_t").type->index);
   EXPECT_EQ(spell(m, td(m, "a_p").type, "x"), "a_t *x");
   EXPECT_EQ(spell(m, p.type, "x"), "foo_p x");
-  EXPECT_EQ(first_error("typedef ... **foo_pp;"), "'typedef ...' can only declare 'name' or '*name'");
-  EXPECT_EQ(first_error("typedef ... foo_t[3];"), "'typedef ...' can only declare 'name' or '*name'");
+  EXPECT_EQ(first_error("typedef ... **foo_pp;"),
+            "'typedef ...' can only declare 'name' or '*name'");
+  EXPECT_EQ(first_error("typedef ... foo_t[3];"),
+            "'typedef ...' can only declare 'name' or '*name'");
 }
 
 TEST(CdefParser, IntegerAndFloatTypedefGaps) {
@@ -846,7 +892,8 @@ TEST(CdefParser, IntegerAndFloatTypedefGaps) {
   EXPECT_EQ(first_error("typedef long double... t;"), "'...' is not allowed here");
   EXPECT_EQ(first_error("typedef _Bool... t;"), "'...' is not allowed here");
   EXPECT_EQ(first_error("typedef size_t... t;"), "'...' is not allowed here");
-  EXPECT_EQ(first_error("typedef double... *t;"), "only plain names can be declared with 'double...'");
+  EXPECT_EQ(first_error("typedef double... *t;"),
+            "only plain names can be declared with 'double...'");
   EXPECT_EQ(first_error("extern int... x;"), "'...' is not allowed here");
   EXPECT_EQ(first_error("int f(int...);"), "'...' is not allowed here");
 }
@@ -862,14 +909,15 @@ TEST(CdefParser, IdenticalRedefinitionsAreAccepted) {
       "enum e { A, B }; enum e { A, B };\n"
       "#define X 1\n#define X 1\n"
       "typedef struct { int q; } anon_t; typedef struct { int q; } anon_t;\n"
-      "typedef ... op_t; typedef ... op_t;\n");
-  EXPECT_EQ(m.typedefs.size(), 3u);
+      "typedef ... op_t; typedef ... op_t;\n"
+      "typedef enum { Q1, Q2 } q_t; typedef enum { Q1, Q2 } q_t;\n");
+  EXPECT_EQ(m.typedefs.size(), 4u);
   EXPECT_EQ(m.functions.size(), 1u);
   EXPECT_EQ(m.variables.size(), 1u);
-  EXPECT_EQ(m.enums.size(), 1u);
+  EXPECT_EQ(m.enums.size(), 2u);
   EXPECT_EQ(m.constants.size(), 1u);
   EXPECT_EQ(m.records.size(), 3u);  // p, anon_t's record, op_t's record: no duplicates
-  EXPECT_EQ(m.order.size(), 10u);
+  EXPECT_EQ(m.order.size(), 12u);
 }
 
 TEST(CdefParser, ConflictingRedefinitions) {
@@ -883,19 +931,26 @@ TEST(CdefParser, ConflictingRedefinitions) {
             "redefinition of 'v' with a different type: 'long' vs 'int'");
   EXPECT_EQ(first_error("struct point { int x; }; struct point { int y; };"),
             "redefinition of 'struct point' with a different body");
-  EXPECT_EQ(first_error("enum e { A }; enum e { B };"), "redefinition of 'enum e' with a different body");
+  EXPECT_EQ(first_error("enum e { A }; enum e { B };"),
+            "redefinition of 'enum e' with a different body");
   EXPECT_EQ(first_error("#define X 1\n#define X 2"), "'X' macro redefined with a different value");
-  EXPECT_EQ(first_error("typedef int x; extern int x;"), "redefinition of 'x' as different kind of symbol");
-  EXPECT_EQ(first_error("#define x 1\nint x(void);"), "redefinition of 'x' as different kind of symbol");
+  EXPECT_EQ(first_error("typedef int x; extern int x;"),
+            "redefinition of 'x' as different kind of symbol");
+  EXPECT_EQ(first_error("#define x 1\nint x(void);"),
+            "redefinition of 'x' as different kind of symbol");
 }
 
 TEST(CdefParser, OverrideReplacesEarlierDeclarations) {
-  Module m = parse_ok("typedef int a; int f(int); extern int v; struct p { int x; }; #define X 1\n"
-                      "enum e { A };");
+  Module m = parse_ok(
+      "typedef int a; int f(int); extern int v; struct p { int x; }; #define X 1\n"
+      "enum e { A };");
   CdefOptions o;
   o.override = true;
-  EXPECT_EQ(parse_into(m, "typedef long a; int f(long); extern long v; struct p { int y; int z; };\n"
-                          "#define X 2\nenum e { B, C };", o), "");
+  EXPECT_EQ(parse_into(m,
+                       "typedef long a; int f(long); extern long v; struct p { int y; int z; };\n"
+                       "#define X 2\nenum e { B, C };",
+                       o),
+            "");
   EXPECT_EQ(td(m, "a").type->name, "long");
   EXPECT_EQ(fn(m, "f").type->params[0].type->name, "long");
   EXPECT_EQ(var(m, "v").type->name, "long");
@@ -928,8 +983,8 @@ TEST(CdefParser, ModuleOrderFollowsTheSource) {
       "extern int v;\n"
       "typedef ... o_t;\n");
   std::vector<std::pair<DeclRef::Kind, int>> want = {
-      {DeclRef::Constant, 0}, {DeclRef::Record, 0}, {DeclRef::Typedef, 0}, {DeclRef::Enum, 0},
-      {DeclRef::Function, 0}, {DeclRef::Variable, 0}, {DeclRef::Record, 1}, {DeclRef::Typedef, 1}};
+      {DeclRef::Constant, 0}, {DeclRef::Record, 0},   {DeclRef::Typedef, 0}, {DeclRef::Enum, 0},
+      {DeclRef::Function, 0}, {DeclRef::Variable, 0}, {DeclRef::Record, 1},  {DeclRef::Typedef, 1}};
   ASSERT_EQ(m.order.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(m.order[i].kind, want[i].first) << i;
@@ -967,7 +1022,8 @@ TEST(CdefParser, FirstLineOfTheBuffer) {
 }
 
 TEST(CdefParser, Comments) {
-  Module m = parse_ok("/* a\n * block */ int f(int /* x */); // line\n// int g(void);\nint h(void);");
+  Module m =
+      parse_ok("/* a\n * block */ int f(int /* x */); // line\n// int g(void);\nint h(void);");
   EXPECT_EQ(m.functions.size(), 2u);
   EXPECT_EQ(fn(m, "f").loc.str(), "t.h:2:17");
 }
@@ -1018,6 +1074,18 @@ TEST(CdefParser, MissingSemicolonOnTheSameLineSkipsTheRest) {
   EXPECT_EQ(m.functions.size(), 1u);
 }
 
+TEST(CdefParser, MissingSemicolonAfterAStructBody) {
+  Module m;
+  std::string d = parse_into(m, "struct s { int a; }\nint f(void);\nenum e { A }\ntypedef int t;");
+  EXPECT_EQ(
+      d,
+      "t.h:1:20: error: expected ';' after struct\nstruct s { int a; }\n                   ^\n"
+      "t.h:3:13: error: expected ';' after enum\nenum e { A }\n            ^\n");
+  EXPECT_TRUE(rec(m, "s").complete);
+  EXPECT_EQ(m.functions.size(), 1u);
+  EXPECT_EQ(m.typedefs.size(), 1u);
+}
+
 TEST(CdefParser, StrayTokens) {
   EXPECT_EQ(first_error("}"), "extraneous closing brace ('}')");
   EXPECT_EQ(first_error("42;"), "expected a declaration, got '42'");
@@ -1025,7 +1093,8 @@ TEST(CdefParser, StrayTokens) {
   EXPECT_EQ(first_error("int *;"), "expected identifier or '(', got ';'");
   EXPECT_EQ(first_error("int (x;"), "expected ')', got ';'");
   EXPECT_EQ(first_error("struct s { int a; "), "expected '}'");
-  EXPECT_EQ(first_error("_Static_assert(1, \"x\");"), "'_Static_assert' is not supported in cdef()");
+  EXPECT_EQ(first_error("_Static_assert(1, \"x\");"),
+            "'_Static_assert' is not supported in cdef()");
   EXPECT_EQ(first_error("int f(a, b);"), "unknown type name 'a'");
 }
 
@@ -1073,9 +1142,10 @@ TEST(CdefParser, GarbageAndTruncatedInputsNeverCrash) {
       "struct s { int a:3; int :2; struct { int x; }; union { int y; float z; } u; int flex[]; };\n"
       "struct partial { int x; ...; };\nextern int g[...][3];\n# 5 \"x.h\"\n/* c */ // c\n"
       "int f(int (*)[3], char *[], int (*)(int), ...);\n";
-  const char* frags[] = {"(", ")", "[", "]", "{", "}", ";", ",", "*", "...", "int", "struct",
-                         "enum", "typedef", "x", "=", "1", "#define", "\n", ":", "const", "union",
-                         "extern", "\"Python\"", "'a'", "/*", "-", "<<", "static", "void", "#", "@"};
+  const char* frags[] = {
+      "(",      ")",          "[",       "]",  "{", "}",  ";",       ",",    "*", "...",   "int",
+      "struct", "enum",       "typedef", "x",  "=", "1",  "#define", "\n",   ":", "const", "union",
+      "extern", "\"Python\"", "'a'",     "/*", "-", "<<", "static",  "void", "#", "@"};
   std::mt19937 rng(1234);
   for (int iter = 0; iter < 3000; ++iter) {
     std::string text;
@@ -1109,8 +1179,9 @@ TEST(CdefParser, GarbageAndTruncatedInputsNeverCrash) {
 // ---- parse_type_name ----------------------------------------------------------------------
 
 TEST(CdefTypeName, ParsesAbstractTypeNames) {
-  Module m = parse_ok("struct foo { int a; }; typedef struct foo foo_t; enum e { K = 3 };"
-                      "#define N 4\ntypedef ... opaque_t;");
+  Module m = parse_ok(
+      "struct foo { int a; }; typedef struct foo foo_t; enum e { K = 3 };"
+      "#define N 4\ntypedef ... opaque_t;");
   struct Case {
     const char* text;
     const char* spelled;
@@ -1179,8 +1250,9 @@ TEST(CdefTypeName, RejectsGarbage) {
   }
   Diagnostics d;
   parse_type_name(m, "unsigned foo_t", d);
-  EXPECT_EQ(d.render(), "<type name>:1:10: error: unexpected name 'foo_t' in a type name\n"
-                        "unsigned foo_t\n         ^\n");
+  EXPECT_EQ(d.render(),
+            "<type name>:1:10: error: unexpected name 'foo_t' in a type name\n"
+            "unsigned foo_t\n         ^\n");
   // The module was not changed.
   EXPECT_EQ(m.records.size(), 1u);
 }

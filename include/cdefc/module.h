@@ -1,0 +1,220 @@
+/* The contract between a generated module and the cdefc runtime: the tables a module
+   describes itself with, and the functions its wrappers call. Plain C, valid as C++.
+   Versioned: a change of any struct or function below changes CDEFC_ABI_VERSION. */
+#ifndef CDEFC_MODULE_H
+#define CDEFC_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of this contract; the runtime refuses tables of another version. */
+#define CDEFC_ABI_VERSION 1
+
+/** Compile-time checks in generated code, the same spelling in C and C++. */
+#ifdef __cplusplus
+#define CDEFC_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#define CDEFC_ALIGNOF(type) alignof(type)
+#else
+#define CDEFC_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define CDEFC_ALIGNOF(type) _Alignof(type)
+#endif
+
+/* ---- Primitive types: the runtime knows each one's size, alignment and signedness. ---- */
+
+/** Primitive type ids (cdefc_type.primitive). */
+enum cdefc_primitive {
+  CDEFC_PRIM_VOID = 0,
+  CDEFC_PRIM_BOOL, CDEFC_PRIM_CHAR, CDEFC_PRIM_SCHAR, CDEFC_PRIM_UCHAR,
+  CDEFC_PRIM_SHORT, CDEFC_PRIM_USHORT, CDEFC_PRIM_INT, CDEFC_PRIM_UINT,
+  CDEFC_PRIM_LONG, CDEFC_PRIM_ULONG, CDEFC_PRIM_LONGLONG, CDEFC_PRIM_ULONGLONG,
+  CDEFC_PRIM_INT8, CDEFC_PRIM_UINT8, CDEFC_PRIM_INT16, CDEFC_PRIM_UINT16,
+  CDEFC_PRIM_INT32, CDEFC_PRIM_UINT32, CDEFC_PRIM_INT64, CDEFC_PRIM_UINT64,
+  CDEFC_PRIM_INT_LEAST8, CDEFC_PRIM_UINT_LEAST8, CDEFC_PRIM_INT_LEAST16, CDEFC_PRIM_UINT_LEAST16,
+  CDEFC_PRIM_INT_LEAST32, CDEFC_PRIM_UINT_LEAST32, CDEFC_PRIM_INT_LEAST64, CDEFC_PRIM_UINT_LEAST64,
+  CDEFC_PRIM_INT_FAST8, CDEFC_PRIM_UINT_FAST8, CDEFC_PRIM_INT_FAST16, CDEFC_PRIM_UINT_FAST16,
+  CDEFC_PRIM_INT_FAST32, CDEFC_PRIM_UINT_FAST32, CDEFC_PRIM_INT_FAST64, CDEFC_PRIM_UINT_FAST64,
+  CDEFC_PRIM_INTPTR, CDEFC_PRIM_UINTPTR, CDEFC_PRIM_INTMAX, CDEFC_PRIM_UINTMAX,
+  CDEFC_PRIM_PTRDIFF, CDEFC_PRIM_SIZE, CDEFC_PRIM_SSIZE,
+  CDEFC_PRIM_WCHAR, CDEFC_PRIM_CHAR16, CDEFC_PRIM_CHAR32,
+  CDEFC_PRIM_FLOAT, CDEFC_PRIM_DOUBLE, CDEFC_PRIM_LONGDOUBLE,
+  CDEFC_PRIM_FLOATCOMPLEX, CDEFC_PRIM_DOUBLECOMPLEX,
+  CDEFC_PRIM_FILE,
+  CDEFC_PRIM__COUNT
+};
+
+/* ---- Types: every type a module mentions, by index into cdefc_module_def.types. ---- */
+
+/** What a cdefc_type is. */
+enum cdefc_type_kind {
+  CDEFC_TYPE_PRIMITIVE = 1, /**< `primitive` says which (VOID included) */
+  CDEFC_TYPE_POINTER,       /**< pointer to types[target] */
+  CDEFC_TYPE_ARRAY,         /**< types[target][length] */
+  CDEFC_TYPE_OPEN_ARRAY,    /**< types[target][] (length unknown) */
+  CDEFC_TYPE_RECORD,        /**< records[target] (struct or union) */
+  CDEFC_TYPE_ENUM,          /**< enums[target] */
+  CDEFC_TYPE_FUNCTION       /**< result types[target]; params args[first_arg .. +num_args] */
+};
+
+/** cdefc_type.flags */
+#define CDEFC_TYPE_CONST 1u    /**< const-qualified (read-only globals) */
+#define CDEFC_TYPE_VARIADIC 2u /**< function type ending with '...' */
+
+/** One C type. */
+typedef struct cdefc_type {
+  uint8_t kind;       /**< enum cdefc_type_kind */
+  uint8_t flags;      /**< CDEFC_TYPE_* */
+  uint16_t primitive; /**< enum cdefc_primitive, for CDEFC_TYPE_PRIMITIVE */
+  uint32_t target;    /**< see enum cdefc_type_kind */
+  uint32_t first_arg; /**< functions: first index into cdefc_module_def.args */
+  uint32_t num_args;  /**< functions: number of parameters */
+  uint64_t length;    /**< arrays: number of items */
+} cdefc_type;
+
+/* ---- Structs and unions. ---- */
+
+/** cdefc_record.flags */
+#define CDEFC_RECORD_UNION 1u   /**< a union, not a struct */
+#define CDEFC_RECORD_OPAQUE 2u  /**< 'typedef ... t': no size, no fields */
+#define CDEFC_RECORD_PACKED 4u  /**< cdef(packed=True) or pack=N */
+
+/** One field. Anonymous struct/union members are flattened: their fields appear in the
+    enclosing record with offsets from its start, as CFFI shows them. */
+typedef struct cdefc_field {
+  const char *name;
+  uint32_t type;       /**< index into types */
+  int32_t bit_width;   /**< -1 when not a bitfield */
+  size_t offset;       /**< byte offset (for bitfields: bit_offset / 8) */
+  size_t bit_offset;   /**< bitfields: offset in bits from the record's start */
+} cdefc_field;
+
+/** One struct or union. */
+typedef struct cdefc_record {
+  const char *name;     /**< "struct point", "union value", or the typedef name of an
+                             anonymous one ("foo_t") */
+  size_t size;          /**< sizeof (0 when opaque) */
+  size_t align;         /**< alignof (0 when opaque) */
+  uint32_t flags;       /**< CDEFC_RECORD_* */
+  uint32_t first_field; /**< index into cdefc_module_def.fields */
+  uint32_t num_fields;
+} cdefc_record;
+
+/* ---- Enums. ---- */
+
+/** One enumerator. */
+typedef struct cdefc_enumerator {
+  const char *name;
+  int64_t value; /**< as uint64_t bits when the enum's primitive is unsigned */
+} cdefc_enumerator;
+
+/** One enum. */
+typedef struct cdefc_enum {
+  const char *name;         /**< "enum color", or the typedef name of an anonymous one */
+  uint16_t primitive;       /**< the integer type that holds it (enum cdefc_primitive) */
+  uint32_t first_value;     /**< index into cdefc_module_def.enumerators */
+  uint32_t num_values;
+} cdefc_enum;
+
+/** A typedef name, for the run-time type-name grammar (ffi.new("foo_t *")). */
+typedef struct cdefc_typedef {
+  const char *name;
+  uint32_t type; /**< index into types */
+} cdefc_typedef;
+
+/* ---- lib attributes. ---- */
+
+/** What a lib attribute is. */
+enum cdefc_global_kind {
+  CDEFC_GLOBAL_FUNCTION = 1, /**< a C function: `method` is its fast wrapper */
+  CDEFC_GLOBAL_VARIABLE,     /**< a global variable: `address` returns its address */
+  CDEFC_GLOBAL_CONSTANT,     /**< #define, static const, enumerator: `getter` writes it */
+  CDEFC_GLOBAL_EXTERN_PYTHON /**< extern "Python": a C function the module implements */
+};
+
+/** One lib attribute (the globals array is sorted by strcmp of names). */
+typedef struct cdefc_global {
+  const char *name;
+  uint32_t kind;                 /**< enum cdefc_global_kind */
+  uint32_t type;                 /**< its type (functions: the function type) */
+  const void *method;            /**< FUNCTION: the PyMethodDef of its wrapper */
+  void *(*address)(void);        /**< FUNCTION: the C function; VARIABLE: its address */
+  void (*getter)(void *out);     /**< CONSTANT: writes the value (of `type`) into out */
+} cdefc_global;
+
+/** Everything a generated module tells the runtime about itself. */
+typedef struct cdefc_module_def {
+  uint32_t abi_version;                  /**< CDEFC_ABI_VERSION */
+  const char *module_name;               /**< full dotted name, e.g. "pkg._foo" */
+  const cdefc_type *types;
+  uint32_t num_types;
+  const uint32_t *args;                  /**< function parameter type indices */
+  const cdefc_record *records;
+  uint32_t num_records;
+  const cdefc_field *fields;
+  const cdefc_enum *enums;
+  uint32_t num_enums;
+  const cdefc_enumerator *enumerators;
+  const cdefc_typedef *typedefs;         /**< sorted by name */
+  uint32_t num_typedefs;
+  const cdefc_global *globals;           /**< sorted by name */
+  uint32_t num_globals;
+} cdefc_module_def;
+
+/* ---- What generated wrappers call. `struct _object` is CPython's PyObject. ---- */
+
+/** A module's run-time state, made by cdefc_module_init. */
+typedef struct cdefc_context cdefc_context;
+
+/** Temporaries of one call (bytes for char *, lists for T *), freed after the call. */
+typedef struct cdefc_frame {
+  void *owned[8];       /**< small inline storage; overflow goes to `more` */
+  size_t count;
+  void *more;
+} cdefc_frame;
+
+/** Creates the module object (with `ffi` and `lib`) for `def`; stores its context in *ctx.
+    Returns a new reference, or NULL with an exception set. */
+struct _object *cdefc_module_init(const cdefc_module_def *def, cdefc_context **ctx);
+
+/** TypeError unless nargs == expected ("f() takes exactly 2 arguments (1 given)"). */
+int cdefc_check_nargs(const char *fname, ptrdiff_t nargs, ptrdiff_t expected);
+
+/** Integer argument of `size` bytes: the value, or -1 with an exception set (check
+    PyErr_Occurred). Raises TypeError for non-integers, OverflowError (naming `type_name`)
+    when out of range. */
+long long cdefc_arg_signed(struct _object *o, size_t size, const char *type_name);
+unsigned long long cdefc_arg_unsigned(struct _object *o, size_t size, const char *type_name);
+/** float/double argument: -1.0 with an exception set on error. */
+double cdefc_arg_double(struct _object *o);
+/** long double argument into *out; 0 or -1. */
+int cdefc_arg_longdouble(struct _object *o, long double *out);
+/** char argument (bytes of length 1, or cdata char) into *out; 0 or -1. */
+int cdefc_arg_char(struct _object *o, char *out);
+/** _Bool argument: 0 or 1, or -1 with an exception set. */
+int cdefc_arg_bool(struct _object *o);
+/** Pointer argument of types[type] into *out: cdata, ffi.NULL/None, bytes for char *,
+    a list/tuple for T * (temporaries recorded in frame). 0 or -1. */
+int cdefc_arg_pointer(cdefc_context *ctx, uint32_t type, struct _object *o, void **out,
+                      cdefc_frame *frame);
+/** Struct/union argument of types[type] by value, copied into out. 0 or -1. */
+int cdefc_arg_record(cdefc_context *ctx, uint32_t type, struct _object *o, void *out);
+/** Frees the temporaries of a call. */
+void cdefc_frame_release(cdefc_frame *frame);
+
+/** Results: new references, or NULL with an exception set. */
+struct _object *cdefc_result_pointer(cdefc_context *ctx, uint32_t type, void *p);
+struct _object *cdefc_result_record(cdefc_context *ctx, uint32_t type, const void *p);
+struct _object *cdefc_result_char(char c);
+struct _object *cdefc_result_longdouble(cdefc_context *ctx, long double v);
+
+/** The calling thread's saved errno (ffi.errno): restored before a C call, saved after. */
+int *cdefc_errno_slot(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CDEFC_MODULE_H */

@@ -1,4 +1,5 @@
-# Builds the `cdefc` executable with CMake and ships it in the package as cdefc/bin/cdefc.
+# Builds the `cdefc` executable and the runtime library with CMake and ships them in the package:
+# cdefc/bin/cdefc, cdefc/lib/libcdefc_runtime.a, cdefc/include/cdefc/*.h.
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ except ImportError:
 ROOT = Path(__file__).resolve().parent
 # setuptools' own scratch space; build/ itself is run.sh's CMake tree.
 PY_BUILD_BASE = "build/setuptools"
+RUNTIME_LIBRARY = "libcdefc_runtime.a"
 
 
 def cmake_build_dir():
@@ -24,34 +26,70 @@ def cmake_build_dir():
     return Path(env).resolve() if env else ROOT / PY_BUILD_BASE / "cmake"
 
 
-def build_compiler():
-    """Configure (unless already configured) and build the cdefc target; return the executable."""
+def _targets(build_dir):
+    """The names of the targets the CMake build tree knows (Ninja or Makefiles)."""
+    out = subprocess.run(["cmake", "--build", str(build_dir), "--target", "help"],
+                         capture_output=True, text=True, check=True).stdout
+    names = set()
+    for line in out.splitlines():
+        line = line.split("] ", 1)[-1].strip()          # "[1/1] All primary targets ..."
+        line = line[4:] if line.startswith("... ") else line  # Makefiles: "... cdefc"
+        names.add(line.split(":", 1)[0].split(" ", 1)[0])
+    return names
+
+
+def _built_file(build_dir, candidates, what):
+    for candidate in candidates:
+        path = build_dir / candidate
+        if path.is_file():
+            return path
+    raise RuntimeError(f"{what} was built but not found under {build_dir}")
+
+
+def build_native():
+    """Configure (unless already configured) and build the cdefc and cdefc_runtime targets;
+    return {path in the package: file to copy there}."""
     build_dir = cmake_build_dir()
     if not (build_dir / "CMakeCache.txt").is_file():
         subprocess.check_call([
             "cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
             "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DCDEFC_BUILD_TESTS=OFF",
             f"-DPython3_EXECUTABLE={sys.executable}"])
-    subprocess.check_call(["cmake", "--build", str(build_dir), "--target", "cdefc", "-j2"])
-    for candidate in ("compiler/cdefc", "bin/cdefc", "cdefc"):
-        exe = build_dir / candidate
-        if exe.is_file() and os.access(exe, os.X_OK):
-            return exe
-    raise RuntimeError(f"cdefc was built but not found under {build_dir}")
+    targets = ["cdefc", "cdefc_runtime"]
+    # Until runtime/ defines cdefc_runtime, ship the compiler alone (the build API then says
+    # the runtime library is missing when it compiles a module).
+    if "cdefc_runtime" not in _targets(build_dir):
+        print("setup.py: warning: the CMake tree has no cdefc_runtime target yet; "
+              "the package will not carry lib/libcdefc_runtime.a", file=sys.stderr)
+        targets.remove("cdefc_runtime")
+    subprocess.check_call(["cmake", "--build", str(build_dir), "--target", *targets, "-j2"])
+    files = {"bin/cdefc": _built_file(build_dir, ("compiler/cdefc", "bin/cdefc", "cdefc"),
+                                      "cdefc")}
+    if "cdefc_runtime" in targets:
+        files["lib/" + RUNTIME_LIBRARY] = _built_file(
+            build_dir, ("runtime/" + RUNTIME_LIBRARY, "lib/" + RUNTIME_LIBRARY),
+            RUNTIME_LIBRARY)
+    for header in sorted((ROOT / "include").rglob("*.h")):
+        files[(Path("include") / header.relative_to(ROOT / "include")).as_posix()] = header
+    return files
 
 
-class BuildPyWithCompiler(build_py):
-    """build_py that also puts the compiled `cdefc` executable at cdefc/bin/cdefc."""
+class BuildPyWithNative(build_py):
+    """build_py that also puts the compiler, the runtime library and its headers in the
+    package (cdefc/bin, cdefc/lib, cdefc/include)."""
 
     def run(self):
         super().run()
-        target = Path(self.build_lib) / "cdefc" / "bin" / "cdefc"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(build_compiler(), target)
+        for relative, source in build_native().items():
+            target = Path(self.build_lib) / "cdefc" / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
 
     def get_outputs(self, include_bytecode=True):
-        return super().get_outputs(include_bytecode) + [
-            os.path.join(self.build_lib, "cdefc", "bin", "cdefc")]
+        package = Path(self.build_lib) / "cdefc"
+        native = [str(p) for d in ("bin", "lib", "include")
+                  for p in sorted((package / d).rglob("*")) if p.is_file()]
+        return super().get_outputs(include_bytecode) + native
 
 
 class BinaryDistribution(Distribution):
@@ -71,8 +109,8 @@ class PlatformWheel(bdist_wheel):
 setup(
     package_dir={"": "python"},
     packages=["cdefc"],
-    package_data={"cdefc": ["bin/cdefc"]},
+    package_data={"cdefc": ["bin/cdefc", "lib/*.a", "include/**/*.h"]},
     distclass=BinaryDistribution,
-    cmdclass={"build_py": BuildPyWithCompiler, "bdist_wheel": PlatformWheel},
+    cmdclass={"build_py": BuildPyWithNative, "bdist_wheel": PlatformWheel},
     options={"build": {"build_base": PY_BUILD_BASE}},
 )

@@ -163,6 +163,7 @@ struct ConstantValue {
   bool is_unsigned = false;  ///< int_value holds a uint64_t
   double float_value = 0;
   std::string string_value;
+  bool is_constant_expression = true;  ///< Int: C accepts it in a static assert
 };
 
 /// A named constant: #define or static const.

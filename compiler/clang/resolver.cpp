@@ -2,6 +2,8 @@
 // Clang, then answers gaps and checks exact declarations against the real ones.
 #include "clang/resolver.h"
 
+#include "model/prelude.h"
+
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -26,13 +28,7 @@ namespace cdefc::clang_bridge {
 using namespace cdefc::cdef;
 using clang::QualType;
 
-const char* standard_prelude() {
-  return "#include <stddef.h>\n"
-         "#include <stdint.h>\n"
-         "#include <stdio.h>\n"
-         "#include <wchar.h>\n"
-         "#include <sys/types.h>\n";
-}
+const char* standard_prelude() { return model::kStandardPrelude; }
 
 namespace {
 
@@ -129,9 +125,22 @@ bool top_level_record(const Record& r) {
   return r.complete && !r.opaque && (!r.tag.empty() || !r.typedef_name.empty());
 }
 
+/// The record's name in messages: "struct tag" or the typedef naming it.
 std::string record_c_name(const Record& r) {
   if (!r.tag.empty()) return std::string(r.is_union ? "union " : "struct ") + r.tag;
   return r.typedef_name;
+}
+
+/// The record as C can spell it; an anonymous record named only by a pointer typedef
+/// (`typedef struct { ... } *foo_p;`) is `__typeof__(*(foo_p)0)`.
+std::string record_c_spelling(const Module& m, const Record& r) {
+  if (r.tag.empty()) {
+    int t = m.find_typedef(r.typedef_name);
+    if (t >= 0 && m.typedefs[static_cast<size_t>(t)].type &&
+        m.typedefs[static_cast<size_t>(t)].type->kind == TypeKind::Pointer)
+      return "__typeof__(*(" + r.typedef_name + ")0)";
+  }
+  return record_c_name(r);
 }
 
 /// `typedef struct { ... } t;`: the record's own probe already names `t`.
@@ -153,7 +162,7 @@ ProbeText write_probes(const Module& m, bool cplusplus, Probes& p) {
     if (!r.complete) continue;
     if (top_level_record(r)) {
       p.record_type[i] = out.fresh("__cdefc_r");
-      out.add(r.loc, "typedef " + record_c_name(r) + " " + p.record_type[i] + ";");
+      out.add(r.loc, "typedef " + record_c_spelling(m, r) + " " + p.record_type[i] + ";");
       if (!r.partial && !record_has_gap(m, r)) {
         p.record_mirror[i] = out.fresh("__cdefc_m");
         std::string body = std::string(r.is_union ? "union " : "struct ") + p.record_mirror[i] +
@@ -617,8 +626,23 @@ class Reader {
                  rf->getLocation());
         continue;
       }
-      if (f.type->kind == TypeKind::Record && !mentions_unnamed_record(m_, f.type)) {
-        // named nested record: its own layout is checked at top level
+      // A named field of an unnamed record type (`struct { int x; } pos;`): lay it out
+      // from the real field's type, offsets relative to that record.
+      TypeRef leaf_t = strip_arrays(f.type);
+      if (leaf_t->kind == TypeKind::Record) {
+        Record& inner = m_.records[static_cast<size_t>(leaf_t->index)];
+        const clang::RecordType* irt = real_leaf->getAs<clang::RecordType>();
+        if (inner.tag.empty() && inner.typedef_name.empty() && irt &&
+            irt->getDecl()->getDefinition()) {
+          const clang::RecordDecl* inner_def = irt->getDecl()->getDefinition();
+          const clang::ASTRecordLayout& il = ctx_.getASTRecordLayout(inner_def);
+          inner.size = static_cast<uint64_t>(il.getSize().getQuantity());
+          inner.align = static_cast<uint64_t>(il.getAlignment().getQuantity());
+          inner.resolved = true;
+          inner.real_loc = real_location(inner_def->getLocation());
+          fields(inner, static_cast<size_t>(leaf_t->index), inner_def, 0, nullptr,
+                 name + "." + f.name);
+        }
       }
       QualType cdef_leaf = probe_type(probes_.field_type[ri][j]);
       if (!cdef_leaf.isNull() && !same_type(cdef_leaf, real_leaf) &&
@@ -887,6 +911,7 @@ class Reader {
     real.kind = ConstantValue::Int;
     real.is_unsigned = v.isUnsigned() && v.getActiveBits() > 63;
     real.int_value = v.isSigned() ? v.getSExtValue() : static_cast<int64_t>(v.getZExtValue());
+    real.is_constant_expression = expr->isIntegerConstantExpr(ctx_);
     if (c.kind == ConstantKind::Define &&
         (c.value.int_value != real.int_value || c.value.is_unsigned != real.is_unsigned)) {
       mismatch(c.loc, "'" + c.name + "' is " + llvm::toString(v, 10) + " in " + where(rl) +

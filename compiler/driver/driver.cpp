@@ -13,6 +13,7 @@
 
 #include "cdef/parser.h"
 #include "clang/resolver.h"
+#include "emit/emit.h"
 #include "model/json.h"
 
 namespace cdefc::driver {
@@ -69,6 +70,20 @@ bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics
   return ok;
 }
 
+bool emit_module(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
+                 std::string& c_text) {
+  auto t0 = std::chrono::steady_clock::now();
+  emit::EmitOptions eo;
+  eo.module_name = options.module_name;
+  eo.source = options.source;
+  eo.py_limited_api = options.py_limited_api;
+  eo.cplusplus = options.cplusplus;
+  if (!options.emit_c.empty() && options.emit_c != "-") eo.output_name = options.emit_c;
+  bool ok = emit::emit_c(module, eo, diags, c_text);
+  logger()->info("emitted C: {} bytes in {:.3f}s", c_text.size(), seconds_since(t0));
+  return ok;
+}
+
 bool write_file_if_changed(const std::string& path, const std::string& content,
                            std::string& error) {
   {
@@ -116,6 +131,9 @@ int run_command(int argc, char** argv) {
   cdef::Module module;
   cdef::Diagnostics diags;
   bool ok = build_model(options, module, diags);
+  // Pass 3: the C source, in memory (written below only when every pass succeeded).
+  std::string c_text;
+  if (ok && !options.emit_c.empty()) ok = emit_module(options, module, diags, c_text);
   std::cerr << diags.render();
   if (!ok) {
     std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors")
@@ -127,6 +145,14 @@ int run_command(int argc, char** argv) {
     if (options.dump_model == "-") {
       std::cout << json;
     } else if (!write_file_if_changed(options.dump_model, json, message)) {
+      std::cerr << "cdefc: error: " << message << "\n";
+      return 1;
+    }
+  }
+  if (!options.emit_c.empty()) {
+    if (options.emit_c == "-") {
+      std::cout << c_text;
+    } else if (!write_file_if_changed(options.emit_c, c_text, message)) {
       std::cerr << "cdefc: error: " << message << "\n";
       return 1;
     }

@@ -1,4 +1,4 @@
-// The pass list of one cdefc run, in plain order: parse cdefs, resolve with Clang, write.
+// The pass list of one cdefc run, in plain order: parse cdefs, resolve with Clang, emit C, write.
 #pragma once
 
 #include <string>
@@ -12,6 +12,11 @@ namespace cdefc::driver {
 /// Parse every cdef of `options` into `module`, then resolve its gaps and check it with
 /// Clang. Every problem goes to `diags`; returns false if there was any error.
 bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
+
+/// The C source of the module (after build_model succeeded): tables, wrappers, PyInit.
+/// Unsupported declarations are reported into `diags`; returns false if there was any error.
+bool emit_module(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
+                 std::string& c_text);
 
 /// Write `content` to `path` through a temporary file and a rename, so a failed run never
 /// leaves half a file; an existing file with the same content is left alone (mtime kept).

@@ -69,6 +69,8 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("l", "link with library LIB", cxxopts::value<std::vector<std::string>>(), "LIB")
     ("L", "add DIR to the library path", cxxopts::value<std::vector<std::string>>(), "DIR")
     ("cplusplus", "the source is C++ (source_extension='.cpp')")
+    ("emit-c", "write the module's C source to FILE ('-' for stdout)", cxxopts::value<std::string>(), "FILE")
+    ("no-limited-api", "do not define Py_LIMITED_API in the C (py_limited_api=False)")
     ("dump-model", "print the resolved module as JSON to stdout, or to FILE (--dump-model=FILE)", cxxopts::value<std::string>()->implicit_value("-"), "FILE")
     ("v,verbose", "log phases and timings (twice: also print the probe translation unit)")
     ("h,help", "print this help")
@@ -125,6 +127,8 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     append("L", out.library_dirs);
     if (r.count("module")) out.module_name = r["module"].as<std::string>();
     if (r.count("cplusplus")) out.cplusplus = true;
+    if (r.count("no-limited-api")) out.py_limited_api = false;
+    if (r.count("emit-c")) out.emit_c = r["emit-c"].as<std::string>();
     if (r.count("dump-model")) out.dump_model = r["dump-model"].as<std::string>();
     out.verbose = static_cast<int>(r.count("verbose"));
   } catch (const cxxopts::exceptions::exception& e) {
@@ -172,6 +176,7 @@ bool read_description(const std::string& json_text, Options& out, std::string& m
     list("libraries", out.libraries);
     list("library_dirs", out.library_dirs);
     out.cplusplus = j.value("cplusplus", false);
+    out.py_limited_api = j.value("py_limited_api", true);
   } catch (const json::exception& e) {
     message = std::string("malformed module description: ") + e.what();
     return false;

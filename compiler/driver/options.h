@@ -28,6 +28,8 @@ struct Options {
   std::vector<std::string> libraries;              ///< recorded for the module build
   std::vector<std::string> library_dirs;
   bool cplusplus = false;                          ///< source_extension='.cpp'
+  bool py_limited_api = true;                      ///< false: no Py_LIMITED_API in the C
+  std::string emit_c;                              ///< "" none, "-" stdout, else a path
   std::string dump_model;                          ///< "" none, "-" stdout, else a path
   int verbose = 0;                                 ///< -v: phases and timings; -vv: probe
 };
@@ -39,7 +41,8 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
 /// Fills `out` from a JSON module description (what the Python build API writes):
 /// {"module_name", "cdefs": [{"text", "file", "line", "override", "packed", "pack"}],
 ///  "source": {"text", "file", "line"}, "include_dirs", "define_macros", "undef_macros",
-///  "extra_compile_args", "libraries", "library_dirs", "cplusplus"}.
+///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api"}.
+/// Outputs (--emit-c, --dump-model) are given on the command line only.
 /// Returns false with `message` set when the description is malformed.
 bool read_description(const std::string& json_text, Options& out, std::string& message);
 

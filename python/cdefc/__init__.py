@@ -1,17 +1,11 @@
-# The cdefc Python package: for now the version and where the bundled compiler is.
-import os
-from pathlib import Path
+# The cdefc Python package: CFFI's build API (`from cdefc import FFI`), its errors, and where
+# the bundled compiler, runtime library and headers are.
+from .api import FFI
+from .errors import CDefError, FFIError, PkgConfigError, VerificationError
+from .paths import compiler_path, get_include, get_library
 
 __version__ = "0.1.0"
+__version_info__ = (0, 1, 0)
 
-
-def compiler_path() -> str:
-    """Path of the `cdefc` executable: the one installed with this package, else $CDEFC_COMPILER."""
-    bundled = Path(__file__).resolve().parent / "bin" / "cdefc"
-    if bundled.is_file():
-        return str(bundled)
-    env = os.environ.get("CDEFC_COMPILER")
-    if env:
-        return env
-    raise FileNotFoundError(
-        f"the cdefc compiler is not installed at {bundled} and CDEFC_COMPILER is not set")
+__all__ = ["FFI", "CDefError", "FFIError", "PkgConfigError", "VerificationError",
+           "compiler_path", "get_include", "get_library", "__version__", "__version_info__"]

@@ -1,0 +1,30 @@
+// The C emitter: one C file (valid C and C++) per resolved module, with the tables of
+// include/cdefc/module.h, METH_FASTCALL wrappers, and static asserts of what Clang found.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cdef/decl.h"
+#include "cdef/diagnostics.h"
+
+namespace cdefc::emit {
+
+/// What the emitted file is made of besides the module's declarations.
+struct EmitOptions {
+  std::string module_name;                           ///< full dotted name, e.g. "pkg._foo"
+  std::shared_ptr<const cdef::SourceBuffer> source;  ///< set_source() text (may be null)
+  bool py_limited_api = true;                        ///< define Py_LIMITED_API 0x030a0000 (abi3)
+  bool cplusplus = false;  ///< the file is compiled as C++ (source_extension='.cpp')
+  /// The name `#line` gives the generated part after the user's source (the output path),
+  /// so the C compiler's messages about generated code point into the generated file.
+  std::string output_name = "<cdefc>";
+};
+
+/// Emits the C of `module` (resolved: no gaps left) into `out`. Unsupported declarations are
+/// reported into `diags` (e.g. extern "Python"); returns false if there was any error, in
+/// which case `out` must not be written anywhere.
+bool emit_c(const cdef::Module& module, const EmitOptions& options, cdef::Diagnostics& diags,
+            std::string& out);
+
+}  // namespace cdefc::emit

@@ -1,0 +1,64 @@
+// Every name the emitted C defines, in one place (Cython's Naming.py): prefixes of per-
+// declaration helpers, the tables, and the locals of the fast wrappers.
+#pragma once
+
+namespace cdefc::emit::names {
+
+// ---- Per-declaration helpers: prefix + the C name of the declaration. ----
+
+/// METH_FASTCALL wrapper of a C function: `_cdefc_fn_add(self, args, nargs)`.
+inline constexpr const char* kFastWrapper = "_cdefc_fn_";
+/// Direct C wrapper of a C function, same signature (what ffi.addressof(lib, "f") returns;
+/// works when the function is a macro).
+inline constexpr const char* kDirect = "_cdefc_d_";
+/// Address of a global variable: `void *_cdefc_var_x(void)`.
+inline constexpr const char* kVariable = "_cdefc_var_";
+/// Value of a constant: `void _cdefc_const_X(void *out)`.
+inline constexpr const char* kConstant = "_cdefc_const_";
+
+// ---- Module-level statics (include/cdefc/module.h describes each table). ----
+
+inline constexpr const char* kTypes = "_cdefc_types";
+inline constexpr const char* kArgs = "_cdefc_args";
+inline constexpr const char* kRecords = "_cdefc_records";
+inline constexpr const char* kFields = "_cdefc_fields";
+inline constexpr const char* kEnums = "_cdefc_enums";
+inline constexpr const char* kEnumerators = "_cdefc_enumerators";
+inline constexpr const char* kTypedefs = "_cdefc_typedefs";
+inline constexpr const char* kGlobals = "_cdefc_globals";
+/// The PyMethodDef of every fast wrapper (cdefc_global.method points into it).
+inline constexpr const char* kMethods = "_cdefc_methods";
+/// The cdefc_module_def.
+inline constexpr const char* kModule = "_cdefc_module";
+/// The cdefc_context * that cdefc_module_init fills.
+inline constexpr const char* kContext = "_cdefc_ctx";
+
+// ---- Parameters and locals of the fast wrappers: a leading '_' keeps them apart from the
+// ---- user's C names (a function called `args` or `result` must still be callable).
+
+inline constexpr const char* kSelf = "_self";
+inline constexpr const char* kArgsParam = "_args";
+inline constexpr const char* kNargs = "_nargs";
+/// C arguments: _x0, _x1, ... (also the parameters of the direct wrappers).
+inline constexpr const char* kArg = "_x";
+/// The C result.
+inline constexpr const char* kResult = "_r";
+/// The converted Python result (only when a frame must be released after converting).
+inline constexpr const char* kPyResult = "_res";
+/// Where cdefc_arg_pointer writes a pointer argument.
+inline constexpr const char* kPointer = "_p";
+/// Integers converted before the cast to an enum (C++ has no enum value -1 to compare with).
+inline constexpr const char* kSignedTemp = "_i";
+inline constexpr const char* kUnsignedTemp = "_u";
+/// What cdefc_arg_bool returns (0, 1 or -1).
+inline constexpr const char* kBool = "_b";
+/// The thread state saved while the GIL is released.
+inline constexpr const char* kThreadState = "_ts";
+/// The cdefc_frame of temporaries (functions with pointer arguments only).
+inline constexpr const char* kFrame = "_frame";
+/// The error label (functions with a frame only).
+inline constexpr const char* kFail = "_fail";
+/// The parameter of the constant getters.
+inline constexpr const char* kOut = "_out";
+
+}  // namespace cdefc::emit::names

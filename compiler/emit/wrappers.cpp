@@ -1,0 +1,357 @@
+// Per-declaration C: METH_FASTCALL wrappers with inlined conversions, direct C wrappers,
+// variable address helpers and constant getters.
+#include <string>
+
+#include "emit/names.h"
+#include "emit/writers.h"
+
+namespace cdefc::emit::detail {
+
+using cdef::TypeKind;
+namespace n = names;
+
+namespace {
+
+std::string arg_name(size_t i) { return n::kArg + std::to_string(i); }
+
+/// "(T)" when a value must be cast to type `t` (everything but structs and unions).
+std::string cast_to(const Module& m, const TypeRef& t) {
+  TypeRef r = resolve_typedefs(m, t);
+  if (r && r->kind == TypeKind::Record) return "";
+  return "(" + spell(m, t) + ")";
+}
+
+/// "12 /* struct pt * */": a type index with what it is.
+std::string type_ref(const Tables& tables, uint32_t index) {
+  return std::to_string(index) + " /* " + tables.display(index) + " */";
+}
+
+/// One parameter (or the result) of a wrapped function.
+struct Value {
+  TypeRef type;  ///< the C local's type (decayed, unqualified)
+  Conv conv = Conv::Void;
+  uint32_t index = 0;        ///< in the types table
+  bool may_be_enum = false;  ///< an enum, or a 'typedef int...' the C source may make one
+};
+
+/// True if `t` is an enum in C, or may be one (a 'typedef int... t' gap).
+bool may_be_enum(const Module& m, TypeRef t) {
+  while (t && t->kind == TypeKind::Typedef) {
+    int i = m.find_typedef(t->name);
+    if (i < 0) return false;
+    const cdef::Typedef& td = m.typedefs[static_cast<size_t>(i)];
+    if (td.gap == cdef::TypedefGap::Integer) return true;
+    t = td.type;
+  }
+  return t && t->kind == TypeKind::Enum;
+}
+
+/// The C function call `name(_x0, _x1)`.
+std::string call(const std::string& name, size_t nparams) {
+  std::string s = name + "(";
+  for (size_t i = 0; i < nparams; ++i) s += (i ? ", " : "") + arg_name(i);
+  return s + ")";
+}
+
+/// static T _cdefc_d_f(T0 _x0, ...) { return (T)f(_x0, ...); }
+std::string direct_wrapper(const Module& m, const cdef::Function& f,
+                           const std::vector<Value>& params, const Value& result) {
+  std::string decl = std::string(n::kDirect) + f.name + "(";
+  for (size_t i = 0; i < params.size(); ++i)
+    decl += (i ? ", " : "") + spell(m, params[i].type, arg_name(i));
+  decl += params.empty() ? "void)" : ")";
+  std::string s = "static " + spell(m, result.type, decl) + "\n{\n  ";
+  if (result.conv == Conv::Void)
+    s += call(f.name, params.size()) + ";\n";
+  else
+    s += "return " + cast_to(m, result.type) + call(f.name, params.size()) + ";\n";
+  return s + "}\n";
+}
+
+/// The Python object of the C result `_r`.
+std::string result_object(const Tables& tables, const Value& r) {
+  const std::string v = n::kResult;
+  switch (r.conv) {
+    case Conv::Signed:
+      return "PyLong_FromLongLong((long long)" + v + ")";
+    case Conv::Unsigned:
+      return "PyLong_FromUnsignedLongLong((unsigned long long)" + v + ")";
+    case Conv::Bool:
+      return "PyBool_FromLong((long)" + v + ")";
+    case Conv::Char:
+      return "cdefc_result_char(" + v + ")";
+    case Conv::Float:
+      return "PyFloat_FromDouble((double)" + v + ")";
+    case Conv::LongDouble:
+      return std::string("cdefc_result_longdouble(") + n::kContext + ", " + v + ")";
+    case Conv::Pointer:
+      return std::string("cdefc_result_pointer(") + n::kContext + ", " + type_ref(tables, r.index) +
+             ", (void *)" + v + ")";
+    case Conv::Value:
+      return std::string("cdefc_result_record(") + n::kContext + ", " + type_ref(tables, r.index) +
+             ", &" + v + ")";
+    case Conv::Void:
+    case Conv::Unsupported:
+      break;
+  }
+  return "";
+}
+
+/// Converts Python argument `i` into the C local `_xI`; `fail` is the error statement.
+std::string argument(const Module& m, const Tables& tables, const Value& p, size_t i,
+                     const std::string& fail) {
+  const std::string x = arg_name(i);
+  const std::string in = std::string(n::kArgsParam) + "[" + std::to_string(i) + "]";
+  const std::string t = spell(m, p.type);
+  std::string s;
+  switch (p.conv) {
+    case Conv::Signed:
+    case Conv::Unsigned: {
+      const bool is_signed = p.conv == Conv::Signed;
+      const std::string convert = std::string("cdefc_arg_") + (is_signed ? "signed" : "unsigned") +
+                                  "(" + in + ", sizeof(" + t + "), " + c_string(t) + ")";
+      if (p.may_be_enum) {
+        // Through an integer: C++ enums have no value (T)-1 to compare with.
+        const std::string tmp = is_signed ? n::kSignedTemp : n::kUnsignedTemp;
+        s = "  " + tmp + " = " + convert + ";\n";
+        s += "  if (" + tmp + " == (" + (is_signed ? "long long" : "unsigned long long") +
+             ")-1 && PyErr_Occurred()) " + fail + ";\n";
+        s += "  " + x + " = (" + t + ")" + tmp + ";\n";
+      } else {
+        s = "  " + x + " = (" + t + ")" + convert + ";\n";
+        s += "  if (" + x + " == (" + t + ")-1 && PyErr_Occurred()) " + fail + ";\n";
+      }
+      break;
+    }
+    case Conv::Float:
+      s = "  " + x + " = (" + t + ")cdefc_arg_double(" + in + ");\n";
+      s += "  if (" + x + " == (" + t + ")-1 && PyErr_Occurred()) " + fail + ";\n";
+      break;
+    case Conv::Bool:
+      s = std::string("  ") + n::kBool + " = cdefc_arg_bool(" + in + ");\n";
+      s += std::string("  if (") + n::kBool + " < 0) " + fail + ";\n";
+      s += "  " + x + " = (" + t + ")" + n::kBool + ";\n";
+      break;
+    case Conv::Char:
+      s = "  if (cdefc_arg_char(" + in + ", &" + x + ") < 0) " + fail + ";\n";
+      break;
+    case Conv::LongDouble:
+      s = "  if (cdefc_arg_longdouble(" + in + ", &" + x + ") < 0) " + fail + ";\n";
+      break;
+    case Conv::Pointer:
+      s = std::string("  if (cdefc_arg_pointer(") + n::kContext + ", " + type_ref(tables, p.index) +
+          ", " + in + ", &" + n::kPointer + ", &" + n::kFrame + ") < 0) " + fail + ";\n";
+      s += "  " + x + " = (" + t + ")" + n::kPointer + ";\n";
+      break;
+    case Conv::Value:
+      s = std::string("  if (cdefc_arg_record(") + n::kContext + ", " + type_ref(tables, p.index) +
+          ", " + in + ", &" + x + ") < 0) " + fail + ";\n";
+      break;
+    case Conv::Void:
+    case Conv::Unsupported:
+      break;
+  }
+  return s;
+}
+
+/// static PyObject *_cdefc_fn_f(PyObject *_self, PyObject *const *_args, Py_ssize_t _nargs)
+std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Function& f,
+                         const std::vector<Value>& params, const Value& result) {
+  bool frame = false, has_bool = false, has_signed = false, has_unsigned = false;
+  for (const Value& p : params) {
+    frame = frame || p.conv == Conv::Pointer;
+    has_bool = has_bool || p.conv == Conv::Bool;
+    has_signed = has_signed || (p.may_be_enum && p.conv == Conv::Signed);
+    has_unsigned = has_unsigned || (p.may_be_enum && p.conv == Conv::Unsigned);
+  }
+  const std::string fail = frame ? std::string("goto ") + n::kFail : "return NULL";
+  std::string s = std::string("static PyObject *") + n::kFastWrapper + f.name + "(PyObject *" +
+                  n::kSelf + ", PyObject *const *" + n::kArgsParam + ", Py_ssize_t " + n::kNargs +
+                  ")\n{\n";
+  // Locals, without initializers (C++ forbids jumping over them).
+  for (size_t i = 0; i < params.size(); ++i)
+    s += "  " + spell(m, params[i].type, arg_name(i)) + ";\n";
+  if (result.conv != Conv::Void) s += "  " + spell(m, result.type, n::kResult) + ";\n";
+  if (frame) {
+    s += std::string("  void *") + n::kPointer + ";\n";
+    s += std::string("  cdefc_frame ") + n::kFrame + ";\n";
+    if (result.conv != Conv::Void) s += std::string("  PyObject *") + n::kPyResult + ";\n";
+  }
+  if (has_signed) s += std::string("  long long ") + n::kSignedTemp + ";\n";
+  if (has_unsigned) s += std::string("  unsigned long long ") + n::kUnsignedTemp + ";\n";
+  if (has_bool) s += std::string("  int ") + n::kBool + ";\n";
+  s += std::string("  PyThreadState *") + n::kThreadState + ";\n";
+  s += std::string("  (void)") + n::kSelf + ";\n";
+  if (params.empty()) s += std::string("  (void)") + n::kArgsParam + ";\n";
+  s += std::string("  if (cdefc_check_nargs(") + c_string(f.name) + ", " + n::kNargs + ", " +
+       std::to_string(params.size()) + ") < 0) return NULL;\n";
+  if (frame) {
+    s += std::string("  ") + n::kFrame + ".count = 0;\n";
+    s += std::string("  ") + n::kFrame + ".more = NULL;\n";
+  }
+  for (size_t i = 0; i < params.size(); ++i) s += argument(m, tables, params[i], i, fail);
+  // The call: GIL released, errno restored before and saved after, as CFFI does.
+  s += std::string("  ") + n::kThreadState + " = PyEval_SaveThread();\n";
+  s += "  errno = *cdefc_errno_slot();\n  ";
+  if (result.conv != Conv::Void) s += std::string(n::kResult) + " = " + cast_to(m, result.type);
+  s += call(f.name, params.size()) + ";\n";
+  s += "  *cdefc_errno_slot() = errno;\n";
+  s += std::string("  PyEval_RestoreThread(") + n::kThreadState + ");\n";
+  const std::string release = std::string("  cdefc_frame_release(&") + n::kFrame + ");\n";
+  if (result.conv == Conv::Void) {
+    if (frame) s += release;
+    s += "  Py_RETURN_NONE;\n";
+  } else if (frame) {
+    s += std::string("  ") + n::kPyResult + " = " + result_object(tables, result) + ";\n";
+    s += release;
+    s += std::string("  return ") + n::kPyResult + ";\n";
+  } else {
+    s += "  return " + result_object(tables, result) + ";\n";
+  }
+  if (frame) s += std::string(n::kFail) + ":\n" + release + "  return NULL;\n";
+  return s + "}\n";
+}
+
+/// static void _cdefc_const_X(void *_out) { BODY }
+std::string getter(const std::string& name, const std::string& body) {
+  return std::string("static void ") + n::kConstant + name + "(void *" + n::kOut + ")\n{\n  " +
+         body + "\n}\n";
+}
+
+/// `*(T *)_out = (T)(EXPR);`
+std::string store(const Module& m, const TypeRef& t, const std::string& expr) {
+  return "*(" + spell(m, pointer_to(t)) + ")" + n::kOut + " = " + cast_to(m, t) + "(" + expr + ");";
+}
+
+GlobalRow constant_row(const std::string& name, uint32_t type) {
+  GlobalRow g;
+  g.name = name;
+  g.kind = "CDEFC_GLOBAL_CONSTANT";
+  g.type = type;
+  g.getter = n::kConstant + name;
+  return g;
+}
+
+TypeRef primitive_type(const std::string& name) {
+  auto t = std::make_shared<cdef::Type>();
+  t->kind = TypeKind::Primitive;
+  t->name = name;
+  return t;
+}
+
+}  // namespace
+
+void write_functions(const Module& m, const EmitOptions& options, Tables& tables,
+                     cdef::Diagnostics& diags, Code& code) {
+  for (const cdef::Function& f : m.functions) {
+    if (f.linkage != cdef::Linkage::C) {
+      diags.error(f.loc, "extern \"Python\" is not supported yet");
+      continue;
+    }
+    const cdef::Type& ft = *f.type;
+    if (ft.variadic) {
+      // CFFI's API mode does not call variadic functions directly: lib.f is a constant of
+      // function pointer type, called through libffi with cdata for the '...' arguments.
+      TypeRef fp = pointer_to(f.type);
+      uint32_t index = tables.type(fp);
+      code.text += getter(f.name, "*(" + spell(m, pointer_to(fp)) + ")" + n::kOut + " = (" +
+                                      spell(m, fp) + ")(void (*)(void))" + f.name + ";") +
+                   "\n";
+      code.globals.push_back(constant_row(f.name, index));
+      continue;
+    }
+    std::vector<Value> params;
+    bool ok = true;
+    for (size_t i = 0; i < ft.params.size(); ++i) {
+      Value v;
+      v.type = value_type(m, ft.params[i].type);
+      v.conv = conversion(m, v.type);
+      v.may_be_enum = may_be_enum(m, v.type);
+      if (v.conv == Conv::Unsupported || v.conv == Conv::Void) {
+        diags.error(ft.params[i].loc.valid() ? ft.params[i].loc : f.loc,
+                    "argument " + std::to_string(i + 1) + " of '" + f.name + "' has type '" +
+                        spell(m, v.type) + "', which cannot be passed by value");
+        ok = false;
+        continue;
+      }
+      v.index = tables.type(v.type);
+      params.push_back(v);
+    }
+    Value result;
+    result.type = ft.target ? value_type(m, ft.target) : nullptr;
+    result.conv = conversion(m, result.type);
+    if (result.conv == Conv::Unsupported) {
+      diags.error(f.loc, "'" + f.name + "' returns '" + spell(m, result.type) +
+                             "', which cannot be returned by value");
+      ok = false;
+    }
+    if (!ok) continue;
+    if (result.conv != Conv::Void) result.index = tables.type(result.type);
+    uint32_t fn_index = tables.type(f.type);
+
+    code.text += direct_wrapper(m, f, params, result) + "\n";
+    code.text += fast_wrapper(m, tables, f, params, result) + "\n";
+    std::string doc = tables.display(fn_index, f.name) + ";\n\nCFFI C function from " +
+                      options.module_name + ".lib";
+    GlobalRow g;
+    g.name = f.name;
+    g.kind = "CDEFC_GLOBAL_FUNCTION";
+    g.type = fn_index;
+    g.method = "&" + std::string(n::kMethods) + "[" + std::to_string(code.methods.size()) + "]";
+    g.address = std::string("(void *(*)(void))(void (*)(void))") + n::kDirect + f.name;
+    code.globals.push_back(g);
+    code.methods.push_back("{" + c_string(f.name) + ", (PyCFunction)(void (*)(void))" +
+                           n::kFastWrapper + f.name + ", METH_FASTCALL, " + c_string(doc) + "}");
+  }
+}
+
+void write_variables(const Module& m, Tables& tables, Code& code) {
+  for (const cdef::Variable& v : m.variables) {
+    // Read-only when the object itself (the innermost element of an array) is const.
+    TypeRef t = resolve_typedefs(m, v.type);
+    while (t && t->kind == TypeKind::Array) t = resolve_typedefs(m, t->target);
+    bool readonly = t && (t->quals & cdef::kConst);
+    TypeRef top = resolve_typedefs(m, v.type);
+    bool open = top && top->kind == TypeKind::Array && top->length_kind != cdef::ArrayLength::Known;
+    code.text += std::string("static void *") + n::kVariable + v.name +
+                 "(void)\n{\n  return (void *)" + (open ? "(" : "&(") + v.name + ");\n}\n\n";
+    GlobalRow g;
+    g.name = v.name;
+    g.kind = "CDEFC_GLOBAL_VARIABLE";
+    g.type = tables.type(v.type, readonly ? 1u /* CDEFC_TYPE_CONST */ : 0u);
+    g.address = n::kVariable + v.name;
+    code.globals.push_back(g);
+  }
+}
+
+void write_constants(const Module& m, Tables& tables, Code& code) {
+  for (const cdef::Constant& c : m.constants) {
+    if (c.kind != cdef::ConstantKind::Static || !c.type) {
+      // #define NAME <integer>: long long, or unsigned long long for values above LLONG_MAX.
+      TypeRef t = primitive_type(c.value.is_unsigned ? "unsigned long long" : "long long");
+      code.text += getter(c.name, store(m, t, c.name)) + "\n";
+      code.globals.push_back(constant_row(c.name, tables.type(t)));
+      continue;
+    }
+    TypeRef resolved = resolve_typedefs(m, c.type);
+    if (resolved && resolved->kind == TypeKind::Array) {
+      code.needs_string_h = true;
+      code.text += getter(c.name, std::string("memcpy(") + n::kOut + ", &(" + c.name +
+                                      "), sizeof(" + c.name + "));") +
+                   "\n";
+      code.globals.push_back(constant_row(c.name, tables.type(c.type)));
+      continue;
+    }
+    TypeRef t = value_type(m, c.type);
+    code.text += getter(c.name, store(m, t, c.name)) + "\n";
+    code.globals.push_back(constant_row(c.name, tables.type(t)));
+  }
+  for (const cdef::Enum& e : m.enums)
+    for (const cdef::Enumerator& v : e.values) {
+      TypeRef t = primitive_type(!e.is_signed && v.value < 0 ? "unsigned long long" : "long long");
+      code.text += getter(v.name, store(m, t, v.name)) + "\n";
+      code.globals.push_back(constant_row(v.name, tables.type(t)));
+    }
+}
+
+}  // namespace cdefc::emit::detail

@@ -1,0 +1,41 @@
+// Inside the emitter: what the per-declaration writers (wrappers.cpp) hand to the file
+// writer (emit.cpp): C text, lib attributes and PyMethodDefs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cdef/diagnostics.h"
+#include "emit/emit.h"
+#include "emit/tables.h"
+
+namespace cdefc::emit::detail {
+
+/// One row of the globals table (a lib attribute), with its initializer pieces.
+struct GlobalRow {
+  std::string name;
+  const char* kind = "";  ///< CDEFC_GLOBAL_...
+  uint32_t type = 0;
+  std::string method = "NULL";  ///< &_cdefc_methods[i]
+  std::string address = "NULL";
+  std::string getter = "NULL";
+};
+
+/// What the writers produce, in cdef order.
+struct Code {
+  std::string text;                  ///< helper functions and wrappers
+  std::vector<std::string> methods;  ///< PyMethodDef initializers
+  std::vector<GlobalRow> globals;    ///< unsorted
+  bool needs_string_h = false;       ///< memcpy is used
+};
+
+/// The direct and fast wrappers of every C function (variadic ones become constants of
+/// function pointer type, as in CFFI's API mode); extern "Python" is reported into `diags`.
+void write_functions(const Module& m, const EmitOptions& options, Tables& tables,
+                     cdef::Diagnostics& diags, Code& code);
+/// The address helpers of the global variables.
+void write_variables(const Module& m, Tables& tables, Code& code);
+/// The getters of #define and static const constants and of enumerators.
+void write_constants(const Module& m, Tables& tables, Code& code);
+
+}  // namespace cdefc::emit::detail

@@ -1,0 +1,287 @@
+# The FFI builder: CFFI's build-time API (cdef, set_source, compile, ...) over the cdefc command.
+#
+# cdef() and set_source() only record their arguments, with where each text starts in the
+# build script; compile(), emit_c_code() and distutils_extension() turn the records into a
+# module description (the JSON cdefc reads), run cdefc to check the cdef against the C source
+# with Clang and write the module's C code, then (compile) build it with setuptools.
+import os
+import sys
+
+from . import build, compiler, pkgconfig
+from .errors import FFIError
+from .location import caller_origin
+
+#: set_source() keywords given to setuptools.Extension (all of Extension's but `name`).
+_LIST_KEYWORDS = ("sources", "include_dirs", "define_macros", "undef_macros", "libraries",
+                  "library_dirs", "runtime_library_dirs", "extra_objects",
+                  "extra_compile_args", "extra_link_args", "depends", "export_symbols",
+                  "swig_opts")
+_OTHER_KEYWORDS = ("language", "optional", "py_limited_api")
+_C_EXTENSIONS = (".c",)
+_CPLUSPLUS_EXTENSIONS = (".cpp", ".cc", ".cxx", ".c++", ".C")
+
+
+def _check_pack(packed, pack):
+    """CFFI's rules: packed is False or True; pack is a power of two; not both.
+    Returns the description's (packed, pack); pack 0 means no limit."""
+    if packed:
+        if packed != True:  # noqa: E712  (1 is accepted, as in CFFI)
+            raise ValueError("'packed' must be False or True; use 'pack' for another value")
+        if pack:
+            raise ValueError("cannot give both 'pack' and 'packed'")
+        return True, 0
+    if pack:
+        if pack & (pack - 1):
+            raise ValueError(f"'pack' must be a power of two, not {pack!r}")
+        return False, int(pack)
+    return False, 0
+
+
+def _string_list(name, value):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"set_source() argument '{name}' must be a list of strings, "
+                        f"not {type(value).__name__}")
+    try:
+        return [os.fspath(item) if not isinstance(item, str) else item for item in value]
+    except TypeError:
+        raise TypeError(f"set_source() argument '{name}' must be a list of strings") from None
+
+
+def _macro_list(value):
+    """define_macros as distutils takes them: (name,) or (name, value-or-None) tuples."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise TypeError("set_source() argument 'define_macros' must be a list of "
+                        "(name, value) tuples")
+    macros = []
+    for macro in value:
+        if (not isinstance(macro, tuple) or len(macro) not in (1, 2)
+                or not isinstance(macro[0], str)
+                or (len(macro) == 2 and not isinstance(macro[1], (str, int, type(None))))):
+            raise TypeError(f"bad macro definition {macro!r} in 'define_macros': each one "
+                            "must be a (name, value) tuple, value a string or None")
+        macros.append(macro)
+    return macros
+
+
+def _check_keywords(kwds: dict) -> dict:
+    """Validated copies of the set_source() keywords; unknown ones are a TypeError."""
+    checked = {}
+    for key, value in kwds.items():
+        if key == "define_macros":
+            checked[key] = _macro_list(value)
+        elif key in _LIST_KEYWORDS:
+            checked[key] = _string_list(key, value)
+        elif key in _OTHER_KEYWORDS:
+            checked[key] = value
+        else:
+            raise TypeError(f"set_source() got an unexpected keyword argument {key!r}")
+    return checked
+
+
+class FFI:
+    """The FFI builder of a build script (`ffibuilder = FFI()`): CFFI's FFI class, build side.
+
+    Declare with cdef(), give the C source with set_source(), then compile() (or
+    emit_c_code() / distutils_extension()). The module it makes is imported as
+    `from pkg._foo import ffi, lib`.
+    """
+
+    def __init__(self, backend=None):
+        if backend is not None:
+            raise TypeError("cdefc's FFI has no backends: call FFI() without arguments")
+        self._cdefs = []              # one description entry per cdef() call, in order
+        self._assigned_source = None  # (module_name, source entry, source_extension, kwds)
+
+    # -- declaring -------------------------------------------------------------------------
+
+    def cdef(self, csource, override=False, packed=False, pack=None):
+        """Declare C types, functions, constants and globals (with '...' gaps). If 'packed'
+        is true, the structs of this cdef are packed; 'pack' (a power of two) limits field
+        alignment instead. 'override' lets declarations replace earlier ones."""
+        if not isinstance(csource, str):
+            raise TypeError("cdef() argument must be a string")
+        packed, pack = _check_pack(packed, pack)
+        entry = caller_origin(csource, "cdef").place(csource)
+        entry.update(override=bool(override), packed=packed, pack=pack)
+        self._cdefs.append(entry)
+
+    def set_source(self, module_name, source, source_extension=".c", **kwds):
+        """Name the module to build ('pkg._foo' puts it in pkg/) and give its C source (pasted
+        at the top of the generated C). The keywords are setuptools.Extension's: sources,
+        include_dirs, define_macros, undef_macros, libraries, library_dirs,
+        runtime_library_dirs, extra_objects, extra_compile_args, extra_link_args, depends, ...;
+        py_limited_api (default True) builds for the stable ABI (an .abi3.so)."""
+        self._set_source("set_source", module_name, source, source_extension, kwds)
+
+    def set_source_pkgconfig(self, module_name, pkgconfig_libs, source, source_extension=".c",
+                             **kwds):
+        """set_source(), with the flags `pkg-config --cflags --libs` gives for the packages
+        `pkgconfig_libs` added to the keywords (PkgConfigError if pkg-config fails)."""
+        if not isinstance(pkgconfig_libs, list):
+            raise TypeError("the pkgconfig_libs argument must be a list of package names")
+        kwds = pkgconfig.merge(kwds, pkgconfig.flags(pkgconfig_libs))
+        self._set_source("set_source_pkgconfig", module_name, source, source_extension, kwds)
+
+    def _set_source(self, method, module_name, source, source_extension, kwds):
+        if self._assigned_source is not None:
+            raise ValueError("set_source() cannot be called several times per ffi object")
+        if not isinstance(module_name, str):
+            raise TypeError("'module_name' must be a string")
+        if os.sep in module_name or (os.altsep and os.altsep in module_name):
+            raise ValueError("'module_name' must not contain '/': use a dotted name to make "
+                             "a 'package.module' location")
+        if source is None:
+            raise TypeError(
+                "set_source(module_name, None) is CFFI's out-of-line ABI mode, which cdefc does "
+                "not support: give the C source instead (API mode), e.g. "
+                "set_source(module_name, '#include \"foo.h\"', libraries=['foo'])")
+        if not isinstance(source, str):
+            raise TypeError("the source given to set_source() must be a string")
+        if source_extension not in _C_EXTENSIONS + _CPLUSPLUS_EXTENSIONS:
+            raise ValueError(f"source_extension must be '.c' or '.cpp', not {source_extension!r}")
+        kwds = _check_keywords(kwds)
+        origin = caller_origin(source, method)
+        self._assigned_source = (module_name, origin.place(source), source_extension, kwds)
+
+    # -- the module description ----------------------------------------------------------
+
+    def _require_source(self, method):
+        if self._assigned_source is None:
+            raise ValueError(f"set_source() must be called before {method}()")
+        return self._assigned_source
+
+    def _module_description(self) -> dict:
+        """What cdefc is given (compiler/driver/options.h, read_description)."""
+        module_name, source, source_extension, kwds = self._require_source("compile")
+
+        def macro(m):
+            return m[0] if len(m) == 1 or m[1] is None else f"{m[0]}={m[1]}"
+
+        return {
+            "module_name": module_name,
+            "cdefs": [dict(entry) for entry in self._cdefs],
+            "source": dict(source),
+            "include_dirs": list(kwds.get("include_dirs", ())),
+            "define_macros": [macro(m) for m in kwds.get("define_macros", ())],
+            "undef_macros": list(kwds.get("undef_macros", ())),
+            "extra_compile_args": [*kwds.get("extra_compile_args", ()),
+                                   *build.probe_flags_from_environment()],
+            "libraries": list(kwds.get("libraries", ())),
+            "library_dirs": list(kwds.get("library_dirs", ())),
+            "cplusplus": source_extension in _CPLUSPLUS_EXTENSIONS,
+            "py_limited_api": build.use_limited_api(kwds.get("py_limited_api", True)),
+        }
+
+    def _extension_keywords(self):
+        """(setuptools.Extension keywords, py_limited_api) of set_source()."""
+        kwds = dict(self._assigned_source[3])
+        return kwds, bool(kwds.pop("py_limited_api", True))
+
+    def _run_cdefc(self, emit_c, cwd=None, verbose=False) -> str:
+        """Check the module with cdefc and write its C code to emit_c ('-': return it)."""
+        description = self._module_description()
+        if not compiler.can_emit_c():
+            compiler.run(description, cwd=cwd, verbose=verbose)  # its errors come first
+            raise FFIError(f"the cdefc compiler {compiler.compiler_path()} cannot write C code "
+                           "yet (it has no --emit-c option): the module was checked, not built")
+        return compiler.run(description, emit_c=emit_c, cwd=cwd, verbose=verbose)
+
+    def _emit(self, c_file, cwd=None, verbose=False) -> bool:
+        """Check the module with cdefc and write its C code to c_file (relative to cwd)
+        unless unchanged; True if the file was (re)written."""
+        if verbose:
+            print(f"generating {c_file}", flush=True)
+        path = os.path.join(cwd or ".", c_file)
+
+        def stamp():
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                return None
+            return st.st_ino, st.st_mtime_ns, st.st_size
+
+        before = stamp()
+        # As given (relative to cwd), since cdefc writes the name into the C (#line).
+        self._run_cdefc(c_file, cwd=cwd, verbose=verbose)
+        updated = stamp() != before
+        if verbose and not updated:
+            print("(already up-to-date)", flush=True)
+        return updated
+
+    # -- making the module ---------------------------------------------------------------
+
+    def emit_c_code(self, filename):
+        """Write the module's C code to `filename` (a path or a file-like object) without
+        compiling it; an unchanged file is not rewritten (its mtime is kept)."""
+        self._require_source("emit_c_code")
+        if hasattr(filename, "write"):
+            filename.write(self._run_cdefc("-"))
+        else:
+            self._emit(os.fspath(filename))
+
+    def compile(self, tmpdir=".", verbose=False, target=None, debug=None):
+        """Generate the C code into tmpdir (pkg/ below it for 'pkg._foo') and compile it with
+        setuptools' build_ext; return the path of the built module. 'debug' (default: the
+        running Python's) compiles in debug mode; 'target' names the output file ('*' for
+        setuptools' name, 'name.*' for name + the platform's suffix). On failure no module
+        of that name is left in tmpdir."""
+        module_name, _, source_extension, _ = self._require_source("compile")
+        kwds, py_limited_api = self._extension_keywords()
+        c_file = build.module_file(tmpdir, module_name, source_extension)
+        try:
+            self._emit(os.path.relpath(c_file, tmpdir), cwd=tmpdir, verbose=verbose)
+            ext = build.make_extension(module_name, os.path.relpath(c_file, tmpdir), kwds,
+                                       py_limited_api)
+            output = build.compile_extension(tmpdir, ext, verbose=verbose, debug=debug,
+                                             target=target)
+        except BaseException:
+            build.remove_module(tmpdir, module_name, target)
+            raise
+        if target in (None, "*"):
+            build.remove_module(tmpdir, module_name, keep=output)
+        return output
+
+    def distutils_extension(self, tmpdir="build", verbose=True):
+        """Generate the C code into tmpdir (unless unchanged) and return the
+        setuptools.Extension that builds the module, for a setup.py's ext_modules."""
+        module_name, _, source_extension, _ = self._require_source("distutils_extension")
+        kwds, py_limited_api = self._extension_keywords()
+        os.makedirs(tmpdir, exist_ok=True)
+        c_file = build.module_file(tmpdir, module_name, source_extension)
+        updated = self._emit(c_file)
+        if verbose:
+            sys.stderr.write(f"{'regenerated' if updated else 'not modified'}: {c_file!r}\n")
+        return build.make_extension(module_name, c_file, kwds, py_limited_api)
+
+    # -- CFFI features cdefc does not have -----------------------------------------------
+
+    def _unsupported(self, what):
+        raise NotImplementedError(f"{what} is not supported by cdefc")
+
+    def include(self, ffi_to_include):
+        """Not supported yet: combining the declarations of several builders."""
+        self._unsupported("ffibuilder.include()")
+
+    def embedding_api(self, csource, packed=False, pack=None):
+        """Not supported: CFFI's embedding mode."""
+        self._unsupported("embedding (embedding_api())")
+
+    def embedding_init_code(self, pysource):
+        """Not supported: CFFI's embedding mode."""
+        self._unsupported("embedding (embedding_init_code())")
+
+    def set_unicode(self, enabled_flag):
+        """Not supported: the Windows TCHAR types."""
+        self._unsupported("set_unicode()")
+
+    def emit_python_code(self, filename):
+        """Not supported: cdefc has no ABI mode, so no pure-Python modules."""
+        self._unsupported("the out-of-line ABI mode (emit_python_code())")
+
+    def verify(self, source="", tmpdir=None, **kwargs):
+        """Not supported: use set_source() and compile()."""
+        self._unsupported("ffi.verify() (use set_source() and compile())")
+
+    def dlopen(self, name, flags=0):
+        """Not supported: cdefc has no ABI mode."""
+        self._unsupported("the ABI mode (ffi.dlopen())")

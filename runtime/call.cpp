@@ -1,0 +1,266 @@
+// Calls through function-pointer cdata: an ffi_cif built from the ctype (ints, floats,
+// pointers, structs by value), argument conversion with temporaries, errno, the GIL.
+#include <cerrno>
+#include <cstring>
+#include <ffi.h>
+
+#include "internal.h"
+
+namespace cdefc::rt {
+
+/// The libffi description of one function type (non-variadic part), built on first call.
+struct CallInfo {
+  ffi_cif cif;
+  std::vector<ffi_type*> atypes;
+  ffi_type* rtype = nullptr;
+  /// Struct descriptions made for this signature, and their element arrays.
+  std::vector<std::unique_ptr<ffi_type>> structs;
+  std::vector<std::unique_ptr<std::vector<ffi_type*>>> elements;
+};
+
+// Here, where CallInfo is complete.
+CTypeDetail::CTypeDetail() = default;
+CTypeDetail::~CTypeDetail() = default;
+
+namespace {
+
+ffi_type* integer_ffi_type(Py_ssize_t size, bool is_signed) {
+  switch (size) {
+    case 1: return is_signed ? &ffi_type_sint8 : &ffi_type_uint8;
+    case 2: return is_signed ? &ffi_type_sint16 : &ffi_type_uint16;
+    case 4: return is_signed ? &ffi_type_sint32 : &ffi_type_uint32;
+    default: return is_signed ? &ffi_type_sint64 : &ffi_type_uint64;
+  }
+}
+
+ffi_type* unsupported(CType* ct, const char* why) {
+  PyErr_Format(PyExc_NotImplementedError,
+               "ctype '%s' not supported as argument or return value of a call through a "
+               "function pointer (%s)",
+               cname(ct), why);
+  return nullptr;
+}
+
+ffi_type* ffi_type_of(CType* ct, CallInfo& ci, bool in_struct = false);
+
+/// Appends the libffi elements of a struct field of type `ct` (arrays repeated).
+bool append_elements(CType* ct, CallInfo& ci, std::vector<ffi_type*>& out) {
+  if (ct->kind == Kind::Array) {
+    if (ct->length < 0) return unsupported(ct, "open array in a struct") != nullptr;
+    for (Py_ssize_t i = 0; i < ct->length; ++i)
+      if (!append_elements(ct->item, ci, out)) return false;
+    return true;
+  }
+  ffi_type* t = ffi_type_of(ct, ci, true);
+  if (!t) return false;
+  out.push_back(t);
+  return true;
+}
+
+ffi_type* struct_ffi_type(CType* ct, CallInfo& ci) {
+  if (ct->kind == Kind::Union) return unsupported(ct, "unions by value");
+  if ((ct->flags & kOpaque) || ct->size <= 0) return unsupported(ct, "unknown layout");
+  if (!realize_fields(ct)) return nullptr;
+  auto elems = std::make_unique<std::vector<ffi_type*>>();
+  Py_ssize_t last_end = 0;
+  for (const FieldInfo& f : ct->d->fields) {
+    if (f.bitsize >= 0) return unsupported(ct, "bit fields");
+    if (f.offset < last_end) return unsupported(ct, "overlapping members");
+    if (!append_elements(f.type, ci, *elems)) return nullptr;
+    last_end = f.offset + (f.type->size > 0 ? f.type->size : 0);
+  }
+  elems->push_back(nullptr);
+  auto t = std::make_unique<ffi_type>();
+  t->size = 0;
+  t->alignment = 0;
+  t->type = FFI_TYPE_STRUCT;
+  t->elements = elems->data();
+  // libffi computes size/alignment; they must agree with the C compiler's (packing).
+  ffi_cif probe;
+  if (ffi_prep_cif(&probe, FFI_DEFAULT_ABI, 0, t.get(), nullptr) != FFI_OK ||
+      t->size != static_cast<size_t>(ct->size) || t->alignment != static_cast<size_t>(ct->align))
+    return unsupported(ct, "packed layout");
+  ffi_type* raw = t.get();
+  ci.elements.push_back(std::move(elems));
+  ci.structs.push_back(std::move(t));
+  return raw;
+}
+
+ffi_type* ffi_type_of(CType* ct, CallInfo& ci, bool in_struct) {
+  switch (ct->kind) {
+    case Kind::Void:
+      if (in_struct) return unsupported(ct, "void member");
+      return &ffi_type_void;
+    case Kind::Primitive:
+      if (ct->flags & kBool) return &ffi_type_uint8;
+      if (ct->flags & kChar) return &ffi_type_schar;
+      if (ct->flags & (kSigned | kUnsigned)) return integer_ffi_type(ct->size, ct->flags & kSigned);
+      if (ct->flags & kWChar) return integer_ffi_type(ct->size, false);
+      if (ct->flags & kFloat) return ct->size == sizeof(float) ? &ffi_type_float : &ffi_type_double;
+      if (ct->flags & kLongDouble) return &ffi_type_longdouble;
+#ifdef FFI_TARGET_HAS_COMPLEX_TYPE
+      if (ct->flags & kComplex)
+        return ct->prim == CDEFC_PRIM_FLOATCOMPLEX ? &ffi_type_complex_float : &ffi_type_complex_double;
+#endif
+      return unsupported(ct, "primitive");
+    case Kind::Enum:
+      return integer_ffi_type(ct->size, ct->flags & kSigned);
+    case Kind::Pointer:
+    case Kind::Function:
+      return &ffi_type_pointer;
+    case Kind::Array:
+      if (in_struct) return unsupported(ct, "array");
+      return &ffi_type_pointer;
+    case Kind::Struct:
+    case Kind::Union:
+      return struct_ffi_type(ct, ci);
+  }
+  return unsupported(ct, "kind");
+}
+
+/// The CallInfo of a non-variadic function type (cached on the ctype).
+CallInfo* call_info(CType* fn) {
+  if (fn->d->call) return fn->d->call.get();
+  auto ci = std::make_unique<CallInfo>();
+  ci->rtype = ffi_type_of(fn->d->result, *ci);
+  if (!ci->rtype) return nullptr;
+  for (CType* a : fn->d->args) {
+    ffi_type* t = ffi_type_of(a, *ci);
+    if (!t) return nullptr;
+    ci->atypes.push_back(t);
+  }
+  if (!fn->d->variadic) {
+    if (ffi_prep_cif(&ci->cif, FFI_DEFAULT_ABI, static_cast<unsigned>(ci->atypes.size()), ci->rtype,
+                     ci->atypes.data()) != FFI_OK) {
+      PyErr_Format(PyExc_SystemError, "libffi cannot describe '%s'", cname(fn));
+      return nullptr;
+    }
+  }
+  fn->d->call = std::move(ci);
+  return fn->d->call.get();
+}
+
+/// The type a variadic argument is passed as (C's default argument promotions).
+CType* promoted(CType* ct) {
+  if (ct->kind == Kind::Primitive && (ct->flags & kFloat) && ct->size == sizeof(float))
+    return primitive_ctype(CDEFC_PRIM_DOUBLE);
+  if ((ct->kind == Kind::Primitive || ct->kind == Kind::Enum) &&
+      (ct->flags & (kSigned | kUnsigned | kBool | kChar)) && ct->size < static_cast<Py_ssize_t>(sizeof(int)))
+    return primitive_ctype(CDEFC_PRIM_INT);
+  return ct;
+}
+
+/// Converts one argument into `buf`.
+int convert_argument(CType* ct, PyObject* o, char* buf, Frame* frame) {
+  if (ct->kind == Kind::Pointer || ct->kind == Kind::Function || ct->kind == Kind::Array) {
+    CType* pt = ct->kind == Kind::Array ? pointer_to(ct->item) : ct;
+    void* p = nullptr;
+    if (!pt || pointer_argument(pt, o, &p, frame) < 0) return -1;
+    memcpy(buf, &p, sizeof p);
+    return 0;
+  }
+  return to_c(ct, buf, o);
+}
+
+}  // namespace
+
+PyObject* call_function_pointer(CData* fn, PyObject* args) {
+  CType* ct = fn->ct;
+  void* address = cdata_address(fn);
+  if (!address)
+    return raise(PyExc_RuntimeError, "cannot call null pointer pointer from cdata '%s'", cname(ct));
+  Py_ssize_t nargs = PyTuple_Size(args);
+  Py_ssize_t nfixed = static_cast<Py_ssize_t>(ct->d->args.size());
+  if (ct->d->variadic ? nargs < nfixed : nargs != nfixed)
+    return raise(PyExc_TypeError, "'%s' expects %s%zd arguments, got %zd", cname(ct),
+                 ct->d->variadic ? "at least " : "", nfixed, nargs);
+  CallInfo* ci = call_info(ct);
+  if (!ci) return nullptr;
+
+  // Argument types: the fixed ones, then the variadic cdata's own (promoted) types.
+  std::vector<CType*> types(ct->d->args.begin(), ct->d->args.end());
+  std::vector<ffi_type*> atypes = ci->atypes;
+  CallInfo extra;
+  for (Py_ssize_t i = nfixed; i < nargs; ++i) {
+    PyObject* o = PyTuple_GetItem(args, i);
+    if (!is_cdata(o))
+      return raise(PyExc_TypeError, "argument %zd passed in the variadic part needs to be a cdata object (got %s)",
+                   i + 1, type_name(o).c_str());
+    CType* t = promoted(reinterpret_cast<CData*>(o)->ct);
+    ffi_type* ft = t ? ffi_type_of(t, extra) : nullptr;
+    if (!ft) return nullptr;
+    types.push_back(t);
+    atypes.push_back(ft);
+  }
+  ffi_cif var_cif;
+  ffi_cif* cif = &ci->cif;
+  if (ct->d->variadic) {
+    if (ffi_prep_cif_var(&var_cif, FFI_DEFAULT_ABI, static_cast<unsigned>(nfixed),
+                         static_cast<unsigned>(atypes.size()), ci->rtype, atypes.data()) != FFI_OK)
+      return raise(PyExc_SystemError, "libffi cannot describe this call of '%s'", cname(ct));
+    cif = &var_cif;
+  }
+
+  Frame frame = {{nullptr}, 0, nullptr};
+  std::vector<void*> avalues(static_cast<size_t>(nargs));
+  PyObject* result = nullptr;
+  for (Py_ssize_t i = 0; i < nargs; ++i) {
+    CType* t = types[static_cast<size_t>(i)];
+    size_t size = t->size > 0 ? static_cast<size_t>(t->size) : 0;
+    char* buf = static_cast<char*>(frame_alloc(&frame, size < 16 ? 16 : size));
+    if (!buf) goto done;
+    PyObject* o = PyTuple_GetItem(args, i);
+    if (i >= nfixed) {
+      // A variadic cdata: its value, promoted like C does.
+      CData* cd = reinterpret_cast<CData*>(o);
+      if (t != cd->ct) {
+        if (t->flags & kFloat)
+          write_float(t, buf, read_float(cd->ct, cd->data));
+        else
+          write_integer(buf, t->size, (cd->ct->flags & kSigned) ? static_cast<unsigned long long>(read_signed(cd->data, cd->ct->size))
+                                                                : read_unsigned(cd->data, cd->ct->size));
+      } else if (is_pointer_like(t)) {
+        void* p = cdata_address(cd);
+        memcpy(buf, &p, sizeof p);
+      } else {
+        memcpy(buf, cd->data, size);
+      }
+    } else if (convert_argument(t, o, buf, &frame) < 0) {
+      goto done;
+    }
+    avalues[static_cast<size_t>(i)] = buf;
+  }
+  {
+    CType* rt = ct->d->result;
+    size_t rsize = rt->size > 0 ? static_cast<size_t>(rt->size) : 0;
+    char* rbuf = static_cast<char*>(frame_alloc(&frame, rsize < sizeof(ffi_arg) ? sizeof(ffi_arg) : rsize));
+    if (!rbuf) goto done;
+    int* slot = cdefc_errno_slot();
+    Py_BEGIN_ALLOW_THREADS
+    errno = *slot;
+    ffi_call(cif, FFI_FN(address), rbuf, avalues.data());
+    *slot = errno;
+    Py_END_ALLOW_THREADS
+    if (rt->kind == Kind::Void) {
+      Py_INCREF(Py_None);
+      result = Py_None;
+    } else if (is_record(rt)) {
+      result = make_record_copy(rt, rbuf);
+    } else if ((rt->kind == Kind::Primitive || rt->kind == Kind::Enum) && !(rt->flags & (kFloat | kLongDouble | kComplex)) &&
+               rsize < sizeof(ffi_arg)) {
+      // libffi widens small integer results to a full ffi_arg.
+      ffi_arg wide;
+      memcpy(&wide, rbuf, sizeof wide);
+      char narrow[8];
+      write_integer(narrow, rt->size, wide);
+      result = from_c(rt, narrow, nullptr);
+    } else {
+      result = from_c(rt, rbuf, nullptr);
+    }
+  }
+done:
+  cdefc_frame_release(&frame);
+  return result;
+}
+
+}  // namespace cdefc::rt

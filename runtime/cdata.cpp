@@ -1,0 +1,737 @@
+// ffi.CData: C values seen from Python — numbers, pointers, arrays, structs, function
+// pointers — with CFFI's indexing, slicing, arithmetic, comparisons, fields and reprs.
+#include <cstdio>
+#include <cstring>
+#include "internal.h"
+
+#include <structmember.h>
+
+namespace cdefc::rt {
+
+namespace {
+
+CData* alloc_cdata(CType* ct) {
+  auto alloc = reinterpret_cast<allocfunc>(PyType_GetSlot(g->cdata_type, Py_tp_alloc));
+  auto* cd = reinterpret_cast<CData*>(alloc(g->cdata_type, 0));
+  if (!cd) return nullptr;
+  Py_INCREF(ct);
+  cd->ct = ct;
+  cd->data = reinterpret_cast<char*>(cd->storage);
+  cd->owner = nullptr;
+  cd->length = -1;
+  cd->flags = 0;
+  cd->alloc_size = 0;
+  cd->alloc = nullptr;
+  cd->extra = nullptr;
+  cd->weakrefs = nullptr;
+  memset(cd->storage, 0, sizeof cd->storage);
+  return cd;
+}
+
+inline CData* as_cd(PyObject* o) { return reinterpret_cast<CData*>(o); }
+
+/// The size pointer arithmetic uses for items of `ptr` (void counts as 1 byte); -1 with an
+/// exception if unknown.
+Py_ssize_t arith_item_size(CType* ptr) {
+  CType* item = ptr->item;
+  if (item->kind == Kind::Void) return 1;
+  if (item->size < 0)
+    return raise_int(PyExc_TypeError, "ctype '%s' points to items of unknown size", cname(ptr));
+  return item->size;
+}
+
+/// The pointer type a pointer-like cdata behaves as (arrays: pointer to item).
+CType* pointer_type_of(CData* cd) {
+  return cd->ct->kind == Kind::Array ? pointer_to(cd->ct->item) : cd->ct;
+}
+
+PyObject* null_deref(CData* cd) {
+  return raise(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'", cname(cd->ct));
+}
+
+// ---- lifetime ----
+
+void cdata_dealloc(PyObject* self) {
+  CData* cd = as_cd(self);
+  PyTypeObject* tp = Py_TYPE(self);
+  if (cd->weakrefs) PyObject_ClearWeakRefs(self);
+  if ((cd->flags & kGC) && cd->extra && !(cd->flags & kReleased)) {
+    PyObject* r = PyObject_CallFunctionObjArgs(cd->extra, cd->owner ? cd->owner : Py_None, nullptr);
+    if (!r)
+      PyErr_WriteUnraisable(cd->extra);
+    else
+      Py_DECREF(r);
+  }
+  if ((cd->flags & kOwning) && !(cd->flags & kReleased)) PyMem_Free(cd->alloc);
+  if (cd->flags & kHandle) {
+    PyObject* key = PyLong_FromVoidPtr(self);
+    if (!key || PyDict_DelItem(g->handles, key) < 0) PyErr_Clear();
+    Py_XDECREF(key);
+  }
+  Py_XDECREF(cd->extra);
+  Py_XDECREF(cd->owner);
+  Py_DECREF(cd->ct);
+  auto free_fn = reinterpret_cast<freefunc>(PyType_GetSlot(tp, Py_tp_free));
+  free_fn(self);
+  Py_DECREF(tp);
+}
+
+// ---- repr ----
+
+std::string value_text(CData* cd) {
+  CType* ct = cd->ct;
+  char buf[128];
+  if (ct->kind == Kind::Enum) {
+    bool uns = ct->flags & kUnsigned;
+    long long v = uns ? static_cast<long long>(read_unsigned(cd->data, ct->size))
+                      : read_signed(cd->data, ct->size);
+    if (uns)
+      snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
+    else
+      snprintf(buf, sizeof buf, "%lld", v);
+    std::string s = buf;
+    for (const auto& [name, value] : ct->d->enumerators)
+      if (value == v) return s + ": " + name;
+    return s;
+  }
+  if (ct->flags & kLongDouble) {
+    long double v;
+    memcpy(&v, cd->data, sizeof v);
+    snprintf(buf, sizeof buf, "%LE", v);
+    return buf;
+  }
+  PyObject* v = primitive_value(cd);
+  if (ct->flags & kBool) {
+    Py_XDECREF(v);
+    return *cd->data ? "True" : "False";
+  }
+  std::string s = "?";
+  if (v) {
+    PyObject* r = PyObject_Repr(v);
+    if (r) {
+      const char* u = PyUnicode_AsUTF8AndSize(r, nullptr);
+      if (u) s = u;
+      Py_DECREF(r);
+    }
+    Py_DECREF(v);
+  }
+  PyErr_Clear();
+  return s;
+}
+
+// ---- numbers ----
+
+PyObject* cdata_int(PyObject* self) {
+  CData* cd = as_cd(self);
+  CType* ct = cd->ct;
+  if (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) {
+    if (ct->flags & (kSigned | kUnsigned | kBool)) return primitive_value(cd);
+    if (ct->flags & kChar) return PyLong_FromLong(static_cast<unsigned char>(cd->data[0]));
+    if (ct->flags & kWChar) return PyLong_FromUnsignedLongLong(read_unsigned(cd->data, ct->size));
+    if (ct->flags & (kFloat | kLongDouble)) {
+      double v = read_float(ct, cd->data);
+      PyObject* f = PyFloat_FromDouble(v);
+      if (!f) return nullptr;
+      PyObject* r = PyNumber_Long(f);
+      Py_DECREF(f);
+      return r;
+    }
+  }
+  return raise(PyExc_TypeError, "int() not supported on cdata '%s'", cname(ct));
+}
+
+PyObject* cdata_float(PyObject* self) {
+  CData* cd = as_cd(self);
+  CType* ct = cd->ct;
+  if (ct->kind == Kind::Primitive && (ct->flags & (kFloat | kLongDouble)))
+    return PyFloat_FromDouble(read_float(ct, cd->data));
+  return raise(PyExc_TypeError, "float() not supported on cdata '%s'", cname(ct));
+}
+
+int cdata_bool(PyObject* self) {
+  CData* cd = as_cd(self);
+  CType* ct = cd->ct;
+  switch (ct->kind) {
+    case Kind::Primitive:
+    case Kind::Enum:
+      if (ct->flags & (kFloat | kLongDouble)) return read_float(ct, cd->data) != 0.0;
+      if (ct->flags & kComplex) {
+        for (Py_ssize_t i = 0; i < ct->size; ++i)
+          if (cd->data[i]) return 1;
+        return 0;
+      }
+      return read_unsigned(cd->data, ct->size) != 0;
+    case Kind::Pointer:
+    case Kind::Function:
+    case Kind::Array:
+      return cdata_address(cd) != nullptr;
+    default:
+      return 1;
+  }
+}
+
+PyObject* pointer_add(CData* cd, PyObject* offset, bool negate) {
+  CType* ptr = pointer_type_of(cd);
+  if (!ptr) return nullptr;
+  if (ptr->kind != Kind::Pointer)
+    return raise(PyExc_TypeError, "cannot add a cdata '%s' and a number", cname(cd->ct));
+  Py_ssize_t i = PyNumber_AsSsize_t(offset, PyExc_OverflowError);
+  if (i == -1 && PyErr_Occurred()) return nullptr;
+  Py_ssize_t size = arith_item_size(ptr);
+  if (size < 0) return nullptr;
+  if (negate) i = -i;
+  char* base = cdata_address(cd);
+  return make_pointer(ptr, base + i * size, owner_of(cd));
+}
+
+bool is_index_like(PyObject* o) { return PyLong_Check(o) || (!is_cdata(o) && PyIndex_Check(o)); }
+
+PyObject* cdata_add(PyObject* a, PyObject* b) {
+  if (is_cdata(a) && is_pointer_like(as_cd(a)->ct) && is_index_like(b)) return pointer_add(as_cd(a), b, false);
+  if (is_cdata(b) && is_pointer_like(as_cd(b)->ct) && is_index_like(a)) return pointer_add(as_cd(b), a, false);
+  if (is_cdata(a) && !is_pointer_like(as_cd(a)->ct) && PyNumber_Check(b))
+    return raise(PyExc_TypeError, "cannot add a cdata '%s' and a number", cname(as_cd(a)->ct));
+  Py_RETURN_NOTIMPLEMENTED;
+}
+
+PyObject* cdata_sub(PyObject* a, PyObject* b) {
+  if (!is_cdata(a) || !is_pointer_like(as_cd(a)->ct)) Py_RETURN_NOTIMPLEMENTED;
+  CData* x = as_cd(a);
+  if (is_index_like(b)) return pointer_add(x, b, true);
+  if (is_cdata(b) && is_pointer_like(as_cd(b)->ct)) {
+    CData* y = as_cd(b);
+    CType* px = pointer_type_of(x);
+    CType* py = pointer_type_of(y);
+    if (!px || !py) return nullptr;
+    if (px != py || px->kind != Kind::Pointer)
+      return raise(PyExc_TypeError, "cannot subtract cdata '%s' and cdata '%s'", cname(x->ct), cname(y->ct));
+    Py_ssize_t size = arith_item_size(px);
+    if (size < 0) return nullptr;
+    Py_ssize_t diff = cdata_address(x) - cdata_address(y);
+    return PyLong_FromSsize_t(size ? diff / size : 0);
+  }
+  Py_RETURN_NOTIMPLEMENTED;
+}
+
+// ---- comparisons ----
+
+bool is_plain_number(CType* ct) {
+  return (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) && !(ct->flags & kLongDouble);
+}
+
+/// The address used to compare and hash non-primitive cdata.
+char* identity_address(CData* cd) {
+  return is_pointer_like(cd->ct) ? cdata_address(cd) : cd->data;
+}
+
+PyObject* cdata_richcompare(PyObject* a, PyObject* b, int op) {
+  CData* x = as_cd(a);
+  if (x->ct->flags & kLongDouble)
+    return raise(PyExc_NotImplementedError, "cannot use <cdata 'long double'> in a comparison");
+  if (is_plain_number(x->ct)) {
+    PyObject* other = b;
+    if (is_cdata(b)) {
+      if (!is_plain_number(as_cd(b)->ct)) {
+        if (op == Py_EQ) Py_RETURN_FALSE;
+        if (op == Py_NE) Py_RETURN_TRUE;
+        Py_RETURN_NOTIMPLEMENTED;
+      }
+      other = primitive_value(as_cd(b));
+      if (!other) return nullptr;
+    } else {
+      Py_INCREF(other);
+    }
+    PyObject* v = primitive_value(x);
+    PyObject* r = v ? PyObject_RichCompare(v, other, op) : nullptr;
+    Py_XDECREF(v);
+    Py_DECREF(other);
+    return r;
+  }
+  if (!is_cdata(b) || is_plain_number(as_cd(b)->ct)) {
+    if (op == Py_EQ) Py_RETURN_FALSE;
+    if (op == Py_NE) Py_RETURN_TRUE;
+    Py_RETURN_NOTIMPLEMENTED;
+  }
+  CData* y = as_cd(b);
+  bool ptrs = is_pointer_like(x->ct) && is_pointer_like(y->ct);
+  if (!ptrs && op != Py_EQ && op != Py_NE) Py_RETURN_NOTIMPLEMENTED;
+  uintptr_t p = reinterpret_cast<uintptr_t>(identity_address(x));
+  uintptr_t q = reinterpret_cast<uintptr_t>(identity_address(y));
+  if (!ptrs && is_record(x->ct) != is_record(y->ct)) q = p + 1;  // a struct never equals a pointer
+  bool r = false;
+  switch (op) {
+    case Py_LT: r = p < q; break;
+    case Py_LE: r = p <= q; break;
+    case Py_EQ: r = p == q; break;
+    case Py_NE: r = p != q; break;
+    case Py_GT: r = p > q; break;
+    case Py_GE: r = p >= q; break;
+  }
+  return PyBool_FromLong(r);
+}
+
+Py_hash_t cdata_hash(PyObject* self) {
+  CData* cd = as_cd(self);
+  PyObject* v = is_plain_number(cd->ct) ? primitive_value(cd)
+                                        : PyLong_FromVoidPtr(identity_address(cd));
+  if (!v) return -1;
+  Py_hash_t h = PyObject_Hash(v);
+  Py_DECREF(v);
+  return h;
+}
+
+// ---- items ----
+
+/// Address of item `i`, with CFFI's checks; sets *item to its ctype.
+char* item_address(CData* cd, Py_ssize_t i, CType** item) {
+  CType* ct = cd->ct;
+  if (ct->kind == Kind::Pointer) {
+    char* base = *reinterpret_cast<char**>(cd->data);
+    if (!base) {
+      null_deref(cd);
+      return nullptr;
+    }
+    if (ct->item->size < 0) {
+      PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(ct));
+      return nullptr;
+    }
+    if ((cd->flags & kOwning) && i != 0) {
+      PyErr_Format(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(ct));
+      return nullptr;
+    }
+    if (!check_alive(cd)) return nullptr;
+    *item = ct->item;
+    return base + i * ct->item->size;
+  }
+  if (ct->kind == Kind::Array) {
+    if (i < 0) {
+      PyErr_SetString(PyExc_IndexError, "negative index");
+      return nullptr;
+    }
+    if (i >= cd->length) {
+      PyErr_Format(PyExc_IndexError, "index too large for cdata '%s' (expected %zd < %zd)", cname(ct), i,
+                   cd->length);
+      return nullptr;
+    }
+    if (!check_alive(cd)) return nullptr;
+    *item = ct->item;
+    return cd->data + i * ct->item->size;
+  }
+  PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(ct));
+  return nullptr;
+}
+
+/// Start/stop of a slice with CFFI's rules; false with an exception.
+bool slice_bounds(CData* cd, PyObject* slice, Py_ssize_t* start, Py_ssize_t* stop) {
+  PyObject* a = PyObject_GetAttrString(slice, "start");
+  PyObject* b = PyObject_GetAttrString(slice, "stop");
+  PyObject* c = PyObject_GetAttrString(slice, "step");
+  bool ok = false;
+  if (!a || !b || !c) {
+  } else if (a == Py_None) {
+    PyErr_SetString(PyExc_IndexError, "slice start must be specified");
+  } else if (b == Py_None) {
+    PyErr_SetString(PyExc_IndexError, "slice stop must be specified");
+  } else if (c != Py_None) {
+    PyErr_SetString(PyExc_IndexError, "slice with step not supported");
+  } else {
+    *start = PyNumber_AsSsize_t(a, PyExc_IndexError);
+    *stop = PyErr_Occurred() ? 0 : PyNumber_AsSsize_t(b, PyExc_IndexError);
+    if (PyErr_Occurred()) {
+    } else if (*start > *stop) {
+      PyErr_SetString(PyExc_IndexError, "slice start > stop");
+    } else if (cd->ct->kind == Kind::Array && *start < 0) {
+      PyErr_SetString(PyExc_IndexError, "negative index");
+    } else if (cd->ct->kind == Kind::Array && *stop > cd->length) {
+      PyErr_Format(PyExc_IndexError, "index too large (expected %zd <= %zd)", *stop, cd->length);
+    } else if (cd->ct->kind != Kind::Array && cd->ct->kind != Kind::Pointer) {
+      PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(cd->ct));
+    } else {
+      ok = true;
+    }
+  }
+  Py_XDECREF(a);
+  Py_XDECREF(b);
+  Py_XDECREF(c);
+  return ok;
+}
+
+/// Address of the first item of a slice (start already checked).
+char* slice_base(CData* cd, Py_ssize_t start) {
+  if (!check_alive(cd)) return nullptr;
+  char* base = cdata_address(cd);
+  if (!base) {
+    null_deref(cd);
+    return nullptr;
+  }
+  if (cd->ct->item->size < 0) {
+    PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(cd->ct));
+    return nullptr;
+  }
+  return base + start * cd->ct->item->size;
+}
+
+PyObject* cdata_subscript(PyObject* self, PyObject* key) {
+  CData* cd = as_cd(self);
+  if (PySlice_Check(key)) {
+    Py_ssize_t start, stop;
+    if (!slice_bounds(cd, key, &start, &stop)) return nullptr;
+    char* base = slice_base(cd, start);
+    if (!base) return nullptr;
+    CType* open = array_of(cd->ct->item, -1);
+    if (!open) return nullptr;
+    PyObject* r = make_view(open, base, owner_of(cd), stop - start);
+    if (r) as_cd(r)->flags |= kSliced;
+    return r;
+  }
+  Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+  if (i == -1 && PyErr_Occurred()) return nullptr;
+  CType* item = nullptr;
+  char* p = item_address(cd, i, &item);
+  if (!p) return nullptr;
+  PyObject* r = from_c(item, p, owner_of(cd));
+  // A struct reached through ffi.new()'s pointer is shown as the owning memory, as CFFI does.
+  if (r && (cd->flags & kOwning) && cd->ct->kind == Kind::Pointer && is_record(item)) {
+    as_cd(r)->flags |= kShowOwning;
+    as_cd(r)->alloc_size = cd->alloc_size;
+  }
+  return r;
+}
+
+int cdata_ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
+  CData* cd = as_cd(self);
+  if (!value) return raise_int(PyExc_TypeError, "cdata does not support item deletion");
+  if (PySlice_Check(key)) {
+    Py_ssize_t start, stop;
+    if (!slice_bounds(cd, key, &start, &stop)) return -1;
+    char* base = slice_base(cd, start);
+    if (!base) return -1;
+    CType* item = cd->ct->item;
+    Py_ssize_t n = stop - start;
+    if (is_cdata(value) && as_cd(value)->ct->kind == Kind::Array && as_cd(value)->ct->item == item) {
+      CData* src = as_cd(value);
+      if (src->length != n)
+        return raise_int(PyExc_ValueError, "need %zd values to unpack, got %zd", n, src->length);
+      if (!check_alive(src)) return -1;
+      memmove(base, src->data, static_cast<size_t>(n * item->size));
+      return 0;
+    }
+    PyObject* seq = PySequence_Fast(value, "expected a sequence");
+    if (!seq) return -1;
+    Py_ssize_t m = PySequence_Size(seq);
+    int rc = 0;
+    if (m != n) {
+      rc = raise_int(PyExc_ValueError, "need %zd values to unpack, got %zd", n, m);
+    } else {
+      for (Py_ssize_t i = 0; i < n && rc == 0; ++i) {
+        PyObject* x = PySequence_GetItem(seq, i);
+        rc = x ? to_c(item, base + i * item->size, x) : -1;
+        Py_XDECREF(x);
+      }
+    }
+    Py_DECREF(seq);
+    return rc;
+  }
+  Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+  if (i == -1 && PyErr_Occurred()) return -1;
+  CType* item = nullptr;
+  char* p = item_address(cd, i, &item);
+  if (!p) return -1;
+  return to_c(item, p, value);
+}
+
+Py_ssize_t cdata_length(PyObject* self) {
+  CData* cd = as_cd(self);
+  if (cd->ct->kind == Kind::Array) return cd->length;
+  return raise_int(PyExc_TypeError, "cdata of type '%s' has no len()", cname(cd->ct));
+}
+
+PyObject* cdata_iter(PyObject* self) {
+  CData* cd = as_cd(self);
+  if (cd->ct->kind != Kind::Array)
+    return raise(PyExc_TypeError, "cdata '%s' does not support iteration", cname(cd->ct));
+  if (!check_alive(cd)) return nullptr;
+  PyObject* list = PyList_New(cd->length);
+  if (!list) return nullptr;
+  CType* item = cd->ct->item;
+  for (Py_ssize_t i = 0; i < cd->length; ++i) {
+    PyObject* x = from_c(item, cd->data + i * item->size, owner_of(cd));
+    if (!x) {
+      Py_DECREF(list);
+      return nullptr;
+    }
+    PyList_SetItem(list, i, x);
+  }
+  PyObject* it = PyObject_GetIter(list);
+  Py_DECREF(list);
+  return it;
+}
+
+// ---- fields ----
+
+/// The struct a cdata gives fields of (itself, or what it points to); null if none.
+CType* record_of(CData* cd, char** base) {
+  CType* ct = cd->ct;
+  if (is_record(ct)) {
+    *base = cd->data;
+    return ct;
+  }
+  if (ct->kind == Kind::Pointer && is_record(ct->item)) {
+    *base = *reinterpret_cast<char**>(cd->data);
+    return ct->item;
+  }
+  return nullptr;
+}
+
+PyObject* cdata_getattro(PyObject* self, PyObject* name) {
+  CData* cd = as_cd(self);
+  char* base = nullptr;
+  CType* rec = record_of(cd, &base);
+  if (rec && !(rec->flags & kOpaque)) {
+    if (!realize_fields(rec)) return nullptr;
+    if (const FieldInfo* f = find_field(rec, name)) {
+      if (!base) return null_deref(cd);
+      if (!check_alive(cd)) return nullptr;
+      return read_field(*f, base, owner_of(cd));
+    }
+    if (PyErr_Occurred()) return nullptr;
+  }
+  PyObject* r = PyObject_GenericGetAttr(self, name);
+  if (!r && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+    PyErr_Clear();
+    if (rec)
+      PyErr_Format(PyExc_AttributeError, "cdata '%s' has no field '%U'", cname(cd->ct), name);
+    else
+      PyErr_Format(PyExc_AttributeError, "cdata '%s' has no attribute '%U'", cname(cd->ct), name);
+  }
+  return r;
+}
+
+int cdata_setattro(PyObject* self, PyObject* name, PyObject* value) {
+  CData* cd = as_cd(self);
+  char* base = nullptr;
+  CType* rec = record_of(cd, &base);
+  if (rec && !(rec->flags & kOpaque)) {
+    if (!realize_fields(rec)) return -1;
+    if (const FieldInfo* f = find_field(rec, name)) {
+      if (!value) return raise_int(PyExc_AttributeError, "cannot delete struct field");
+      if (!base) {
+        null_deref(cd);
+        return -1;
+      }
+      if (!check_alive(cd)) return -1;
+      return write_field(*f, base, value);
+    }
+    if (PyErr_Occurred()) return -1;
+    PyErr_Format(PyExc_AttributeError, "cdata '%s' has no field '%U'", cname(cd->ct), name);
+    return -1;
+  }
+  PyErr_Format(PyExc_AttributeError, "cdata '%s' has no attribute '%U'", cname(cd->ct), name);
+  return -1;
+}
+
+// ---- calls, methods ----
+
+PyObject* cdata_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+  CData* cd = as_cd(self);
+  if (cd->ct->kind != Kind::Function)
+    return raise(PyExc_TypeError, "cdata '%s' is not callable", cname(cd->ct));
+  if (kwargs && PyDict_Size(kwargs) > 0)
+    return raise(PyExc_TypeError, "cdata function pointers take no keyword arguments");
+  return call_function_pointer(cd, args);
+}
+
+PyObject* cdata_enter(PyObject* self, PyObject*) {
+  CData* cd = as_cd(self);
+  if (!(cd->flags & (kOwning | kGC)))
+    return raise(PyExc_ValueError,
+                 "only 'cdata' object from ffi.new(), ffi.gc(), ffi.from_buffer() or "
+                 "ffi.new_allocator()() can be used with the 'with' keyword or ffi.release()");
+  Py_INCREF(self);
+  return self;
+}
+
+PyObject* cdata_exit(PyObject* self, PyObject*) {
+  if (cdata_release(as_cd(self)) < 0) return nullptr;
+  Py_RETURN_FALSE;
+}
+
+PyObject* cdata_dir(PyObject* self, PyObject*) {
+  CData* cd = as_cd(self);
+  char* base = nullptr;
+  CType* rec = record_of(cd, &base);
+  PyObject* list = PyList_New(0);
+  if (!list || !rec || (rec->flags & kOpaque)) return list;
+  if (!realize_fields(rec)) {
+    Py_DECREF(list);
+    return nullptr;
+  }
+  for (const FieldInfo& f : rec->d->fields)
+    if (PyList_Append(list, f.name) < 0) {
+      Py_DECREF(list);
+      return nullptr;
+    }
+  return list;
+}
+
+PyMethodDef cdata_methods[] = {{"__enter__", cdata_enter, METH_NOARGS, nullptr},
+                               {"__exit__", cdata_exit, METH_VARARGS, nullptr},
+                               {"__dir__", cdata_dir, METH_NOARGS, nullptr},
+                               {nullptr, nullptr, 0, nullptr}};
+
+PyMemberDef cdata_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(CData, weakrefs), READONLY, nullptr},
+    {nullptr, 0, 0, 0, nullptr}};
+
+PyType_Slot cdata_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(cdata_dealloc)},
+    {Py_tp_repr, reinterpret_cast<void*>(cdata_repr)},
+    {Py_tp_hash, reinterpret_cast<void*>(cdata_hash)},
+    {Py_tp_richcompare, reinterpret_cast<void*>(cdata_richcompare)},
+    {Py_tp_getattro, reinterpret_cast<void*>(cdata_getattro)},
+    {Py_tp_setattro, reinterpret_cast<void*>(cdata_setattro)},
+    {Py_tp_call, reinterpret_cast<void*>(cdata_call)},
+    {Py_tp_iter, reinterpret_cast<void*>(cdata_iter)},
+    {Py_tp_methods, cdata_methods},
+    {Py_tp_members, cdata_members},
+    {Py_nb_int, reinterpret_cast<void*>(cdata_int)},
+    {Py_nb_float, reinterpret_cast<void*>(cdata_float)},
+    {Py_nb_bool, reinterpret_cast<void*>(cdata_bool)},
+    {Py_nb_add, reinterpret_cast<void*>(cdata_add)},
+    {Py_nb_subtract, reinterpret_cast<void*>(cdata_sub)},
+    {Py_mp_length, reinterpret_cast<void*>(cdata_length)},
+    {Py_mp_subscript, reinterpret_cast<void*>(cdata_subscript)},
+    {Py_mp_ass_subscript, reinterpret_cast<void*>(cdata_ass_subscript)},
+    {0, nullptr}};
+
+PyType_Spec cdata_spec = {"cdefc.CData", sizeof(CData), 0,
+                          Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, cdata_slots};
+
+}  // namespace
+
+PyObject* cdata_repr(PyObject* self) {
+  CData* cd = as_cd(self);
+  CType* ct = cd->ct;
+  if (cd->flags & (kOwning | kShowOwning))
+    return PyUnicode_FromFormat("<cdata '%s' owning %zu bytes>", cname(ct), cd->alloc_size);
+  if (cd->flags & kSliced)
+    return PyUnicode_FromFormat("<cdata '%s' sliced length %zd>", cname(ct), cd->length);
+  if (cd->flags & kHandle)
+    return PyUnicode_FromFormat("<cdata '%s' handle to %R>", cname(ct), cd->extra);
+  switch (ct->kind) {
+    case Kind::Primitive:
+    case Kind::Enum:
+      return PyUnicode_FromFormat("<cdata '%s' %s>", cname(ct), value_text(cd).c_str());
+    case Kind::Pointer:
+    case Kind::Function: {
+      void* p = cdata_address(cd);
+      if (!p) return PyUnicode_FromFormat("<cdata '%s' NULL>", cname(ct));
+      return PyUnicode_FromFormat("<cdata '%s' %p>", cname(ct), p);
+    }
+    case Kind::Array:
+      return PyUnicode_FromFormat("<cdata '%s' %p>", cname(ct), cd->data);
+    case Kind::Struct:
+    case Kind::Union:
+      return PyUnicode_FromFormat("<cdata '%s &' %p>", cname(ct), cd->data);
+    default:
+      return PyUnicode_FromFormat("<cdata '%s'>", cname(ct));
+  }
+}
+
+bool init_cdata_type(Internals& in) {
+  in.cdata_type = make_type(&cdata_spec);
+  return in.cdata_type != nullptr;
+}
+
+CData* new_value_cdata(CType* ct) { return alloc_cdata(ct); }
+
+PyObject* make_pointer(CType* ct, void* p, PyObject* owner) {
+  CData* cd = alloc_cdata(ct);
+  if (!cd) return nullptr;
+  memcpy(cd->storage, &p, sizeof p);
+  Py_XINCREF(owner);
+  cd->owner = owner;
+  return reinterpret_cast<PyObject*>(cd);
+}
+
+PyObject* make_view(CType* ct, char* data, PyObject* owner, Py_ssize_t length) {
+  CData* cd = alloc_cdata(ct);
+  if (!cd) return nullptr;
+  cd->data = data;
+  cd->length = length;
+  Py_XINCREF(owner);
+  cd->owner = owner;
+  return reinterpret_cast<PyObject*>(cd);
+}
+
+CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length) {
+  void* block = PyMem_Calloc(1, bytes ? bytes : 1);
+  if (!block) {
+    PyErr_NoMemory();
+    return nullptr;
+  }
+  CData* cd = alloc_cdata(ct);
+  if (!cd) {
+    PyMem_Free(block);
+    return nullptr;
+  }
+  cd->alloc = block;
+  cd->alloc_size = bytes;
+  cd->flags = kOwning;
+  if (ct->kind == Kind::Array) {
+    cd->data = static_cast<char*>(block);
+    cd->length = length;
+  } else {
+    memcpy(cd->storage, &block, sizeof block);
+  }
+  return cd;
+}
+
+PyObject* make_record_copy(CType* ct, const void* src) {
+  void* block = PyMem_Calloc(1, ct->size > 0 ? static_cast<size_t>(ct->size) : 1);
+  if (!block) return PyErr_NoMemory();
+  CData* cd = alloc_cdata(ct);
+  if (!cd) {
+    PyMem_Free(block);
+    return nullptr;
+  }
+  if (ct->size > 0) memcpy(block, src, static_cast<size_t>(ct->size));
+  cd->alloc = block;
+  cd->alloc_size = static_cast<size_t>(ct->size);
+  cd->flags = kOwning;
+  cd->data = static_cast<char*>(block);
+  return reinterpret_cast<PyObject*>(cd);
+}
+
+PyObject* owner_of(CData* cd) {
+  if (cd->flags & kOwning) return reinterpret_cast<PyObject*>(cd);
+  return cd->owner;
+}
+
+bool check_alive(CData* cd) {
+  bool released = cd->flags & kReleased;
+  if (!released && cd->owner && is_cdata(cd->owner))
+    released = as_cd(cd->owner)->flags & kReleased;
+  if (!released) return true;
+  PyErr_Format(PyExc_RuntimeError, "cannot use cdata '%s' after ffi.release()", cname(cd->ct));
+  return false;
+}
+
+int cdata_release(CData* cd) {
+  if (!(cd->flags & (kOwning | kGC)))
+    return raise_int(PyExc_ValueError,
+                     "only 'cdata' object from ffi.new(), ffi.gc(), ffi.from_buffer() or "
+                     "ffi.new_allocator()() can be used with the 'with' keyword or ffi.release()");
+  if (cd->flags & kReleased) return 0;
+  if ((cd->flags & kGC) && cd->extra) {
+    PyObject* r = PyObject_CallFunctionObjArgs(cd->extra, cd->owner ? cd->owner : Py_None, nullptr);
+    if (!r) return -1;
+    Py_DECREF(r);
+  }
+  if (cd->flags & kOwning) PyMem_Free(cd->alloc);
+  cd->alloc = nullptr;
+  cd->flags |= kReleased;
+  return 0;
+}
+
+}  // namespace cdefc::rt

@@ -1,0 +1,598 @@
+// Conversions between Python objects and C memory, with CFFI's range checks and messages:
+// integers, characters, floats, pointers (and call-argument temporaries), arrays, structs.
+#include <cstring>
+#include <cwchar>
+
+#include "internal.h"
+
+namespace cdefc::rt {
+
+// ---- raw memory ----
+
+long long read_signed(const char* p, Py_ssize_t size) {
+  switch (size) {
+    case 1: { int8_t v; memcpy(&v, p, 1); return v; }
+    case 2: { int16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { int32_t v; memcpy(&v, p, 4); return v; }
+    default: { int64_t v; memcpy(&v, p, 8); return v; }
+  }
+}
+
+unsigned long long read_unsigned(const char* p, Py_ssize_t size) {
+  switch (size) {
+    case 1: { uint8_t v; memcpy(&v, p, 1); return v; }
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+  }
+}
+
+void write_integer(char* p, Py_ssize_t size, unsigned long long bits) {
+  switch (size) {
+    case 1: { uint8_t v = static_cast<uint8_t>(bits); memcpy(p, &v, 1); break; }
+    case 2: { uint16_t v = static_cast<uint16_t>(bits); memcpy(p, &v, 2); break; }
+    case 4: { uint32_t v = static_cast<uint32_t>(bits); memcpy(p, &v, 4); break; }
+    default: { uint64_t v = bits; memcpy(p, &v, 8); break; }
+  }
+}
+
+double read_float(const CType* ct, const char* p) {
+  if (ct->flags & kLongDouble) {
+    long double v;
+    memcpy(&v, p, sizeof v);
+    return static_cast<double>(v);
+  }
+  if (ct->size == sizeof(float)) {
+    float v;
+    memcpy(&v, p, sizeof v);
+    return v;
+  }
+  double v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void write_float(const CType* ct, char* p, double v) {
+  if (ct->flags & kLongDouble) {
+    long double x = v;
+    memcpy(p, &x, sizeof x);
+  } else if (ct->size == sizeof(float)) {
+    float x = static_cast<float>(v);
+    memcpy(p, &x, sizeof x);
+  } else {
+    memcpy(p, &v, sizeof v);
+  }
+}
+
+void* frame_alloc(Frame* frame, size_t n) {
+  void* p = PyMem_Calloc(1, n ? n : 1);
+  if (!p) {
+    PyErr_NoMemory();
+    return nullptr;
+  }
+  if (frame->count < sizeof(frame->owned) / sizeof(frame->owned[0])) {
+    frame->owned[frame->count++] = p;
+  } else {
+    if (!frame->more) frame->more = new std::vector<void*>();
+    static_cast<std::vector<void*>*>(frame->more)->push_back(p);
+  }
+  return p;
+}
+
+// ---- integers ----
+
+namespace {
+
+/// A new reference to `o` as a Python int, CFFI's way: ints, integer-like objects and
+/// cdata; never floats ("an integer is required").
+PyObject* as_pylong(PyObject* o) {
+  if (PyLong_Check(o)) {
+    Py_INCREF(o);
+    return o;
+  }
+  bool is_float = PyFloat_Check(o);
+  if (!is_float && is_cdata(o)) {
+    CType* ct = reinterpret_cast<CData*>(o)->ct;
+    is_float = ct->kind == Kind::Primitive && (ct->flags & (kFloat | kLongDouble | kComplex));
+  }
+  if (!is_float && PyType_GetSlot(Py_TYPE(o), Py_nb_int)) return PyNumber_Long(o);
+  PyErr_SetString(PyExc_TypeError, "an integer is required");
+  return nullptr;
+}
+
+int too_big() {
+  PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+  return -1;
+}
+int negative_unsigned() {
+  PyErr_SetString(PyExc_OverflowError, "can't convert negative number to unsigned");
+  return -1;
+}
+int does_not_fit(PyObject* num, const char* name) {
+  PyObject* s = PyObject_Str(num);
+  if (!s) return -1;
+  PyErr_Format(PyExc_OverflowError, "integer %U does not fit '%s'", s, name);
+  Py_DECREF(s);
+  return -1;
+}
+
+}  // namespace
+
+int integer_from_object(PyObject* o, bool is_signed, size_t size, const char* name,
+                        long long* out_signed, unsigned long long* out_unsigned) {
+  PyObject* num = as_pylong(o);
+  if (!num) return -1;
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(num, &overflow);
+  int rc = 0;
+  if (v == -1 && PyErr_Occurred()) {
+    rc = -1;
+  } else if (overflow == 0) {
+    if (is_signed) {
+      if (size < 8) {
+        long long lim = 1LL << (size * 8 - 1);
+        if (v < -lim || v >= lim) rc = does_not_fit(num, name);
+      }
+      if (rc == 0 && out_signed) *out_signed = v;
+    } else if (v < 0) {
+      rc = negative_unsigned();
+    } else {
+      if (size < 8 && static_cast<unsigned long long>(v) >> (size * 8)) rc = does_not_fit(num, name);
+      if (rc == 0 && out_unsigned) *out_unsigned = static_cast<unsigned long long>(v);
+    }
+  } else if (overflow > 0 && !is_signed) {
+    unsigned long long u = PyLong_AsUnsignedLongLong(num);
+    if (u == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+      PyErr_Clear();
+      rc = too_big();
+    } else if (size < 8) {
+      rc = does_not_fit(num, name);
+    } else if (out_unsigned) {
+      *out_unsigned = u;
+    }
+  } else {
+    rc = overflow < 0 && !is_signed ? negative_unsigned() : too_big();
+  }
+  Py_DECREF(num);
+  return rc;
+}
+
+namespace {
+
+/// Writes an integer-kind value (integers, enums, _Bool) with range checks.
+int integer_to_c(CType* ct, char* dst, PyObject* o) {
+  if (ct->flags & kBool) {
+    unsigned long long u = 0;
+    if (integer_from_object(o, false, 1, "_Bool", nullptr, &u) < 0) return -1;
+    if (u > 1) {
+      PyObject* n = PyLong_FromUnsignedLongLong(u);
+      if (n) does_not_fit(n, "_Bool");
+      Py_XDECREF(n);
+      return -1;
+    }
+    *dst = static_cast<char>(u);
+    return 0;
+  }
+  bool is_signed = ct->flags & kSigned;
+  long long s = 0;
+  unsigned long long u = 0;
+  if (integer_from_object(o, is_signed, static_cast<size_t>(ct->size), cname(ct), &s, &u) < 0)
+    return -1;
+  write_integer(dst, ct->size, is_signed ? static_cast<unsigned long long>(s) : u);
+  return 0;
+}
+
+/// The code point of a str of length 1 (or a wchar cdata), for wchar_t/char16_t/char32_t.
+int wchar_to_c(CType* ct, char* dst, PyObject* o) {
+  unsigned long code = 0;
+  if (PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) {
+    code = PyUnicode_ReadChar(o, 0);
+  } else if (is_cdata(o) && (reinterpret_cast<CData*>(o)->ct->flags & kWChar)) {
+    CData* cd = reinterpret_cast<CData*>(o);
+    code = static_cast<unsigned long>(read_unsigned(cd->data, cd->ct->size));
+  } else {
+    // CFFI names wchar_t by its representation here.
+    const char* name = ct->prim == CDEFC_PRIM_WCHAR ? (ct->size == 4 ? "char32_t" : "char16_t")
+                                                    : cname(ct);
+    if (PyUnicode_Check(o))
+      return raise_int(PyExc_TypeError,
+                       "initializer for ctype '%s' must be a unicode string of length 1, not "
+                       "unicode string of length %zd",
+                       name, PyUnicode_GetLength(o));
+    return raise_int(PyExc_TypeError,
+                     "initializer for ctype '%s' must be a unicode string of length 1, not %s",
+                     name, describe(o).c_str());
+  }
+  if (ct->size == 2 && code > 0xFFFF)
+    return raise_int(PyExc_ValueError, "character U+%lx does not fit '%s'", code, cname(ct));
+  write_integer(dst, ct->size, code);
+  return 0;
+}
+
+int char_to_c(CType* ct, char* dst, PyObject* o) {
+  if (PyBytes_Check(o) && PyBytes_Size(o) == 1) {
+    *dst = PyBytes_AsString(o)[0];
+    return 0;
+  }
+  if (PyByteArray_Check(o) && PyByteArray_Size(o) == 1) {
+    *dst = PyByteArray_AsString(o)[0];
+    return 0;
+  }
+  if (is_cdata(o) && (reinterpret_cast<CData*>(o)->ct->flags & kChar)) {
+    *dst = reinterpret_cast<CData*>(o)->data[0];
+    return 0;
+  }
+  return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a bytes of length 1, not %s",
+                   cname(ct), describe(o).c_str());
+}
+
+int float_to_c(CType* ct, char* dst, PyObject* o) {
+  if (is_cdata(o) && (reinterpret_cast<CData*>(o)->ct->flags & kLongDouble)) {
+    long double v;
+    memcpy(&v, reinterpret_cast<CData*>(o)->data, sizeof v);
+    if (ct->flags & kLongDouble) {
+      memcpy(dst, &v, sizeof v);
+      return 0;
+    }
+    write_float(ct, dst, static_cast<double>(v));
+    return 0;
+  }
+  double v = PyFloat_AsDouble(o);
+  if (v == -1.0 && PyErr_Occurred()) return -1;
+  write_float(ct, dst, v);
+  return 0;
+}
+
+int complex_to_c(CType* ct, char* dst, PyObject* o) {
+  double re, im = 0.0;
+  if (PyComplex_Check(o)) {
+    re = PyComplex_RealAsDouble(o);
+    im = PyComplex_ImagAsDouble(o);
+  } else {
+    re = PyFloat_AsDouble(o);
+  }
+  if (PyErr_Occurred()) return -1;
+  if (ct->prim == CDEFC_PRIM_FLOATCOMPLEX) {
+    float v[2] = {static_cast<float>(re), static_cast<float>(im)};
+    memcpy(dst, v, sizeof v);
+  } else {
+    double v[2] = {re, im};
+    memcpy(dst, v, sizeof v);
+  }
+  return 0;
+}
+
+bool is_char_item(const CType* item) {
+  return item->kind == Kind::Primitive && item->size == 1 && (item->flags & (kChar | kSigned | kUnsigned));
+}
+
+int array_to_c(CType* ct, char* dst, PyObject* o) {
+  CType* item = ct->item;
+  Py_ssize_t length = ct->length;
+  if (PyList_Check(o) || PyTuple_Check(o)) {
+    Py_ssize_t n = PySequence_Size(o);
+    if (length >= 0 && n > length)
+      return raise_int(PyExc_IndexError, "too many initializers for '%s' (got %zd)", cname(ct), n);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* x = PySequence_GetItem(o, i);
+      if (!x) return -1;
+      int rc = to_c(item, dst + i * item->size, x);
+      Py_DECREF(x);
+      if (rc < 0) return -1;
+    }
+    return 0;
+  }
+  if (is_char_item(item) && PyBytes_Check(o)) {
+    Py_ssize_t n = PyBytes_Size(o);
+    if (length >= 0 && n > length)
+      return raise_int(PyExc_IndexError, "initializer bytes is too long for '%s' (got %zd characters)",
+                       cname(ct), n);
+    memcpy(dst, PyBytes_AsString(o), static_cast<size_t>(n));
+    if (length < 0 || n < length) dst[n] = 0;
+    return 0;
+  }
+  if ((item->flags & kWChar) && PyUnicode_Check(o)) {
+    Py_ssize_t n = PyUnicode_GetLength(o);
+    if (length >= 0 && n > length)
+      return raise_int(PyExc_IndexError, "initializer unicode is too long for '%s' (got %zd characters)",
+                       cname(ct), n);
+    for (Py_ssize_t i = 0; i < n; ++i) write_integer(dst + i * item->size, item->size, PyUnicode_ReadChar(o, i));
+    if (length < 0 || n < length) write_integer(dst + n * item->size, item->size, 0);
+    return 0;
+  }
+  if (is_cdata(o)) {
+    CData* cd = reinterpret_cast<CData*>(o);
+    if (cd->ct->kind == Kind::Array && cd->ct->item == item) {
+      if (!check_alive(cd)) return -1;
+      Py_ssize_t n = cd->length;
+      if (length >= 0 && n > length)
+        return raise_int(PyExc_IndexError, "too many initializers for '%s' (got %zd)", cname(ct), n);
+      memmove(dst, cd->data, static_cast<size_t>(n * item->size));
+      return 0;
+    }
+  }
+  const char* what = is_char_item(item) ? "a bytes or list or tuple"
+                     : (item->flags & kWChar) ? "a unicode or list or tuple"
+                                             : "a list or tuple";
+  return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be %s, not %s", cname(ct), what,
+                   describe(o).c_str());
+}
+
+/// Reads a bitfield as an int.
+PyObject* read_bitfield(const FieldInfo& f, const char* base) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(base + f.offset);
+  size_t nbytes = static_cast<size_t>(f.bitshift + f.bitsize + 7) / 8;
+  unsigned __int128 raw = 0;
+  for (size_t i = 0; i < nbytes; ++i) raw |= static_cast<unsigned __int128>(p[i]) << (8 * i);
+  unsigned long long v = static_cast<unsigned long long>(raw >> f.bitshift);
+  if (f.bitsize < 64) v &= (1ULL << f.bitsize) - 1;
+  if (f.type->flags & kBool) return PyBool_FromLong(v != 0);
+  if ((f.type->flags & kSigned) && f.bitsize > 0 && f.bitsize < 64 && (v >> (f.bitsize - 1)) & 1)
+    return PyLong_FromLongLong(static_cast<long long>(v | ~((1ULL << f.bitsize) - 1)));
+  if (f.type->flags & kSigned) return PyLong_FromLongLong(static_cast<long long>(v));
+  return PyLong_FromUnsignedLongLong(v);
+}
+
+int write_bitfield(const FieldInfo& f, char* base, PyObject* o) {
+  bool is_signed = f.type->flags & kSigned;
+  long long s = 0;
+  unsigned long long u = 0;
+  if (integer_from_object(o, is_signed, static_cast<size_t>(f.type->size), cname(f.type), &s, &u) < 0)
+    return -1;
+  if (f.bitsize < 64) {
+    if (is_signed) {
+      long long lo = -(1LL << (f.bitsize - 1)), hi = (1LL << (f.bitsize - 1)) - 1;
+      if (f.bitsize == 0) lo = hi = 0;
+      if (s < lo || s > hi)
+        return raise_int(PyExc_OverflowError,
+                         "value %lld outside the range allowed by the bit field width: %lld <= x <= %lld",
+                         s, lo, hi);
+      u = static_cast<unsigned long long>(s) & ((1ULL << f.bitsize) - 1);
+    } else {
+      unsigned long long hi = (1ULL << f.bitsize) - 1;
+      if (u > hi)
+        return raise_int(PyExc_OverflowError,
+                         "value %llu outside the range allowed by the bit field width: 0 <= x <= %llu",
+                         u, hi);
+    }
+  } else if (is_signed) {
+    u = static_cast<unsigned long long>(s);
+  }
+  unsigned char* p = reinterpret_cast<unsigned char*>(base + f.offset);
+  size_t nbytes = static_cast<size_t>(f.bitshift + f.bitsize + 7) / 8;
+  unsigned __int128 raw = 0;
+  for (size_t i = 0; i < nbytes; ++i) raw |= static_cast<unsigned __int128>(p[i]) << (8 * i);
+  unsigned __int128 mask = ((static_cast<unsigned __int128>(1) << f.bitsize) - 1) << f.bitshift;
+  raw = (raw & ~mask) | ((static_cast<unsigned __int128>(u) << f.bitshift) & mask);
+  for (size_t i = 0; i < nbytes; ++i) p[i] = static_cast<unsigned char>(raw >> (8 * i));
+  return 0;
+}
+
+}  // namespace
+
+/// Reads one field of a struct at `base`.
+PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner) {
+  if (f.bitsize >= 0) return read_bitfield(f, base);
+  return from_c(f.type, base + f.offset, owner);
+}
+
+/// Writes one field of a struct at `base`.
+int write_field(const FieldInfo& f, char* base, PyObject* o) {
+  if (f.bitsize >= 0) return write_bitfield(f, base, o);
+  return to_c(f.type, base + f.offset, o);
+}
+
+int record_from_object(CType* ct, char* dst, PyObject* o) {
+  if (ct->flags & kOpaque)
+    return raise_int(PyExc_TypeError, "cannot initialize ctype '%s' of unknown size", cname(ct));
+  if (!realize_fields(ct)) return -1;
+  if (is_cdata(o) && reinterpret_cast<CData*>(o)->ct == ct) {
+    CData* cd = reinterpret_cast<CData*>(o);
+    if (!check_alive(cd)) return -1;
+    memmove(dst, cd->data, static_cast<size_t>(ct->size));
+    return 0;
+  }
+  const std::vector<FieldInfo>& fields = ct->d->fields;
+  if (PyList_Check(o) || PyTuple_Check(o)) {
+    Py_ssize_t n = PySequence_Size(o);
+    Py_ssize_t max = ct->kind == Kind::Union ? 1 : static_cast<Py_ssize_t>(fields.size());
+    if (n > max) return raise_int(PyExc_ValueError, "too many initializers for '%s' (got %zd)", cname(ct), n);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* x = PySequence_GetItem(o, i);
+      if (!x) return -1;
+      int rc = write_field(fields[static_cast<size_t>(i)], dst, x);
+      Py_DECREF(x);
+      if (rc < 0) return -1;
+    }
+    return 0;
+  }
+  if (PyDict_Check(o)) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(o, &pos, &key, &value)) {
+      const FieldInfo* f = PyUnicode_Check(key) ? find_field(ct, key) : nullptr;
+      if (!f) {
+        if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
+        return -1;
+      }
+      if (write_field(*f, dst, value) < 0) return -1;
+    }
+    return 0;
+  }
+  return raise_int(PyExc_TypeError,
+                   "initializer for ctype '%s' must be a list or tuple or dict or struct-cdata, not %s",
+                   cname(ct), describe(o).c_str());
+}
+
+namespace {
+
+/// The pointer value of a cdata for a pointer of type `ct`, with CFFI's type checks.
+int pointer_from_cdata(CType* ct, CData* cd, void** out) {
+  CType* src = cd->ct;
+  CType* srcptr = src;
+  if (src->kind == Kind::Array) {
+    srcptr = pointer_to(src->item);
+    if (!srcptr) return -1;
+  } else if (src->kind != Kind::Pointer && src->kind != Kind::Function) {
+    return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a pointer or array, not %s",
+                     cname(ct), describe(reinterpret_cast<PyObject*>(cd)).c_str());
+  }
+  if (!check_alive(cd)) return -1;
+  if (srcptr != ct) {
+    uint32_t both = ct->flags | srcptr->flags;
+    if (both & kVoidPtr) {
+      // void * converts to and from any pointer
+    } else if ((both & kCharPtr) && ct->kind == Kind::Pointer && srcptr->kind == Kind::Pointer) {
+      if (!(ct->item->size == 1 && srcptr->item->size == 1) &&
+          PyErr_WarnEx(PyExc_UserWarning,
+                       (ct->flags & kCharPtr)
+                           ? "implicit cast to 'char *' from a different pointer type: will be "
+                             "forbidden in the future (check that the types are as you expect; "
+                             "use an explicit ffi.cast() if they are correct)"
+                           : "implicit cast from 'char *' to a different pointer type: will be "
+                             "forbidden in the future (check that the types are as you expect; "
+                             "use an explicit ffi.cast() if they are correct)",
+                       1) < 0)
+        return -1;
+    } else {
+      return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a pointer to same type, not %s",
+                       cname(ct), describe(reinterpret_cast<PyObject*>(cd)).c_str());
+    }
+  }
+  *out = cdata_address(cd);
+  return 0;
+}
+
+}  // namespace
+
+int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame) {
+  if (is_cdata(o)) return pointer_from_cdata(ct, reinterpret_cast<CData*>(o), out);
+  if (frame && ct->kind == Kind::Pointer) {
+    CType* item = ct->item;
+    if (PyBytes_Check(o) && (ct->flags & kSmallItem)) {
+      *out = PyBytes_AsString(o);  // the caller's argument keeps the bytes alive
+      return 0;
+    }
+    if ((PyList_Check(o) || PyTuple_Check(o)) && item->size > 0) {
+      Py_ssize_t n = PySequence_Size(o);
+      char* buf = static_cast<char*>(frame_alloc(frame, static_cast<size_t>(n * item->size)));
+      if (!buf) return -1;
+      for (Py_ssize_t i = 0; i < n; ++i) {
+        PyObject* x = PySequence_GetItem(o, i);
+        if (!x) return -1;
+        int rc = to_c(item, buf + i * item->size, x);
+        Py_DECREF(x);
+        if (rc < 0) return -1;
+      }
+      *out = buf;
+      return 0;
+    }
+    if (PyUnicode_Check(o)) {
+      if (item->flags & kWChar) {
+        Py_ssize_t n = PyUnicode_GetLength(o);
+        char* buf = static_cast<char*>(frame_alloc(frame, static_cast<size_t>((n + 1) * item->size)));
+        if (!buf) return -1;
+        for (Py_ssize_t i = 0; i < n; ++i)
+          write_integer(buf + i * item->size, item->size, PyUnicode_ReadChar(o, i));
+        *out = buf;
+        return 0;
+      }
+      return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be %s, not str", cname(ct),
+                       is_char_item(item) ? "a bytes or list or tuple" : "a list or tuple");
+    }
+  }
+  return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a cdata pointer, not %s",
+                   cname(ct), describe(o).c_str());
+}
+
+int to_c(CType* ct, char* dst, PyObject* o) {
+  switch (ct->kind) {
+    case Kind::Primitive:
+      if (ct->flags & (kSigned | kUnsigned | kBool)) return integer_to_c(ct, dst, o);
+      if (ct->flags & kChar) return char_to_c(ct, dst, o);
+      if (ct->flags & kWChar) return wchar_to_c(ct, dst, o);
+      if (ct->flags & (kFloat | kLongDouble)) return float_to_c(ct, dst, o);
+      if (ct->flags & kComplex) return complex_to_c(ct, dst, o);
+      break;
+    case Kind::Enum:
+      return integer_to_c(ct, dst, o);
+    case Kind::Pointer:
+    case Kind::Function: {
+      void* p = nullptr;
+      if (pointer_argument(ct, o, &p, nullptr) < 0) return -1;
+      memcpy(dst, &p, sizeof p);
+      return 0;
+    }
+    case Kind::Array:
+      return array_to_c(ct, dst, o);
+    case Kind::Struct:
+    case Kind::Union:
+      return record_from_object(ct, dst, o);
+    case Kind::Void:
+      break;
+  }
+  return raise_int(PyExc_TypeError, "cannot write a value of ctype '%s'", cname(ct));
+}
+
+PyObject* from_c(CType* ct, char* src, PyObject* owner) {
+  switch (ct->kind) {
+    case Kind::Primitive:
+      if (ct->flags & kSigned) return PyLong_FromLongLong(read_signed(src, ct->size));
+      if (ct->flags & kUnsigned) return PyLong_FromUnsignedLongLong(read_unsigned(src, ct->size));
+      if (ct->flags & kBool) return PyBool_FromLong(*src != 0);
+      if (ct->flags & kChar) return PyBytes_FromStringAndSize(src, 1);
+      if (ct->flags & kWChar) {
+        unsigned long long code = read_unsigned(src, ct->size);
+        if (code > 0x10FFFF)
+          return raise(PyExc_ValueError, "%s out of range: %llu", cname(ct), code);
+        return PyUnicode_FromOrdinal(static_cast<int>(code));
+      }
+      if (ct->flags & kFloat) return PyFloat_FromDouble(read_float(ct, src));
+      if (ct->flags & kLongDouble) {
+        CData* cd = new_value_cdata(ct);
+        if (cd) memcpy(cd->data, src, sizeof(long double));
+        return reinterpret_cast<PyObject*>(cd);
+      }
+      if (ct->flags & kComplex) {
+        if (ct->prim == CDEFC_PRIM_FLOATCOMPLEX) {
+          float v[2];
+          memcpy(v, src, sizeof v);
+          return PyComplex_FromDoubles(v[0], v[1]);
+        }
+        double v[2];
+        memcpy(v, src, sizeof v);
+        return PyComplex_FromDoubles(v[0], v[1]);
+      }
+      break;
+    case Kind::Enum:
+      if (ct->flags & kSigned) return PyLong_FromLongLong(read_signed(src, ct->size));
+      return PyLong_FromUnsignedLongLong(read_unsigned(src, ct->size));
+    case Kind::Pointer:
+    case Kind::Function: {
+      void* p;
+      memcpy(&p, src, sizeof p);
+      return make_pointer(ct, p, nullptr);
+    }
+    case Kind::Array:
+      return make_view(ct, src, owner, ct->length);
+    case Kind::Struct:
+    case Kind::Union:
+      return make_view(ct, src, owner, -1);
+    case Kind::Void:
+      break;
+  }
+  return raise(PyExc_TypeError, "cannot read a value of ctype '%s'", cname(ct));
+}
+
+PyObject* primitive_value(CData* cd) {
+  CType* ct = cd->ct;
+  if (ct->flags & kLongDouble) {
+    long double v;
+    memcpy(&v, cd->data, sizeof v);
+    return PyFloat_FromDouble(static_cast<double>(v));
+  }
+  if (ct->flags & kBool) return PyLong_FromLong(*cd->data != 0);
+  return from_c(ct, cd->data, nullptr);
+}
+
+}  // namespace cdefc::rt

@@ -1,0 +1,652 @@
+// The `ffi` object: new, cast, typeof, sizeof, alignof, offsetof, addressof, string, unpack,
+// release, gc, handles, memmove, buffer, getctype, errno, NULL, error, CData, CType.
+#include <cmath>
+#include <cstring>
+
+#include "internal.h"
+
+#ifndef PyBUF_WRITE
+#define PyBUF_WRITE 0x200  // part of the stable ABI, declared by limited headers only from 3.11
+#endif
+
+namespace cdefc::rt {
+
+namespace {
+
+inline cdefc_context* ctx_of(PyObject* self) { return reinterpret_cast<FFIObject*>(self)->ctx; }
+inline CData* as_cd(PyObject* o) { return reinterpret_cast<CData*>(o); }
+inline bool is_ctype(PyObject* o) { return PyObject_TypeCheck(o, g->ctype_type); }
+
+/// A ctype from a type string or a ctype object; `what` names the accepted kinds in errors.
+CType* ctype_arg(PyObject* self, PyObject* arg, bool cdata_ok, const char* what) {
+  if (PyUnicode_Check(arg)) return ctx_parse(ctx_of(self), arg);
+  if (is_ctype(arg)) return reinterpret_cast<CType*>(arg);
+  if (cdata_ok && is_cdata(arg)) return as_cd(arg)->ct;
+  PyErr_Format(PyExc_TypeError, "expected a %s, got '%s'", what, type_name(arg).c_str());
+  return nullptr;
+}
+
+// ---- ffi.new ----
+
+PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdecl", "init", nullptr};
+  PyObject *decl, *init = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:new", const_cast<char**>(kw), &decl, &init)) return nullptr;
+  CType* ct = ctype_arg(self, decl, false, "string or ctype object");
+  if (!ct) return nullptr;
+  CData* cd = nullptr;
+  if (ct->kind == Kind::Pointer) {
+    CType* item = ct->item;
+    if (item->size < 0)
+      return raise(PyExc_TypeError, "cannot instantiate ctype '%s' of unknown size", cname(item));
+    cd = make_owning(ct, static_cast<size_t>(item->size), -1);
+    if (cd && init != Py_None && to_c(item, cdata_address(cd), init) < 0) Py_CLEAR(cd);
+    return reinterpret_cast<PyObject*>(cd);
+  }
+  if (ct->kind != Kind::Array) return raise(PyExc_TypeError, "expected a pointer or array ctype, got '%s'", cname(ct));
+  CType* item = ct->item;
+  Py_ssize_t n = ct->length;
+  if (n < 0) {
+    if (PyLong_Check(init)) {
+      n = PyLong_AsSsize_t(init);
+      if (n == -1 && PyErr_Occurred()) return nullptr;
+      if (n < 0) return raise(PyExc_ValueError, "negative array length");
+      init = Py_None;
+    } else if (PyList_Check(init) || PyTuple_Check(init)) {
+      n = PySequence_Size(init);
+    } else if (PyBytes_Check(init) && item->size == 1 && (item->flags & (kChar | kSigned | kUnsigned))) {
+      n = PyBytes_Size(init) + 1;
+    } else if (PyUnicode_Check(init) && (item->flags & kWChar)) {
+      n = PyUnicode_GetLength(init) + 1;
+    } else if (is_cdata(init) && as_cd(init)->ct->kind == Kind::Array) {
+      n = as_cd(init)->length;
+    } else if (PyBytes_Check(init) || PyUnicode_Check(init)) {
+      to_c(ct, nullptr, init);  // raises CFFI's "initializer for ctype 'T[]' must be ..."
+      return nullptr;
+    } else {
+      return raise(PyExc_TypeError, "expected new array length or list/tuple/str, not %s", describe(init).c_str());
+    }
+  }
+  if (item->size > 0 && n > PY_SSIZE_T_MAX / item->size)
+    return raise(PyExc_OverflowError, "array size would overflow a Py_ssize_t");
+  cd = make_owning(ct, static_cast<size_t>(n * item->size), n);
+  if (cd && init != Py_None) {
+    if (to_c(ct, cd->data, init) < 0) Py_CLEAR(cd);
+  }
+  return reinterpret_cast<PyObject*>(cd);
+}
+
+// ---- ffi.cast ----
+
+/// The integer bits ffi.cast takes from `o` (wrapping, truncating floats).
+int cast_bits(PyObject* o, unsigned long long* bits) {
+  if (PyLong_Check(o)) {
+    *bits = PyLong_AsUnsignedLongLongMask(o);
+    return PyErr_Occurred() ? -1 : 0;
+  }
+  if (PyFloat_Check(o)) {
+    double d = PyFloat_AsDouble(o);
+    *bits = std::isfinite(d) && d > -9.2e18 && d < 9.2e18 ? static_cast<unsigned long long>(static_cast<long long>(d)) : 0;
+    return 0;
+  }
+  if (is_cdata(o)) {
+    CData* cd = as_cd(o);
+    CType* ct = cd->ct;
+    if (is_pointer_like(ct)) {
+      if (!check_alive(cd)) return -1;
+      *bits = reinterpret_cast<uintptr_t>(cdata_address(cd));
+      return 0;
+    }
+    if (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) {
+      if (ct->flags & kSigned)
+        *bits = static_cast<unsigned long long>(read_signed(cd->data, ct->size));
+      else if (ct->flags & (kUnsigned | kBool | kChar | kWChar))
+        *bits = read_unsigned(cd->data, ct->size);
+      else if (ct->flags & (kFloat | kLongDouble))
+        *bits = static_cast<unsigned long long>(static_cast<long long>(read_float(ct, cd->data)));
+      else
+        return raise_int(PyExc_TypeError, "cannot cast %s to an integer", describe(o).c_str());
+      return 0;
+    }
+  }
+  if (PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) {
+    *bits = PyUnicode_ReadChar(o, 0);
+    return 0;
+  }
+  if (PyBytes_Check(o) && PyBytes_Size(o) == 1) {
+    *bits = static_cast<unsigned char>(PyBytes_AsString(o)[0]);
+    return 0;
+  }
+  if (!PyIndex_Check(o)) return raise_int(PyExc_TypeError, "an integer is required");
+  PyObject* n = PyNumber_Index(o);
+  if (!n) return -1;
+  *bits = PyLong_AsUnsignedLongLongMask(n);
+  Py_DECREF(n);
+  return PyErr_Occurred() ? -1 : 0;
+}
+
+/// The double ffi.cast takes from `o`.
+int cast_double(PyObject* o, double* out) {
+  if (is_cdata(o)) {
+    CData* cd = as_cd(o);
+    CType* ct = cd->ct;
+    if (ct->flags & (kFloat | kLongDouble)) {
+      *out = read_float(ct, cd->data);
+      return 0;
+    }
+    if (ct->flags & kSigned) {
+      *out = static_cast<double>(read_signed(cd->data, ct->size));
+      return 0;
+    }
+    if (ct->flags & (kUnsigned | kBool | kChar | kWChar)) {
+      *out = static_cast<double>(read_unsigned(cd->data, ct->size));
+      return 0;
+    }
+    return raise_int(PyExc_TypeError, "cannot cast %s to a float", describe(o).c_str());
+  }
+  if ((PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) || (PyBytes_Check(o) && PyBytes_Size(o) == 1)) {
+    unsigned long long b = 0;
+    if (cast_bits(o, &b) < 0) return -1;
+    *out = static_cast<double>(b);
+    return 0;
+  }
+  *out = PyFloat_AsDouble(o);
+  return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+PyObject* ffi_cast(PyObject* self, PyObject* args) {
+  PyObject *decl, *value;
+  if (!PyArg_ParseTuple(args, "OO:cast", &decl, &value)) return nullptr;
+  CType* ct = ctype_arg(self, decl, false, "string or ctype object");
+  if (!ct) return nullptr;
+  switch (ct->kind) {
+    case Kind::Primitive:
+    case Kind::Enum: {
+      CData* cd = nullptr;
+      if (ct->flags & (kFloat | kLongDouble)) {
+        if (is_cdata(value) && (as_cd(value)->ct->flags & kLongDouble) && (ct->flags & kLongDouble)) {
+          cd = new_value_cdata(ct);
+          if (cd) memcpy(cd->data, as_cd(value)->data, sizeof(long double));
+          return reinterpret_cast<PyObject*>(cd);
+        }
+        double d = 0;
+        if (cast_double(value, &d) < 0) return nullptr;
+        cd = new_value_cdata(ct);
+        if (cd) write_float(ct, cd->data, d);
+        return reinterpret_cast<PyObject*>(cd);
+      }
+      if (ct->flags & kComplex) {
+        cd = new_value_cdata(ct);
+        if (cd && to_c(ct, cd->data, value) < 0) Py_CLEAR(cd);
+        return reinterpret_cast<PyObject*>(cd);
+      }
+      unsigned long long bits = 0;
+      if (cast_bits(value, &bits) < 0) return nullptr;
+      if (ct->flags & kBool) bits = bits != 0;
+      cd = new_value_cdata(ct);
+      if (cd) write_integer(cd->data, ct->size, bits);
+      return reinterpret_cast<PyObject*>(cd);
+    }
+    case Kind::Pointer:
+    case Kind::Function: {
+      unsigned long long bits = 0;
+      if (cast_bits(value, &bits) < 0) return nullptr;
+      PyObject* owner = is_cdata(value) ? owner_of(as_cd(value)) : nullptr;
+      return make_pointer(ct, reinterpret_cast<void*>(static_cast<uintptr_t>(bits)), owner);
+    }
+    case Kind::Array:
+      if (is_cdata(value) && is_pointer_like(as_cd(value)->ct) && ct->length >= 0) {
+        CData* src = as_cd(value);
+        if (!check_alive(src)) return nullptr;
+        return make_view(ct, cdata_address(src), owner_of(src), ct->length);
+      }
+      break;
+    default:
+      break;
+  }
+  return raise(PyExc_TypeError, "cannot cast to ctype '%s'", cname(ct));
+}
+
+// ---- types and layout ----
+
+PyObject* ffi_typeof(PyObject* self, PyObject* arg) {
+  if (PyUnicode_Check(arg)) {
+    CType* ct = ctx_parse(ctx_of(self), arg);
+    Py_XINCREF(ct);
+    return reinterpret_cast<PyObject*>(ct);
+  }
+  CType* ct = nullptr;
+  if (is_cdata(arg))
+    ct = as_cd(arg)->ct;
+  else if (is_ctype(arg))
+    ct = reinterpret_cast<CType*>(arg);
+  else
+    ct = lib_function_of(arg, nullptr);
+  if (!ct) return raise(PyExc_TypeError, "expected a string or cdata object, got '%s'", type_name(arg).c_str());
+  Py_INCREF(ct);
+  return reinterpret_cast<PyObject*>(ct);
+}
+
+PyObject* ffi_sizeof(PyObject* self, PyObject* arg) {
+  if (is_cdata(arg)) {
+    CData* cd = as_cd(arg);
+    if (cd->ct->kind == Kind::Array) return PyLong_FromSsize_t(cd->length * cd->ct->item->size);
+    if (cd->ct->size >= 0) return PyLong_FromSsize_t(cd->ct->size);
+  }
+  CType* ct = ctype_arg(self, arg, true, "string or ctype object or cdata object");
+  if (!ct) return nullptr;
+  if (ct->size < 0) return raise_ffi_error(std::string("don't know the size of ctype '") + cname(ct) + "'");
+  return PyLong_FromSsize_t(ct->size);
+}
+
+PyObject* ffi_alignof(PyObject* self, PyObject* arg) {
+  CType* ct = ctype_arg(self, arg, true, "string or ctype object or cdata object");
+  if (!ct) return nullptr;
+  if (ct->align <= 0) return raise_ffi_error(std::string("don't know the alignment of ctype '") + cname(ct) + "'");
+  return PyLong_FromSsize_t(ct->align);
+}
+
+/// Walks fields/indexes from `ct` (offsetof/addressof); false with an exception.
+bool walk(CType*& ct, PyObject* args, Py_ssize_t first, Py_ssize_t& offset) {
+  Py_ssize_t n = PyTuple_Size(args);
+  for (Py_ssize_t i = first; i < n; ++i) {
+    PyObject* key = PyTuple_GetItem(args, i);
+    if (PyUnicode_Check(key)) {
+      CType* rec = ct;
+      if (rec->kind == Kind::Pointer && is_record(rec->item) && i == first) rec = rec->item;
+      if (!is_record(rec) || (rec->flags & kOpaque)) {
+        PyErr_SetString(PyExc_TypeError, "with a field name argument, expected a struct or union ctype");
+        return false;
+      }
+      if (!realize_fields(rec)) return false;
+      const FieldInfo* f = find_field(rec, key);
+      if (!f) {
+        if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
+        return false;
+      }
+      if (f->bitsize >= 0) {
+        PyErr_SetString(PyExc_TypeError, "not supported for bitfields");
+        return false;
+      }
+      offset += f->offset;
+      ct = f->type;
+    } else {
+      Py_ssize_t idx = PyNumber_AsSsize_t(key, PyExc_OverflowError);
+      if (idx == -1 && PyErr_Occurred()) return false;
+      if (ct->kind != Kind::Array && ct->kind != Kind::Pointer) {
+        PyErr_Format(PyExc_TypeError, "with an integer argument, expected an array ctype, got '%s'", cname(ct));
+        return false;
+      }
+      if (ct->item->size < 0) {
+        PyErr_Format(PyExc_TypeError, "ctype '%s' has items of unknown size", cname(ct));
+        return false;
+      }
+      offset += idx * ct->item->size;
+      ct = ct->item;
+    }
+  }
+  return true;
+}
+
+PyObject* ffi_offsetof(PyObject* self, PyObject* args) {
+  Py_ssize_t n = PyTuple_Size(args);
+  if (n < 2) return raise(PyExc_TypeError, "offsetof() expects at least 2 arguments");
+  CType* ct = ctype_arg(self, PyTuple_GetItem(args, 0), false, "string or ctype object");
+  if (!ct) return nullptr;
+  Py_ssize_t offset = 0;
+  if (!walk(ct, args, 1, offset)) return nullptr;
+  return PyLong_FromSsize_t(offset);
+}
+
+PyObject* ffi_addressof(PyObject*, PyObject* args) {
+  Py_ssize_t n = PyTuple_Size(args);
+  if (n < 1) return raise(PyExc_TypeError, "addressof() expects at least 1 argument");
+  PyObject* obj = PyTuple_GetItem(args, 0);
+  if (is_lib(obj)) {
+    if (n != 2) return raise(PyExc_TypeError, "addressof(Lib, fieldname) expects exactly 2 arguments");
+    return lib_addressof(obj, PyTuple_GetItem(args, 1));
+  }
+  if (!is_cdata(obj)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
+  CData* cd = as_cd(obj);
+  CType* ct = cd->ct;
+  char* base;
+  if (is_record(ct) || ct->kind == Kind::Array) {
+    base = cd->data;
+  } else if (ct->kind == Kind::Pointer && is_record(ct->item) && n > 1) {
+    base = *reinterpret_cast<char**>(cd->data);
+  } else {
+    return raise(PyExc_TypeError, "expected a cdata struct/union/array object");
+  }
+  if (!check_alive(cd)) return nullptr;
+  Py_ssize_t offset = 0;
+  if (!walk(ct, args, 1, offset)) return nullptr;
+  CType* pt = pointer_to(ct);
+  if (!pt) return nullptr;
+  return make_pointer(pt, base + offset, owner_of(cd));
+}
+
+// ---- strings ----
+
+bool is_char(const CType* t) { return t->kind == Kind::Primitive && (t->flags & kChar); }
+bool is_wchar(const CType* t) { return t->kind == Kind::Primitive && (t->flags & kWChar); }
+
+/// str from `n` code units of a wchar_t/char16_t/char32_t array.
+PyObject* decode_wide(const CType* item, const char* p, Py_ssize_t n) {
+  int order = -1;  // little endian, the machines cdefc runs on
+  if (item->size == 2) return PyUnicode_DecodeUTF16(p, n * 2, "surrogatepass", &order);
+  return PyUnicode_DecodeUTF32(p, n * 4, "strict", &order);
+}
+
+PyObject* ffi_string(PyObject*, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdata", "maxlen", nullptr};
+  PyObject* obj;
+  Py_ssize_t maxlen = -1;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n:string", const_cast<char**>(kw), &obj, &maxlen)) return nullptr;
+  if (!is_cdata(obj)) return raise(PyExc_TypeError, "string() argument 1 must be cdefc.CData, not %s", type_name(obj).c_str());
+  CData* cd = as_cd(obj);
+  CType* ct = cd->ct;
+  if ((ct->kind == Kind::Pointer || ct->kind == Kind::Array) && (is_char(ct->item) || is_wchar(ct->item))) {
+    if (!check_alive(cd)) return nullptr;
+    const char* p = cdata_address(cd);
+    if (!p) {
+      PyObject* r = cdata_repr(obj);
+      if (r) PyErr_Format(PyExc_RuntimeError, "cannot use string() on %U", r);
+      Py_XDECREF(r);
+      return nullptr;
+    }
+    Py_ssize_t limit = ct->kind == Kind::Array ? cd->length : -1;
+    if (maxlen >= 0 && (limit < 0 || maxlen < limit)) limit = maxlen;
+    Py_ssize_t size = ct->item->size, n = 0;
+    while (limit < 0 || n < limit) {
+      bool zero = true;
+      for (Py_ssize_t b = 0; b < size; ++b)
+        if (p[n * size + b]) zero = false;
+      if (zero) break;
+      ++n;
+    }
+    if (is_char(ct->item)) return PyBytes_FromStringAndSize(p, n);
+    return decode_wide(ct->item, p, n);
+  }
+  if (is_char(ct)) return PyBytes_FromStringAndSize(cd->data, 1);
+  if (is_wchar(ct)) return decode_wide(ct, cd->data, 1);
+  if (ct->kind == Kind::Enum) {
+    long long v = (ct->flags & kSigned) ? read_signed(cd->data, ct->size)
+                                        : static_cast<long long>(read_unsigned(cd->data, ct->size));
+    for (const auto& [name, value] : ct->d->enumerators)
+      if (value == v) return PyUnicode_FromString(name.c_str());
+    PyObject* num = primitive_value(cd);
+    if (!num) return nullptr;
+    PyObject* s = PyObject_Str(num);
+    Py_DECREF(num);
+    return s;
+  }
+  return raise(PyExc_TypeError, "string(): unexpected cdata '%s' argument", cname(ct));
+}
+
+PyObject* ffi_unpack(PyObject*, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdata", "length", nullptr};
+  PyObject* obj;
+  Py_ssize_t length;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "On:unpack", const_cast<char**>(kw), &obj, &length)) return nullptr;
+  if (!is_cdata(obj)) return raise(PyExc_TypeError, "unpack() argument 1 must be cdefc.CData, not %s", type_name(obj).c_str());
+  CData* cd = as_cd(obj);
+  CType* ct = cd->ct;
+  if (ct->kind != Kind::Pointer && ct->kind != Kind::Array)
+    return raise(PyExc_TypeError, "expected a pointer or array, got '%s'", cname(ct));
+  if (length < 0) return raise(PyExc_ValueError, "'length' cannot be negative");
+  if (!check_alive(cd)) return nullptr;
+  char* p = cdata_address(cd);
+  if (!p) {
+    PyObject* r = cdata_repr(obj);
+    if (r) PyErr_Format(PyExc_RuntimeError, "cannot use unpack() on %U", r);
+    Py_XDECREF(r);
+    return nullptr;
+  }
+  if (ct->kind == Kind::Array && length > cd->length)
+    return raise(PyExc_IndexError, "index too large for cdata '%s' (expected %zd <= %zd)", cname(ct), length, cd->length);
+  if ((cd->flags & kOwning) && ct->kind == Kind::Pointer && length > 1)
+    return raise(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(ct));
+  CType* item = ct->item;
+  if (item->size < 0) return raise(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(ct));
+  if (is_char(item)) return PyBytes_FromStringAndSize(p, length);
+  if (is_wchar(item)) return decode_wide(item, p, length);
+  PyObject* list = PyList_New(length);
+  for (Py_ssize_t i = 0; list && i < length; ++i) {
+    PyObject* x = from_c(item, p + i * item->size, owner_of(cd));
+    if (!x) Py_CLEAR(list);
+    else PyList_SetItem(list, i, x);
+  }
+  return list;
+}
+
+// ---- memory ----
+
+PyObject* ffi_release(PyObject*, PyObject* arg) {
+  if (!is_cdata(arg)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(arg).c_str());
+  if (cdata_release(as_cd(arg)) < 0) return nullptr;
+  Py_RETURN_NONE;
+}
+
+PyObject* ffi_gc(PyObject*, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdata", "destructor", "size", nullptr};
+  PyObject *obj, *destructor;
+  Py_ssize_t size = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|n:gc", const_cast<char**>(kw), &obj, &destructor, &size))
+    return nullptr;
+  if (!is_cdata(obj)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
+  CData* cd = as_cd(obj);
+  if (destructor == Py_None) {
+    // ffi.gc(p, None): p no longer calls its destructor.
+    if (cd->flags & kGC) Py_CLEAR(cd->extra);
+    Py_INCREF(obj);
+    return obj;
+  }
+  if (!is_pointer_like(cd->ct)) return raise(PyExc_TypeError, "ffi.gc() expects a pointer cdata, got '%s'", cname(cd->ct));
+  PyObject* r = make_pointer(cd->ct->kind == Kind::Array ? pointer_to(cd->ct->item) : cd->ct, cdata_address(cd), obj);
+  if (!r) return nullptr;
+  Py_INCREF(destructor);
+  as_cd(r)->extra = destructor;
+  as_cd(r)->flags |= kGC;
+  return r;
+}
+
+PyObject* ffi_new_handle(PyObject*, PyObject* arg) {
+  CType* voidp = pointer_to(primitive_ctype(CDEFC_PRIM_VOID));
+  if (!voidp) return nullptr;
+  CData* cd = new_value_cdata(voidp);
+  if (!cd) return nullptr;
+  void* self = cd;  // the handle's value is the handle object's own address
+  memcpy(cd->data, &self, sizeof self);
+  Py_INCREF(arg);
+  cd->extra = arg;
+  cd->flags |= kHandle;
+  PyObject* key = PyLong_FromVoidPtr(self);
+  if (!key || PyDict_SetItem(g->handles, key, arg) < 0) {
+    Py_XDECREF(key);
+    Py_DECREF(cd);
+    return nullptr;
+  }
+  Py_DECREF(key);
+  return reinterpret_cast<PyObject*>(cd);
+}
+
+PyObject* ffi_from_handle(PyObject*, PyObject* arg) {
+  if (!is_cdata(arg) || !is_pointer_like(as_cd(arg)->ct))
+    return raise(PyExc_TypeError, "expected a 'cdata' object with a 'void *' out of new_handle(), got '%s'",
+                 describe(arg).c_str());
+  PyObject* key = PyLong_FromVoidPtr(cdata_address(as_cd(arg)));
+  if (!key) return nullptr;
+  PyObject* obj = PyDict_GetItemWithError(g->handles, key);
+  Py_DECREF(key);
+  if (!obj) {
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "cannot use from_handle() on a pointer that is not a live handle");
+    return nullptr;
+  }
+  Py_INCREF(obj);
+  return obj;
+}
+
+/// Address and byte size of a cdata or bytes-like argument of memmove/buffer.
+bool memory_of(PyObject* o, char** p, Py_ssize_t* size, bool writable) {
+  if (is_cdata(o)) {
+    CData* cd = as_cd(o);
+    if (!is_pointer_like(cd->ct) || cd->ct->kind == Kind::Function) {
+      PyErr_Format(PyExc_TypeError, "expected a pointer or array cdata, got cdata '%s'", cname(cd->ct));
+      return false;
+    }
+    if (!check_alive(cd)) return false;
+    *p = cdata_address(cd);
+    Py_ssize_t item = cd->ct->item->size > 0 ? cd->ct->item->size : 1;
+    *size = cd->ct->kind == Kind::Array ? cd->length * item : ((cd->flags & kOwning) ? item : -1);
+    return true;
+  }
+  if (PyByteArray_Check(o)) {
+    *p = PyByteArray_AsString(o);
+    *size = PyByteArray_Size(o);
+    return true;
+  }
+  if (!writable && PyBytes_Check(o)) {
+    *p = PyBytes_AsString(o);
+    *size = PyBytes_Size(o);
+    return true;
+  }
+  PyErr_Format(PyExc_TypeError, "expected a cdata pointer or array%s, got '%s'", writable ? " or bytearray" : ", bytes or bytearray",
+               type_name(o).c_str());
+  return false;
+}
+
+PyObject* ffi_memmove(PyObject*, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"dest", "src", "n", nullptr};
+  PyObject *dest, *src;
+  Py_ssize_t n;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOn:memmove", const_cast<char**>(kw), &dest, &src, &n)) return nullptr;
+  char *d, *s;
+  Py_ssize_t dn, sn;
+  if (!memory_of(dest, &d, &dn, true) || !memory_of(src, &s, &sn, false)) return nullptr;
+  if (n < 0) return raise(PyExc_ValueError, "negative size");
+  if ((dn >= 0 && n > dn) || (sn >= 0 && n > sn)) return raise(PyExc_IndexError, "memmove() of %zd bytes out of bounds", n);
+  if (n && (!d || !s)) return raise(PyExc_RuntimeError, "memmove() on a NULL pointer");
+  memmove(d, s, static_cast<size_t>(n));
+  Py_RETURN_NONE;
+}
+
+PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdata", "size", nullptr};
+  PyObject* obj;
+  Py_ssize_t size = -1;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n:buffer", const_cast<char**>(kw), &obj, &size)) return nullptr;
+  if (!is_cdata(obj)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
+  char* p;
+  Py_ssize_t n;
+  if (!memory_of(obj, &p, &n, true)) return nullptr;
+  if (n < 0 && as_cd(obj)->ct->kind == Kind::Pointer) n = as_cd(obj)->ct->item->size;
+  if (size >= 0) {
+    if (n >= 0 && size > n && as_cd(obj)->ct->kind == Kind::Array)
+      return raise(PyExc_IndexError, "buffer of %zd bytes larger than the array (%zd bytes)", size, n);
+    n = size;
+  }
+  if (n < 0) return raise(PyExc_TypeError, "don't know the size of the buffer");
+  if (!p) return raise(PyExc_RuntimeError, "cannot make a buffer of a NULL pointer");
+  return PyMemoryView_FromMemory(p, n, PyBUF_WRITE);
+}
+
+PyObject* ffi_getctype(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdecl", "replace_with", nullptr};
+  PyObject* decl;
+  const char* with = "";
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|s:getctype", const_cast<char**>(kw), &decl, &with)) return nullptr;
+  CType* ct = ctype_arg(self, decl, false, "string or ctype object");
+  if (!ct) return nullptr;
+  std::string w = with;
+  while (!w.empty() && w.front() == ' ') w.erase(0, 1);
+  while (!w.empty() && w.back() == ' ') w.pop_back();
+  if (!w.empty() && w.front() == '*' && ct->kind == Kind::Array) w = "(" + w + ")";
+  return PyUnicode_FromString(ctype_name_with(ct, w).c_str());
+}
+
+// ---- attributes ----
+
+PyObject* get_errno(PyObject*, void*) { return PyLong_FromLong(*cdefc_errno_slot()); }
+int set_errno(PyObject*, PyObject* value, void*) {
+  if (!value) return raise_int(PyExc_AttributeError, "cannot delete errno");
+  long v = PyLong_AsLong(value);
+  if (v == -1 && PyErr_Occurred()) return -1;
+  *cdefc_errno_slot() = static_cast<int>(v);
+  return 0;
+}
+PyObject* get_null(PyObject*, void*) {
+  Py_INCREF(g->null);
+  return g->null;
+}
+PyObject* get_error(PyObject*, void*) {
+  Py_INCREF(g->ffi_error);
+  return g->ffi_error;
+}
+PyObject* get_cdata_type(PyObject*, void*) {
+  Py_INCREF(g->cdata_type);
+  return reinterpret_cast<PyObject*>(g->cdata_type);
+}
+PyObject* get_ctype_type(PyObject*, void*) {
+  Py_INCREF(g->ctype_type);
+  return reinterpret_cast<PyObject*>(g->ctype_type);
+}
+
+void ffi_dealloc(PyObject* self) {
+  PyTypeObject* tp = Py_TYPE(self);
+  auto free_fn = reinterpret_cast<freefunc>(PyType_GetSlot(tp, Py_tp_free));
+  free_fn(self);
+  Py_DECREF(tp);
+}
+
+#define KW(f) reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(f))
+
+PyMethodDef ffi_methods[] = {
+    {"new", KW(ffi_new), METH_VARARGS | METH_KEYWORDS, "ffi.new(cdecl, init=None): allocate owned, zeroed C memory"},
+    {"cast", ffi_cast, METH_VARARGS, "ffi.cast(cdecl, value)"},
+    {"typeof", ffi_typeof, METH_O, "ffi.typeof(cdecl or cdata)"},
+    {"sizeof", ffi_sizeof, METH_O, "ffi.sizeof(cdecl or cdata)"},
+    {"alignof", ffi_alignof, METH_O, "ffi.alignof(cdecl or cdata)"},
+    {"offsetof", ffi_offsetof, METH_VARARGS, "ffi.offsetof(cdecl, field_or_index, ...)"},
+    {"addressof", ffi_addressof, METH_VARARGS, "ffi.addressof(cdata or lib, field_or_index, ...)"},
+    {"string", KW(ffi_string), METH_VARARGS | METH_KEYWORDS, "ffi.string(cdata, maxlen=-1)"},
+    {"unpack", KW(ffi_unpack), METH_VARARGS | METH_KEYWORDS, "ffi.unpack(cdata, length)"},
+    {"release", ffi_release, METH_O, "ffi.release(cdata): free the memory of ffi.new() now"},
+    {"gc", KW(ffi_gc), METH_VARARGS | METH_KEYWORDS, "ffi.gc(cdata, destructor, size=0)"},
+    {"new_handle", ffi_new_handle, METH_O, "ffi.new_handle(obj)"},
+    {"from_handle", ffi_from_handle, METH_O, "ffi.from_handle(cdata)"},
+    {"memmove", KW(ffi_memmove), METH_VARARGS | METH_KEYWORDS, "ffi.memmove(dest, src, n)"},
+    {"buffer", KW(ffi_buffer), METH_VARARGS | METH_KEYWORDS, "ffi.buffer(cdata, size=-1): a memoryview"},
+    {"getctype", KW(ffi_getctype), METH_VARARGS | METH_KEYWORDS, "ffi.getctype(cdecl, replace_with='')"},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyGetSetDef ffi_getset[] = {{"errno", get_errno, set_errno, nullptr, nullptr},
+                            {"NULL", get_null, nullptr, nullptr, nullptr},
+                            {"error", get_error, nullptr, nullptr, nullptr},
+                            {"CData", get_cdata_type, nullptr, nullptr, nullptr},
+                            {"CType", get_ctype_type, nullptr, nullptr, nullptr},
+                            {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyType_Slot ffi_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(ffi_dealloc)},
+                           {Py_tp_methods, ffi_methods},
+                           {Py_tp_getset, ffi_getset},
+                           {0, nullptr}};
+
+PyType_Spec ffi_spec = {"cdefc.FFI", sizeof(FFIObject), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, ffi_slots};
+
+}  // namespace
+
+bool init_ffi_type(Internals& in) {
+  in.ffi_type = make_type(&ffi_spec);
+  return in.ffi_type != nullptr;
+}
+
+PyObject* new_ffi(cdefc_context* ctx) {
+  auto alloc = reinterpret_cast<allocfunc>(PyType_GetSlot(g->ffi_type, Py_tp_alloc));
+  auto* ffi = reinterpret_cast<FFIObject*>(alloc(g->ffi_type, 0));
+  if (!ffi) return nullptr;
+  ffi->ctx = ctx;
+  return reinterpret_cast<PyObject*>(ffi);
+}
+
+}  // namespace cdefc::rt

@@ -1,0 +1,350 @@
+// The runtime's shared declarations: Python object layouts (CType, CData), the per-process
+// internals shared by every module of this runtime ABI, and the per-module context.
+#pragma once
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "cdefc/module.h"
+
+/// Tables and functions of include/cdefc/module.h: the generated code's view of a module.
+struct cdefc_context;
+
+namespace cdefc::cdef {
+struct Module;
+struct Type;
+}  // namespace cdefc::cdef
+
+namespace cdefc::rt {
+
+/// Version of the object layouts below; part of the internals capsule's name, so a module
+/// built with another layout keeps its own type objects.
+inline constexpr int kInternalsVersion = 1;
+
+/// What a CType is (CFFI's `ctype.kind` strings, except Function which CFFI calls
+/// "function" and means a pointer to a function).
+enum class Kind : uint8_t { Void, Primitive, Pointer, Array, Struct, Union, Enum, Function };
+
+/// CType::flags: the class of a primitive (enums carry the flags of their integer type).
+enum : uint32_t {
+  kSigned = 1u << 0,      ///< signed integer (char excluded)
+  kUnsigned = 1u << 1,    ///< unsigned integer (_Bool excluded)
+  kChar = 1u << 2,        ///< char: bytes of length 1
+  kBool = 1u << 3,        ///< _Bool
+  kFloat = 1u << 4,       ///< float, double
+  kLongDouble = 1u << 5,  ///< long double (stays a cdata)
+  kWChar = 1u << 6,       ///< wchar_t, char16_t, char32_t: str of length 1
+  kComplex = 1u << 7,     ///< float _Complex, double _Complex
+  kOpaque = 1u << 8,      ///< struct/union of unknown layout (FILE, 'typedef ... t')
+  kVoidPtr = 1u << 9,     ///< pointer to void
+  kCharPtr = 1u << 10,    ///< pointer to char
+  kSmallItem = 1u << 11,  ///< pointer whose item is one byte of char/int kind (bytes args)
+};
+
+struct CType;
+
+/// One field of a struct or union (anonymous members already flattened by the tables).
+struct FieldInfo {
+  PyObject* name = nullptr;  ///< interned str (strong)
+  CType* type = nullptr;     ///< strong
+  Py_ssize_t offset = 0;     ///< byte offset
+  int bitshift = -1;         ///< bits from `offset`, -1 when not a bitfield
+  int bitsize = -1;          ///< width, -1 when not a bitfield
+};
+
+/// What a libffi call needs of a function type, built on the first call.
+struct CallInfo;
+
+/// The C++ part of a CType (names, fields, enumerators, function signature, caches).
+struct CTypeDetail {
+  std::string name;        ///< as CFFI prints it: "int *", "int(*)(int)", "int[5]"
+  size_t name_pos = 0;     ///< where a declarator goes in `name` ("int(*)[5]" -> after '*')
+  // Struct and union: fields are realized on first use from the module's tables.
+  cdefc_context* ctx = nullptr;  ///< module that declared the record
+  uint32_t record = 0;           ///< index into ctx's records table
+  bool fields_ready = false;
+  std::vector<FieldInfo> fields;
+  PyObject* field_index = nullptr;  ///< dict: field name -> index into `fields`
+  // Enum.
+  std::vector<std::pair<std::string, int64_t>> enumerators;
+  // Function (pointer to function).
+  CType* result = nullptr;
+  std::vector<CType*> args;
+  bool variadic = false;
+  std::unique_ptr<CallInfo> call;
+  // Derived types, created on demand and kept for the life of the process.
+  CType* pointer = nullptr;
+  std::unordered_map<Py_ssize_t, CType*> arrays;
+  CTypeDetail();  // defined where CallInfo is complete (call.cpp)
+  ~CTypeDetail();
+};
+
+/// A C type (ffi.CType). CTypes are never freed: caches keep every one alive (CFFI's too).
+struct CType {
+  PyObject_HEAD
+  Kind kind;
+  uint16_t prim;       ///< enum cdefc_primitive for primitives and enums (their int type)
+  uint32_t flags;      ///< k* flags above
+  Py_ssize_t size;     ///< sizeof, or -1 when unknown (void, T[], opaque)
+  Py_ssize_t align;    ///< alignof, or 0 when unknown
+  CType* item;         ///< Pointer: the pointee; Array: the item (strong)
+  Py_ssize_t length;   ///< Array: number of items, -1 for T[]
+  CTypeDetail* d;      ///< never null
+};
+static_assert(sizeof(CType) == sizeof(PyObject) + 48, "CType layout is part of the internals ABI");
+
+/// CData::flags
+enum : uint32_t {
+  kOwning = 1u << 0,     ///< from ffi.new(): `alloc` is freed with the object
+  kReleased = 1u << 1,   ///< ffi.release() freed the memory already
+  kShowOwning = 1u << 2, ///< a struct seen through an owning pointer: repr says "owning"
+  kSliced = 1u << 3,     ///< an array slice: repr says "sliced length N"
+  kGC = 1u << 4,         ///< ffi.gc(): `extra` is called with `owner` on deallocation
+  kHandle = 1u << 5,     ///< ffi.new_handle(): `extra` is the object, listed in handles
+};
+
+/// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by
+/// casts and calls, memory of `owner` for views into other cdata, or foreign memory.
+///  - primitive, enum, pointer, function: the value is at `data` (ctype->size bytes);
+///  - array: `data` is the first item, `length` the number of items;
+///  - struct, union: `data` is the struct.
+struct CData {
+  PyObject_HEAD
+  CType* ct;             ///< strong
+  char* data;
+  PyObject* owner;       ///< strong or null: keeps the memory under `data` alive
+  Py_ssize_t length;     ///< arrays: number of items
+  uint32_t flags;        ///< k* flags above
+  size_t alloc_size;     ///< bytes shown as "owning N bytes"
+  void* alloc;           ///< kOwning: the block (PyMem_Calloc)
+  PyObject* extra;       ///< kGC: the destructor (strong)
+  PyObject* weakrefs;
+  alignas(16) unsigned char storage[16];
+};
+static_assert(sizeof(CData) == sizeof(PyObject) + 96, "CData layout is part of the internals ABI");
+
+/// One ffi object (per module).
+struct FFIObject {
+  PyObject_HEAD
+  cdefc_context* ctx;
+};
+static_assert(sizeof(FFIObject) == sizeof(PyObject) + 8, "FFI layout is part of the internals ABI");
+
+/// One lib object (per module): its dict caches functions and constants.
+struct LibObject {
+  PyObject_HEAD
+  cdefc_context* ctx;
+  PyObject* dict;  ///< name -> built attribute (functions, constants, const globals)
+};
+static_assert(sizeof(LibObject) == sizeof(PyObject) + 16, "Lib layout is part of the internals ABI");
+
+/// An entry of ctype.fields (CFFI's CField): a snapshot of a FieldInfo.
+struct CFieldObject {
+  PyObject_HEAD
+  PyObject* type;
+  Py_ssize_t offset;
+  int bitshift;
+  int bitsize;
+};
+static_assert(sizeof(CFieldObject) == sizeof(PyObject) + 24,
+              "CField layout is part of the internals ABI");
+
+/// State shared by every module built with this runtime ABI, in a capsule in the builtins
+/// dict (`__cdefc_internals_v1__`). Created by the first such module; never freed.
+/// Invariant: only touched with the GIL held; the type objects' slots are the code of the
+/// module that created it (every copy of the runtime has the same layouts, see above).
+struct Internals {
+  int version = kInternalsVersion;
+  PyTypeObject* ctype_type = nullptr;
+  PyTypeObject* cdata_type = nullptr;
+  PyTypeObject* cfield_type = nullptr;
+  PyTypeObject* ffi_type = nullptr;
+  PyTypeObject* lib_type = nullptr;
+  PyObject* ffi_error = nullptr;  ///< the class ffi.error
+  CType* void_type = nullptr;
+  CType* primitives[CDEFC_PRIM__COUNT] = {};
+  PyObject* function_types = nullptr;  ///< dict: (result, args..., variadic) -> CType
+  PyObject* null = nullptr;            ///< ffi.NULL
+  PyObject* handles = nullptr;         ///< dict: address -> object of live ffi.new_handle()s
+  int* (*errno_slot)(void) = nullptr;  ///< one thread-local errno for every module
+};
+
+/// This copy of the runtime's view of the internals (set by the first cdefc_module_init in
+/// this shared object; the GIL protects it).
+extern Internals* g;
+
+/// Temporaries of one call (the module.h frame).
+using Frame = cdefc_frame;
+
+// ---- module.cpp: contexts ----
+
+/// The ctype of the module's types[index] (functions become pointers to functions).
+CType* ctx_type(cdefc_context* ctx, uint32_t index);
+/// Whether types[index] is a function type (not a pointer to one).
+bool ctx_type_is_function(cdefc_context* ctx, uint32_t index);
+/// The ctype of records[index] / enums[index].
+CType* ctx_record(cdefc_context* ctx, uint32_t index);
+CType* ctx_enum(cdefc_context* ctx, uint32_t index);
+/// Parses a type string ("struct foo *") against the module's declarations (cached);
+/// ffi.error on a bad string. A function type ("int(int)") is an error unless
+/// `is_function` is given: then it is set and the pointer-to-function type returned.
+CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function = nullptr);
+/// The module's definition tables.
+const cdefc_module_def* ctx_def(cdefc_context* ctx);
+/// The module's dotted name as a str (borrowed).
+PyObject* ctx_module_name(cdefc_context* ctx);
+
+// ---- ctype.cpp ----
+
+/// Creates the CType and CField type objects into `in`.
+bool init_ctype_types(Internals& in);
+/// The primitive ctype for a cdefc_primitive (borrowed; CDEFC_PRIM_VOID gives void).
+CType* primitive_ctype(int prim);
+/// The primitive whose CFFI name is `name` ("unsigned int", "size_t"), or -1.
+int primitive_by_name(std::string_view name);
+/// T * (borrowed, cached on T).
+CType* pointer_to(CType* t);
+/// T[length], length -1 for T[] (borrowed, cached on T). Null with an exception if T has
+/// no known size.
+CType* array_of(CType* t, Py_ssize_t length);
+/// The pointer-to-function type result(*)(args) (borrowed, cached).
+CType* function_type(CType* result, const std::vector<CType*>& args, bool variadic);
+/// A new struct/union ctype for records[index] of `ctx` (fields realized later).
+CType* new_record_ctype(cdefc_context* ctx, uint32_t index, const cdefc_record& rec);
+/// A new enum ctype for `en`.
+CType* new_enum_ctype(const cdefc_module_def* def, const cdefc_enum& en);
+/// Realizes the fields of a struct/union ctype; false with an exception set.
+bool realize_fields(CType* ct);
+/// The field named `name` of a struct/union ctype, or null (no exception set).
+const FieldInfo* find_field(CType* ct, PyObject* name);
+/// The printed name ("int *").
+inline const char* cname(const CType* ct) { return ct->d->name.c_str(); }
+/// The name with `declarator` inserted where C wants it ("int *[3]" + "x").
+std::string ctype_name_with(const CType* ct, const std::string& declarator);
+/// Integer kinds (signed, unsigned, enum; not char, bool).
+inline bool is_integer(const CType* ct) {
+  return (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) &&
+         (ct->flags & (kSigned | kUnsigned));
+}
+/// Pointers, arrays and function pointers: values compared and shown as addresses.
+inline bool is_pointer_like(const CType* ct) {
+  return ct->kind == Kind::Pointer || ct->kind == Kind::Array || ct->kind == Kind::Function;
+}
+inline bool is_record(const CType* ct) { return ct->kind == Kind::Struct || ct->kind == Kind::Union; }
+
+// ---- cdata.cpp ----
+
+/// Creates the CData type object into `in`.
+bool init_cdata_type(Internals& in);
+inline bool is_cdata(PyObject* o) { return PyObject_TypeCheck(o, g->cdata_type); }
+/// A zeroed cdata of `ct` whose value lives in its own storage (size <= 16).
+CData* new_value_cdata(CType* ct);
+/// A pointer or function cdata with value `p`; `owner` (may be null) is kept alive.
+PyObject* make_pointer(CType* ct, void* p, PyObject* owner);
+/// A view of memory: struct/union at `data`, or array of `length` items at `data`.
+PyObject* make_view(CType* ct, char* data, PyObject* owner, Py_ssize_t length);
+/// An owning cdata (ffi.new): `bytes` zeroed bytes; `ct` a pointer or array type.
+CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length);
+/// An owning copy of a struct/union value (function results): "owning N bytes".
+PyObject* make_record_copy(CType* ct, const void* src);
+/// The object to keep alive for views derived from `cd` (itself if it owns memory).
+PyObject* owner_of(CData* cd);
+/// RuntimeError after ffi.release() of `cd` or of what it views; true if usable.
+bool check_alive(CData* cd);
+/// The address a pointer-like cdata holds: a pointer's value, an array's first item.
+inline char* cdata_address(CData* cd) {
+  return cd->ct->kind == Kind::Array ? cd->data : *reinterpret_cast<char**>(cd->data);
+}
+/// Number of items of an array cdata (its length, also for T[]).
+inline Py_ssize_t cdata_length(CData* cd) { return cd->length; }
+/// The cdata's repr ("<cdata 'int *' 0x10>") as used in messages.
+PyObject* cdata_repr(PyObject* self);
+/// Releases the memory of an owning cdata (ffi.release, with).
+int cdata_release(CData* cd);
+
+// ---- convert.cpp ----
+
+/// Writes Python object `o` into C memory `dst` of type `ct` (initializers, assignment).
+int to_c(CType* ct, char* dst, PyObject* o);
+/// Reads C memory `src` of type `ct` as a Python object; views keep `owner` alive.
+PyObject* from_c(CType* ct, char* src, PyObject* owner);
+/// A pointer argument: like to_c, plus bytes/str/list/tuple through temporaries in `frame`.
+int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame);
+/// Integer conversion: value of `o` as long long / unsigned long long, with CFFI's range
+/// checks for an integer of `size` bytes; `name` is the type shown in OverflowError.
+int integer_from_object(PyObject* o, bool is_signed, size_t size, const char* name,
+                        long long* out_signed, unsigned long long* out_unsigned);
+/// Reads/writes an integer of `size` bytes.
+long long read_signed(const char* p, Py_ssize_t size);
+unsigned long long read_unsigned(const char* p, Py_ssize_t size);
+void write_integer(char* p, Py_ssize_t size, unsigned long long bits);
+/// Reads a float/double/long double as a double.
+double read_float(const CType* ct, const char* p);
+/// Writes a double into a float/double/long double.
+void write_float(const CType* ct, char* p, double v);
+/// Python value of a primitive cdata (int, float, bytes, str, bool), for comparisons.
+PyObject* primitive_value(CData* cd);
+/// Allocates `n` zeroed bytes owned by `frame` (freed by cdefc_frame_release).
+void* frame_alloc(Frame* frame, size_t n);
+/// Writes a struct/union from a list/tuple/dict/cdata.
+int record_from_object(CType* ct, char* dst, PyObject* o);
+/// Reads / writes one field (bitfields included) of the struct at `base`.
+PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner);
+int write_field(const FieldInfo& f, char* base, PyObject* o);
+
+// ---- call.cpp ----
+
+/// Calls a function-pointer cdata through libffi.
+PyObject* call_function_pointer(CData* fn, PyObject* args);
+
+// ---- ffi.cpp / lib.cpp ----
+
+bool init_ffi_type(Internals& in);
+bool init_lib_type(Internals& in);
+/// A new ffi object for a module.
+PyObject* new_ffi(cdefc_context* ctx);
+/// A new lib object for a module.
+PyObject* new_lib(cdefc_context* ctx);
+/// The function-pointer cdata ffi.addressof(lib, "f") gives, or a pointer to a variable.
+PyObject* lib_addressof(PyObject* lib, PyObject* name);
+/// If `o` is a function of a cdefc lib, its ctype (borrowed) and address; else null.
+CType* lib_function_of(PyObject* o, void** address);
+inline bool is_lib(PyObject* o) { return PyObject_TypeCheck(o, g->lib_type); }
+
+// ---- errors.cpp ----
+
+/// The type name of `o` for messages: "int", "NoneType", or "cdata 'int *'" for cdata.
+std::string describe(PyObject* o);
+/// The plain type name of `o` ("int", "builtin_function_or_method").
+std::string type_name(PyObject* o);
+/// Raises `exc` with a printf-style message; returns null (for `return raise(...)`).
+PyObject* raise(PyObject* exc, const char* fmt, ...);
+/// Same, returning -1.
+int raise_int(PyObject* exc, const char* fmt, ...);
+/// Raises ffi.error.
+PyObject* raise_ffi_error(const std::string& msg);
+/// Creates ffi.error.
+bool init_errors(Internals& in);
+/// A type object from a spec with the runtime's module name in __module__.
+PyTypeObject* make_type(PyType_Spec* spec);
+
+}  // namespace cdefc::rt
+
+/// The opaque module.h context: the module's tables and the ctypes made from them.
+struct cdefc_context {
+  const cdefc_module_def* def = nullptr;
+  std::vector<cdefc::rt::CType*> types;    ///< per types[] entry, on demand
+  std::vector<cdefc::rt::CType*> records;  ///< per records[] entry, on demand
+  std::vector<cdefc::rt::CType*> enums;    ///< per enums[] entry, on demand
+  std::unique_ptr<cdefc::cdef::Module> names;  ///< the declarations, names only
+  PyObject* parsed = nullptr;       ///< dict: type string -> CType
+  PyObject* module_name = nullptr;  ///< str
+  PyObject* lib = nullptr;          ///< strong
+};

@@ -1,0 +1,255 @@
+// The `lib` object: functions, global variables and constants of a module, found by binary
+// search in its sorted globals table on first access and cached (variables are read live).
+#include <cstring>
+
+#include "internal.h"
+
+namespace cdefc::rt {
+
+namespace {
+
+inline LibObject* as_lib(PyObject* o) { return reinterpret_cast<LibObject*>(o); }
+
+/// Index of the global named `name` in the sorted table, or -1.
+int find_global(const cdefc_module_def* def, const char* name) {
+  uint32_t lo = 0, hi = def->num_globals;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    int c = strcmp(def->globals[mid].name, name);
+    if (c == 0) return static_cast<int>(mid);
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
+}
+
+bool is_const_variable(cdefc_context* ctx, const cdefc_global& gl) {
+  return gl.kind == CDEFC_GLOBAL_VARIABLE && gl.type < ctx_def(ctx)->num_types &&
+         (ctx_def(ctx)->types[gl.type].flags & CDEFC_TYPE_CONST);
+}
+
+PyObject* no_such_name(LibObject* lib, PyObject* name) {
+  PyErr_Format(PyExc_AttributeError, "cffi library '%U' has no function, constant or global variable named '%U'",
+               ctx_module_name(lib->ctx), name);
+  return nullptr;
+}
+
+/// The value of a constant: its getter writes it into a temporary buffer.
+PyObject* constant_value(CType* ct, const cdefc_global& gl) {
+  if (ct->size < 0 || !gl.getter) return raise(PyExc_SystemError, "cdefc: constant of unknown size");
+  std::vector<long double> buf(static_cast<size_t>(ct->size) / sizeof(long double) + 1);
+  char* p = reinterpret_cast<char*>(buf.data());
+  gl.getter(p);
+  if (is_record(ct)) return make_record_copy(ct, p);
+  if (ct->kind == Kind::Array) {
+    CData* cd = make_owning(ct, static_cast<size_t>(ct->size), ct->length);
+    if (cd) memcpy(cd->data, p, static_cast<size_t>(ct->size));
+    return reinterpret_cast<PyObject*>(cd);
+  }
+  return from_c(ct, p, nullptr);
+}
+
+/// Builds the attribute for globals[index]; *cache tells whether it may be kept.
+PyObject* build_attribute(LibObject* lib, int index, bool* cache) {
+  cdefc_context* ctx = lib->ctx;
+  const cdefc_global& gl = ctx_def(ctx)->globals[index];
+  *cache = true;
+  switch (gl.kind) {
+    case CDEFC_GLOBAL_FUNCTION:
+      return PyCFunction_NewEx(static_cast<PyMethodDef*>(const_cast<void*>(gl.method)),
+                               reinterpret_cast<PyObject*>(lib), ctx_module_name(ctx));
+    case CDEFC_GLOBAL_VARIABLE: {
+      CType* ct = ctx_type(ctx, gl.type);
+      if (!ct) return nullptr;
+      // A const global is a constant, as in CFFI; others are read each time.
+      *cache = is_const_variable(ctx, gl);
+      return from_c(ct, static_cast<char*>(gl.address()), nullptr);
+    }
+    case CDEFC_GLOBAL_CONSTANT: {
+      CType* ct = ctx_type(ctx, gl.type);
+      if (!ct) return nullptr;
+      return constant_value(ct, gl);
+    }
+    case CDEFC_GLOBAL_EXTERN_PYTHON: {
+      CType* ct = ctx_type(ctx, gl.type);
+      if (!ct) return nullptr;
+      return make_pointer(ct, reinterpret_cast<void*>(gl.address), nullptr);
+    }
+  }
+  return raise(PyExc_SystemError, "cdefc: bad global kind %u", gl.kind);
+}
+
+PyObject* lib_getattro(PyObject* self, PyObject* name) {
+  LibObject* lib = as_lib(self);
+  PyObject* v = PyDict_GetItemWithError(lib->dict, name);
+  if (v) {
+    Py_INCREF(v);
+    return v;
+  }
+  if (PyErr_Occurred()) return nullptr;
+  const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
+  if (!s) return PyObject_GenericGetAttr(self, name);
+  const cdefc_module_def* def = ctx_def(lib->ctx);
+  int index = find_global(def, s);
+  if (index >= 0) {
+    bool cache = false;
+    v = build_attribute(lib, index, &cache);
+    if (v && cache && PyDict_SetItem(lib->dict, name, v) < 0) Py_CLEAR(v);
+    return v;
+  }
+  if (s[0] == '_' && s[1] == '_') {
+    if (!strcmp(s, "__name__")) return PyUnicode_FromFormat("%U.lib", ctx_module_name(lib->ctx));
+    if (!strcmp(s, "__class__")) {
+      Py_INCREF(&PyModule_Type);
+      return reinterpret_cast<PyObject*>(&PyModule_Type);
+    }
+    if (!strcmp(s, "__loader__") || !strcmp(s, "__spec__")) Py_RETURN_NONE;
+    if (!strcmp(s, "__all__") || !strcmp(s, "__dict__")) {
+      bool all = s[2] == 'a';
+      PyObject* out = all ? PyList_New(0) : PyDict_New();
+      for (uint32_t i = 0; out && i < def->num_globals; ++i) {
+        const cdefc_global& gl = def->globals[i];
+        if (all && gl.kind == CDEFC_GLOBAL_VARIABLE && !is_const_variable(lib->ctx, gl)) continue;
+        PyObject* key = PyUnicode_FromString(gl.name);
+        PyObject* value = all ? nullptr : (key ? lib_getattro(self, key) : nullptr);
+        int rc = !key ? -1 : all ? PyList_Append(out, key) : value ? PyDict_SetItem(out, key, value) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (rc < 0) Py_CLEAR(out);
+      }
+      return out;
+    }
+    if (!strcmp(s, "__file__") || !strcmp(s, "__path__") || !strcmp(s, "__doc__"))
+      return no_such_name(lib, name);
+  }
+  v = PyObject_GenericGetAttr(self, name);
+  if (!v && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+    PyErr_Clear();
+    return no_such_name(lib, name);
+  }
+  return v;
+}
+
+int lib_setattro(PyObject* self, PyObject* name, PyObject* value) {
+  LibObject* lib = as_lib(self);
+  if (!value) return raise_int(PyExc_AttributeError, "C attribute cannot be deleted");
+  const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
+  if (!s) return -1;
+  int index = find_global(ctx_def(lib->ctx), s);
+  if (index < 0) {
+    no_such_name(lib, name);
+    return -1;
+  }
+  const cdefc_global& gl = ctx_def(lib->ctx)->globals[index];
+  if (gl.kind != CDEFC_GLOBAL_VARIABLE || is_const_variable(lib->ctx, gl)) {
+    PyErr_Format(PyExc_AttributeError, "cannot write to function or constant '%U'", name);
+    return -1;
+  }
+  CType* ct = ctx_type(lib->ctx, gl.type);
+  if (!ct) return -1;
+  return to_c(ct, static_cast<char*>(gl.address()), value);
+}
+
+PyObject* lib_repr(PyObject* self) {
+  return PyUnicode_FromFormat("<Lib object for '%U'>", ctx_module_name(as_lib(self)->ctx));
+}
+
+PyObject* lib_dir(PyObject* self, PyObject*) {
+  const cdefc_module_def* def = ctx_def(as_lib(self)->ctx);
+  PyObject* list = PyList_New(0);
+  for (uint32_t i = 0; list && i < def->num_globals; ++i) {
+    PyObject* key = PyUnicode_FromString(def->globals[i].name);
+    if (!key || PyList_Append(list, key) < 0) Py_CLEAR(list);
+    Py_XDECREF(key);
+  }
+  return list;
+}
+
+void lib_dealloc(PyObject* self) {
+  PyTypeObject* tp = Py_TYPE(self);
+  Py_XDECREF(as_lib(self)->dict);
+  auto free_fn = reinterpret_cast<freefunc>(PyType_GetSlot(tp, Py_tp_free));
+  free_fn(self);
+  Py_DECREF(tp);
+}
+
+PyMethodDef lib_methods[] = {{"__dir__", lib_dir, METH_NOARGS, nullptr}, {nullptr, nullptr, 0, nullptr}};
+
+PyType_Slot lib_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(lib_dealloc)},
+                           {Py_tp_repr, reinterpret_cast<void*>(lib_repr)},
+                           {Py_tp_getattro, reinterpret_cast<void*>(lib_getattro)},
+                           {Py_tp_setattro, reinterpret_cast<void*>(lib_setattro)},
+                           {Py_tp_methods, lib_methods},
+                           {0, nullptr}};
+
+PyType_Spec lib_spec = {"cdefc.Lib", sizeof(LibObject), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, lib_slots};
+
+}  // namespace
+
+bool init_lib_type(Internals& in) {
+  in.lib_type = make_type(&lib_spec);
+  return in.lib_type != nullptr;
+}
+
+PyObject* new_lib(cdefc_context* ctx) {
+  auto alloc = reinterpret_cast<allocfunc>(PyType_GetSlot(g->lib_type, Py_tp_alloc));
+  auto* lib = reinterpret_cast<LibObject*>(alloc(g->lib_type, 0));
+  if (!lib) return nullptr;
+  lib->ctx = ctx;
+  lib->dict = PyDict_New();
+  if (!lib->dict) {
+    Py_DECREF(lib);
+    return nullptr;
+  }
+  return reinterpret_cast<PyObject*>(lib);
+}
+
+PyObject* lib_addressof(PyObject* self, PyObject* name) {
+  LibObject* lib = as_lib(self);
+  const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
+  if (!s) return raise(PyExc_TypeError, "addressof(lib, name): name must be a str");
+  int index = find_global(ctx_def(lib->ctx), s);
+  if (index < 0) return no_such_name(lib, name);
+  const cdefc_global& gl = ctx_def(lib->ctx)->globals[index];
+  CType* ct = ctx_type(lib->ctx, gl.type);
+  if (!ct) return nullptr;
+  switch (gl.kind) {
+    case CDEFC_GLOBAL_FUNCTION:
+    case CDEFC_GLOBAL_EXTERN_PYTHON:
+      // For functions `address` is the C function itself (the direct wrapper), not a getter.
+      return make_pointer(ct, reinterpret_cast<void*>(gl.address), nullptr);
+    case CDEFC_GLOBAL_VARIABLE: {
+      CType* pt = pointer_to(ct);
+      return pt ? make_pointer(pt, gl.address(), nullptr) : nullptr;
+    }
+    default:
+      PyErr_Format(PyExc_AttributeError, "cannot take the address of the constant '%U'", name);
+      return nullptr;
+  }
+}
+
+CType* lib_function_of(PyObject* o, void** address) {
+  if (!PyCFunction_Check(o)) return nullptr;
+  PyObject* self = PyCFunction_GetSelf(o);
+  if (!self || !is_lib(self)) return nullptr;
+  PyObject* name = PyObject_GetAttrString(o, "__name__");
+  if (!name) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  const char* s = PyUnicode_AsUTF8AndSize(name, nullptr);
+  LibObject* lib = as_lib(self);
+  int index = s ? find_global(ctx_def(lib->ctx), s) : -1;
+  Py_DECREF(name);
+  PyErr_Clear();
+  if (index < 0) return nullptr;
+  const cdefc_global& gl = ctx_def(lib->ctx)->globals[index];
+  if (gl.kind != CDEFC_GLOBAL_FUNCTION) return nullptr;
+  if (address) *address = reinterpret_cast<void*>(gl.address);
+  return ctx_type(lib->ctx, gl.type);
+}
+
+}  // namespace cdefc::rt

@@ -1,0 +1,60 @@
+# Shared setup of the build API tests: the source package, and the cdefc command and runtime of
+# a CMake build tree (ctest passes them; by hand, build/ of the checkout is the default).
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("CDEFC_BUILD_DIR", ROOT / "build"))
+
+# Test the package of this checkout, not a copy installed in the interpreter.
+sys.path.insert(0, str(ROOT / "python"))
+for _var, _path in (("CDEFC_COMPILER", BUILD / "compiler" / "cdefc"),
+                    ("CDEFC_RUNTIME_LIBRARY", BUILD / "runtime" / "libcdefc_runtime.a"),
+                    ("CDEFC_INCLUDE_DIR", ROOT / "include")):
+    if not os.environ.get(_var) and _path.exists():
+        os.environ[_var] = str(_path)
+
+
+def write_script(directory: Path, name: str, text: str) -> Path:
+    """Write a build script (dedented) and return its path."""
+    path = directory / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return path
+
+
+def line_of(path: Path, needle: str, nth: int = 1) -> int:
+    """1-based number of the line of `path` holding the nth occurrence of `needle`."""
+    seen = 0
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            seen += 1
+            if seen == nth:
+                return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def column_of(path: Path, needle: str, nth: int = 1) -> int:
+    """1-based column of the nth occurrence of `needle` in its line of `path`."""
+    line = path.read_text().splitlines()[line_of(path, needle, nth) - 1]
+    return line.index(needle) + 1
+
+
+def run_python(script: Path, *args, cwd=None) -> subprocess.CompletedProcess:
+    """Run `script` with this interpreter, the source package first on its path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "python"),
+                                                      env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, str(script), *args], cwd=cwd or script.parent,
+                          env=env, capture_output=True, text=True)
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Run the test in tmp_path (build scripts are usually run from their own directory)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

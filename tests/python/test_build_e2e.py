@@ -1,0 +1,128 @@
+# End to end: a build script compiled by the real cdefc (C emitter) and linked with the real
+# runtime, then imported and used in a fresh interpreter. Skipped only while the cdefc command
+# cannot write C (no --emit-c); once it can, a missing runtime is a failure, not a skip.
+import os
+import subprocess
+import sys
+import sysconfig
+
+import pytest
+
+import cdefc
+from cdefc import compiler
+from conftest import run_python, write_script
+
+if not compiler.can_emit_c():
+    pytest.skip(f"the cdefc command {cdefc.compiler_path()} cannot write C yet (its --help has "
+                "no --emit-c): the C emitter has not landed", allow_module_level=True)
+
+BUILD_SCRIPT = '''
+    from cdefc import FFI
+    ffibuilder = FFI()
+    ffibuilder.cdef("""
+        struct point { int x; int y; ...; };
+        int add(int a, int b);
+        int area(struct point *p);
+        #define LIMIT ...
+    """)
+    ffibuilder.set_source("pkg._geometry", r"""
+        struct point { long tag; int y; int x; };
+        #define LIMIT 42
+        static int add(int a, int b) { return a + b; }
+        static int area(struct point *p) { return p->x * p->y; }
+    """{keywords})
+    if __name__ == "__main__":
+        print(ffibuilder.compile(verbose=True))
+'''
+
+USE = '''
+import sys
+sys.path.insert(0, sys.argv[1])
+from pkg._geometry import ffi, lib
+assert lib.add(2, 3) == 5, lib.add(2, 3)
+assert lib.LIMIT == 42, lib.LIMIT
+p = ffi.new("struct point *", {"x": 3, "y": 4})
+assert (p.x, p.y) == (3, 4)
+assert lib.area(p) == 12
+print("ok")
+'''
+
+
+def build(directory, keywords=""):
+    script = write_script(directory, "geometry_build.py",
+                          BUILD_SCRIPT.replace("{keywords}", keywords))
+    result = run_python(script)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.splitlines()[-1]
+
+
+def use(directory):
+    result = subprocess.run([sys.executable, "-c", USE, str(directory)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_build_and_import(tmp_path):
+    path = build(tmp_path)
+    assert path == str(tmp_path / "pkg" / "_geometry.abi3.so")
+    use(tmp_path)
+
+
+def test_version_specific_module(tmp_path):
+    path = build(tmp_path, ", py_limited_api=False")
+    assert path.endswith("_geometry" + sysconfig.get_config_var("EXT_SUFFIX"))
+    use(tmp_path)
+
+
+def test_module_needs_nothing_of_cdefc_at_run_time(tmp_path):
+    build(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDEFC_")}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run([sys.executable, "-S", "-c", USE, str(tmp_path)], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_rebuild_keeps_the_c_file(tmp_path):
+    build(tmp_path)
+    c_file = tmp_path / "pkg" / "_geometry.c"
+    mtime = c_file.stat().st_mtime_ns
+    build(tmp_path)
+    assert c_file.stat().st_mtime_ns == mtime
+    use(tmp_path)
+
+
+def test_emit_c_code_defines_the_limited_api(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ffibuilder = cdefc.FFI()
+    ffibuilder.cdef("int add(int, int);")
+    ffibuilder.set_source("_m", "static int add(int a, int b) { return a + b; }")
+    ffibuilder.emit_c_code("_m.c")
+    text = (tmp_path / "_m.c").read_text()
+    assert "Py_LIMITED_API" in text
+    assert "static int add(int a, int b) { return a + b; }" in text
+
+
+def test_cplusplus_source(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ffibuilder = cdefc.FFI()
+    ffibuilder.cdef("int twice(int);")
+    ffibuilder.set_source("_twice", r"""
+        template <typename T> static T twice_of(T v) { return v + v; }
+        extern "C" { static int twice(int x) { return twice_of(x); } }
+    """, source_extension=".cpp")
+    path = ffibuilder.compile()
+    assert path.endswith(".abi3.so")
+    result = subprocess.run([sys.executable, "-c", "from _twice import lib; print(lib.twice(21))"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.strip() == "42", result.stderr
+
+
+def test_verification_error_leaves_no_module(tmp_path):
+    build(tmp_path)
+    script = tmp_path / "geometry_build.py"
+    script.write_text(script.read_text().replace("#define LIMIT ...", "#define LIMIT 41"))
+    result = run_python(script)
+    assert "cdefc.VerificationError: geometry_build.py:" in result.stderr
+    assert not list((tmp_path / "pkg").glob("_geometry*.so"))

@@ -1,0 +1,138 @@
+# How the builder reads a cdefc run: exit status and stderr to exception class, log lines kept
+# out of messages, diagnostics parsed; checked with stand-in commands and the real one.
+import json
+import os
+import stat
+
+import pytest
+
+import cdefc
+from cdefc import compiler
+
+
+def fake_cdefc(directory, stderr: str, status: int, help_text="  --cdef FILE\n"):
+    """A stand-in cdefc: prints help_text for --help; otherwise saves its stdin (the module
+    description) and arguments beside itself, prints `stderr` and exits with `status` (a
+    negative one: killed by SIGKILL)."""
+    exe = directory / "fake-cdefc"
+    (directory / "stderr.txt").write_text(stderr)
+    (directory / "help.txt").write_text(help_text)
+    exe.write_text(f"""#!/bin/sh
+if [ "$1" = --help ]; then cat '{directory}/help.txt'; exit 0; fi
+cat > '{directory}/stdin.json'
+echo "$@" > '{directory}/args.txt'
+cat '{directory}/stderr.txt' >&2
+{"kill -9 $$" if status < 0 else f"exit {status}"}
+""")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return str(exe)
+
+
+PARSE_ERROR = """\
+cdefc: parsed 1 cdef(s): 0 records, 0 enums, 0 typedefs, 0 functions, 0 globals, 0 constants in 0.000s
+b.py:3:5: error: unknown type name 'foo_t'
+    foo_t f(void);
+    ^
+1 error generated.
+"""
+CLANG_ERROR = """\
+cdefc: parsed 1 cdef(s): 0 records, 0 enums, 0 typedefs, 0 functions, 0 globals, 1 constants in 0.000s
+cdefc: resolved with Clang: 1 probe lines, parse 0.048s, answers 0.000s
+b.py:4:9: error: 'LIMIT' is 128 in b.py:9, cdef says 100
+#define LIMIT 100
+        ^
+b.py:9:9: note: declared here
+#define LIMIT 128
+        ^
+1 error generated.
+"""
+
+
+@pytest.mark.parametrize("stderr,status,expected", [
+    (PARSE_ERROR, 1, cdefc.CDefError),           # cdefc with one failure status: the log
+    (CLANG_ERROR, 1, cdefc.VerificationError),   # line "resolved with Clang" tells them apart
+    (PARSE_ERROR, 2, cdefc.CDefError),           # the exit statuses asked for
+    (CLANG_ERROR, 3, cdefc.VerificationError),
+    (CLANG_ERROR, 2, cdefc.CDefError),           # the status wins over the log
+    ("cdefc: error: Option 'emit-c' does not exist\n", 1, cdefc.FFIError),
+    ("", 1, cdefc.FFIError),
+    ("", -9, cdefc.FFIError),
+])
+def test_exit_status_and_stderr_give_the_class(tmp_path, stderr, status, expected):
+    exe = fake_cdefc(tmp_path, stderr, status)
+    with pytest.raises(Exception) as info:
+        compiler.run({"module_name": "_m"}, exe=exe)
+    assert type(info.value) is expected
+    assert "cdefc: parsed" not in str(info.value)
+    assert "cdefc: resolved" not in str(info.value)
+    assert "generated." not in str(info.value)
+
+
+def test_message_and_diagnostics(tmp_path):
+    exe = fake_cdefc(tmp_path, CLANG_ERROR, 3)
+    with pytest.raises(cdefc.VerificationError) as info:
+        compiler.run({}, exe=exe)
+    assert str(info.value) == "\n".join(CLANG_ERROR.splitlines()[2:-1])
+    assert info.value.diagnostics == [
+        ("error", "b.py", 4, 9, "'LIMIT' is 128 in b.py:9, cdef says 100"),
+        ("note", "b.py", 9, 9, "declared here")]
+    assert info.value.diagnostics[1].location() == "b.py:9:9"
+
+
+def test_description_goes_to_stdin(tmp_path):
+    exe = fake_cdefc(tmp_path, "", 0)
+    compiler.run({"module_name": "pkg._m", "cdefs": []}, emit_c="out.c", exe=exe)
+    assert json.loads((tmp_path / "stdin.json").read_text()) == {"module_name": "pkg._m",
+                                                                  "cdefs": []}
+    assert (tmp_path / "args.txt").read_text().split() == [
+        "--description", "-", "-v", "--emit-c", "out.c"]
+
+
+def test_log_shown_only_when_verbose(tmp_path, capfd):
+    exe = fake_cdefc(tmp_path, "cdefc: done in 0.1s\n", 0)
+    compiler.run({}, exe=exe)
+    assert capfd.readouterr().err == ""
+    compiler.run({}, exe=exe, verbose=True)
+    assert capfd.readouterr().err == "cdefc: done in 0.1s\n"
+
+
+def test_warnings_of_a_successful_run_are_shown(tmp_path, capfd):
+    warning = "b.py:2:1: warning: something odd\nint x;\n^\n1 warning generated.\n"
+    compiler.run({}, exe=fake_cdefc(tmp_path, warning, 0))
+    assert capfd.readouterr().err == "b.py:2:1: warning: something odd\nint x;\n^\n"
+
+
+def test_capabilities_come_from_help(tmp_path):
+    assert not compiler.can_emit_c(fake_cdefc(tmp_path, "", 0))
+    other = tmp_path / "other"
+    other.mkdir()
+    assert compiler.can_emit_c(fake_cdefc(other, "", 0, "  --emit-c FILE  write the C\n"))
+
+
+def test_builder_without_emit_c_still_checks(tmp_path, monkeypatch):
+    monkeypatch.setenv("CDEFC_COMPILER", fake_cdefc(tmp_path, PARSE_ERROR, 1))
+    ffibuilder = cdefc.FFI()
+    ffibuilder.cdef("foo_t f(void);")
+    ffibuilder.set_source("_m", "")
+    with pytest.raises(cdefc.CDefError):
+        ffibuilder.emit_c_code(str(tmp_path / "_m.c"))
+    monkeypatch.setenv("CDEFC_COMPILER", fake_cdefc(tmp_path, "", 0))
+    with pytest.raises(cdefc.FFIError, match="--emit-c"):
+        ffibuilder.emit_c_code(str(tmp_path / "_m.c"))
+
+
+def test_real_cdefc_help_lists_what_the_builder_uses():
+    options = compiler.supported_options()
+    assert {"--description", "--verbose"} <= options
+    assert os.path.isfile(cdefc.compiler_path())
+
+
+def test_relative_environment_paths_become_absolute(tmp_path, monkeypatch):
+    # compile() runs cdefc and the C compiler in tmpdir: a relative path must not break.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CDEFC_COMPILER", "tools/cdefc")
+    monkeypatch.setenv("CDEFC_RUNTIME_LIBRARY", "lib/libcdefc_runtime.a")
+    monkeypatch.setenv("CDEFC_INCLUDE_DIR", "include")
+    assert cdefc.compiler_path() == str(tmp_path / "tools" / "cdefc")
+    assert cdefc.get_library() == str(tmp_path / "lib" / "libcdefc_runtime.a")
+    assert cdefc.get_include() == str(tmp_path / "include")

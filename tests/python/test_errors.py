@@ -1,0 +1,191 @@
+# Errors of real cdefc runs as the builder raises them: the class (CDefError for the cdef
+# language, VerificationError for what Clang finds), the Clang-style message pointing at the
+# build script, and no module left behind.
+import importlib.machinery
+import runpy
+
+import pytest
+
+import cdefc
+from conftest import column_of, line_of, run_python, write_script
+
+
+def failure(script, method="compile", *args):
+    """Run the build script in-process, then ffibuilder.<method>(); return the exception."""
+    ffibuilder = runpy.run_path(str(script))["ffibuilder"]
+    with pytest.raises(Exception) as info:
+        getattr(ffibuilder, method)(*args)
+    return info.value
+
+
+def test_malformed_cdef_is_a_cdef_error(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("""
+            int ok(int);
+            foo_t make_foo(int n);
+        """)
+        ffibuilder.set_source("_foo", "int ok(int x) { return x; }")
+    ''')
+    error = failure(script)
+    assert type(error) is cdefc.CDefError
+    line, column = line_of(script, "foo_t make_foo"), column_of(script, "foo_t make_foo")
+    lines = str(error).splitlines()
+    assert lines[0] == f"foo_build.py:{line}:{column}: error: unknown type name 'foo_t'"
+    assert lines[1].strip() == "foo_t make_foo(int n);"
+    assert lines[2] == " " * (column - 1) + "^"
+    [diagnostic] = error.diagnostics
+    assert diagnostic == ("error", "foo_build.py", line, column, "unknown type name 'foo_t'")
+
+
+def test_error_on_a_single_line_cdef_has_the_script_column(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("int first(void) int second(void);")
+        ffibuilder.set_source("_foo", "")
+    ''')
+    error = failure(script)
+    assert type(error) is cdefc.CDefError
+    first = error.diagnostics[0]
+    assert (first.line, first.column) == (line_of(script, "int first"),
+                                          column_of(script, " int second"))  # right after ")"
+    assert "expected ';'" in first.message
+
+
+def test_line_directive_remaps_the_location(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("""
+        # 42 "library.h"
+        bad_type_t broken(void);
+        """)
+        ffibuilder.set_source("_foo", "")
+    ''')
+    error = failure(script)
+    assert type(error) is cdefc.CDefError
+    assert str(error).startswith("library.h:42:1: error: unknown type name 'bad_type_t'")
+
+
+def test_wrong_exact_struct_names_both_places(in_tmp):
+    (in_tmp / "point.h").write_text("struct point {\n    long pad;\n    int y;\n    int x;\n};\n")
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("""
+            struct point {
+                int x;
+                int y;
+            };
+        """)
+        ffibuilder.set_source("_foo", '#include "point.h"', include_dirs=["."])
+    ''')
+    error = failure(script)
+    assert type(error) is cdefc.VerificationError
+    errors = [d for d in error.diagnostics if d.severity == "error"]
+    notes = [d for d in error.diagnostics if d.severity == "note"]
+    x = next(d for d in errors if "field 'x'" in d.message)
+    assert (x.file, x.line, x.column) == ("foo_build.py", line_of(script, "int x;"),
+                                          column_of(script, "x;"))
+    assert "offset 12" in x.message and "point.h:4" in x.message
+    assert any(n.file.endswith("point.h") and n.line == 4 for n in notes)
+    assert str(error).startswith(f"foo_build.py:{x.line}:{x.column}: error: field 'x'")
+
+
+def test_wrong_define_points_into_the_script_twice(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("""
+            #define LIMIT 100
+        """)
+        ffibuilder.set_source("_foo", """
+            #define LIMIT 128
+        """)
+    ''')
+    error = failure(script)
+    assert type(error) is cdefc.VerificationError
+    e, note = error.diagnostics
+    assert (e.severity, e.file, e.line, e.column) == (
+        "error", "foo_build.py", line_of(script, "LIMIT 100"), column_of(script, "LIMIT 100"))
+    assert "'LIMIT' is 128" in e.message and "cdef says 100" in e.message
+    assert (note.severity, note.file, note.line, note.column) == (
+        "note", "foo_build.py", line_of(script, "LIMIT 128"), column_of(script, "LIMIT 128"))
+
+
+def test_missing_function(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("int frobnicate(int level);")
+        ffibuilder.set_source("_foo", "int frob(int level);")
+    ''')
+    error = failure(script, "emit_c_code", "_foo.c")
+    assert type(error) is cdefc.VerificationError
+    [d] = error.diagnostics
+    assert d.message == "function 'frobnicate' is not declared in the C source"
+    assert (d.line, d.column) == (line_of(script, "frobnicate"), column_of(script, "frobnicate"))
+    assert not (in_tmp / "_foo.c").exists()
+
+
+def test_error_in_the_c_source(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("int f(int);")
+        ffibuilder.set_source("_foo", """
+            #include "no_such_header.h"
+        """)
+    ''')
+    error = failure(script, "distutils_extension")
+    assert type(error) is cdefc.VerificationError
+    d = error.diagnostics[0]
+    assert "'no_such_header.h' file not found" in d.message
+    assert (d.file, d.line) == ("foo_build.py", line_of(script, "no_such_header"))
+
+
+def test_no_module_left_behind(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("foo_t f(void);")
+        ffibuilder.set_source("pkg._foo", "")
+    ''')
+    (in_tmp / "out" / "pkg").mkdir(parents=True)
+    stale = [in_tmp / "out" / "pkg" / ("_foo" + s) for s in importlib.machinery.EXTENSION_SUFFIXES]
+    for path in stale:
+        path.write_text("stale")
+    error = failure(script, "compile", "out")
+    assert type(error) is cdefc.CDefError
+    assert [p for p in stale if p.exists()] == []
+
+
+def test_traceback_of_a_build_script_run_by_hand(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("""
+            struct s { int a; };
+            void use(struct s *, unknown_t);
+        """)
+        ffibuilder.set_source("_foo", "")
+        if __name__ == "__main__":
+            ffibuilder.compile(verbose=True)
+    ''')
+    result = run_python(script)
+    assert result.returncode == 1
+    line, column = line_of(script, "unknown_t"), column_of(script, "unknown_t")
+    assert (f"cdefc.CDefError: foo_build.py:{line}:{column}: error: "
+            "unknown type name 'unknown_t'") in result.stderr
+    assert not list(in_tmp.glob("_foo*.so"))
+
+
+def test_missing_compiler_is_an_ffi_error(in_tmp, monkeypatch):
+    monkeypatch.setenv("CDEFC_COMPILER", str(in_tmp / "no-such-cdefc"))
+    ffibuilder = cdefc.FFI()
+    ffibuilder.cdef("int f(int);")
+    ffibuilder.set_source("_foo", "int f(int x) { return x; }")
+    with pytest.raises(cdefc.FFIError, match="no-such-cdefc"):
+        ffibuilder.emit_c_code("_foo.c")

@@ -26,18 +26,6 @@ def cmake_build_dir():
     return Path(env).resolve() if env else ROOT / PY_BUILD_BASE / "cmake"
 
 
-def _targets(build_dir):
-    """The names of the targets the CMake build tree knows (Ninja or Makefiles)."""
-    out = subprocess.run(["cmake", "--build", str(build_dir), "--target", "help"],
-                         capture_output=True, text=True, check=True).stdout
-    names = set()
-    for line in out.splitlines():
-        line = line.split("] ", 1)[-1].strip()          # "[1/1] All primary targets ..."
-        line = line[4:] if line.startswith("... ") else line  # Makefiles: "... cdefc"
-        names.add(line.split(":", 1)[0].split(" ", 1)[0])
-    return names
-
-
 def _built_file(build_dir, candidates, what):
     for candidate in candidates:
         path = build_dir / candidate
@@ -55,20 +43,13 @@ def build_native():
             "cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
             "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DCDEFC_BUILD_TESTS=OFF",
             f"-DPython3_EXECUTABLE={sys.executable}"])
-    targets = ["cdefc", "cdefc_runtime"]
-    # Until runtime/ defines cdefc_runtime, ship the compiler alone (the build API then says
-    # the runtime library is missing when it compiles a module).
-    if "cdefc_runtime" not in _targets(build_dir):
-        print("setup.py: warning: the CMake tree has no cdefc_runtime target yet; "
-              "the package will not carry lib/libcdefc_runtime.a", file=sys.stderr)
-        targets.remove("cdefc_runtime")
-    subprocess.check_call(["cmake", "--build", str(build_dir), "--target", *targets, "-j2"])
-    files = {"bin/cdefc": _built_file(build_dir, ("compiler/cdefc", "bin/cdefc", "cdefc"),
-                                      "cdefc")}
-    if "cdefc_runtime" in targets:
-        files["lib/" + RUNTIME_LIBRARY] = _built_file(
-            build_dir, ("runtime/" + RUNTIME_LIBRARY, "lib/" + RUNTIME_LIBRARY),
-            RUNTIME_LIBRARY)
+    subprocess.check_call(["cmake", "--build", str(build_dir), "--target", "cdefc",
+                           "cdefc_runtime", "-j2"])
+    files = {
+        "bin/cdefc": _built_file(build_dir, ("compiler/cdefc", "bin/cdefc", "cdefc"), "cdefc"),
+        "lib/" + RUNTIME_LIBRARY: _built_file(
+            build_dir, ("runtime/" + RUNTIME_LIBRARY, "lib/" + RUNTIME_LIBRARY), RUNTIME_LIBRARY),
+    }
     for header in sorted((ROOT / "include").rglob("*.h")):
         files[(Path("include") / header.relative_to(ROOT / "include")).as_posix()] = header
     return files

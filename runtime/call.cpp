@@ -159,6 +159,7 @@ int convert_argument(CType* ct, PyObject* o, char* buf, Frame* frame) {
     memcpy(buf, &p, sizeof p);
     return 0;
   }
+  if (is_record(ct)) memset(buf, 0, static_cast<size_t>(ct->size));  // fields a dict leaves out are 0
   return to_c(ct, buf, o);
 }
 
@@ -178,36 +179,50 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
   if (!ci) return nullptr;
 
   // Argument types: the fixed ones, then the variadic cdata's own (promoted) types.
-  std::vector<CType*> types(ct->d->args.begin(), ct->d->args.end());
-  std::vector<ffi_type*> atypes = ci->atypes;
-  CallInfo extra;
-  for (Py_ssize_t i = nfixed; i < nargs; ++i) {
-    PyObject* o = PyTuple_GetItem(args, i);
-    if (!is_cdata(o))
-      return raise(PyExc_TypeError, "argument %zd passed in the variadic part needs to be a cdata object (got %s)",
-                   i + 1, type_name(o).c_str());
-    CType* t = promoted(reinterpret_cast<CData*>(o)->ct);
-    ffi_type* ft = t ? ffi_type_of(t, extra) : nullptr;
-    if (!ft) return nullptr;
-    types.push_back(t);
-    atypes.push_back(ft);
-  }
+  const std::vector<CType*>* types = &ct->d->args;
+  std::vector<CType*> all_types;
   ffi_cif var_cif;
   ffi_cif* cif = &ci->cif;
+  CallInfo extra;
   if (ct->d->variadic) {
+    all_types = ct->d->args;
+    std::vector<ffi_type*> atypes = ci->atypes;
+    for (Py_ssize_t i = nfixed; i < nargs; ++i) {
+      PyObject* o = PyTuple_GetItem(args, i);
+      if (!is_cdata(o))
+        return raise(PyExc_TypeError, "argument %zd passed in the variadic part needs to be a cdata object (got %s)",
+                     i + 1, type_name(o).c_str());
+      CType* t = promoted(reinterpret_cast<CData*>(o)->ct);
+      ffi_type* ft = t ? ffi_type_of(t, extra) : nullptr;
+      if (!ft) return nullptr;
+      all_types.push_back(t);
+      atypes.push_back(ft);
+    }
+    extra.atypes = std::move(atypes);
     if (ffi_prep_cif_var(&var_cif, FFI_DEFAULT_ABI, static_cast<unsigned>(nfixed),
-                         static_cast<unsigned>(atypes.size()), ci->rtype, atypes.data()) != FFI_OK)
+                         static_cast<unsigned>(extra.atypes.size()), ci->rtype, extra.atypes.data()) != FFI_OK)
       return raise(PyExc_SystemError, "libffi cannot describe this call of '%s'", cname(ct));
     cif = &var_cif;
+    types = &all_types;
   }
 
+  // Arguments of up to 16 bytes live on the stack; bigger ones and temporaries in `frame`.
+  constexpr Py_ssize_t kInline = 8;
+  alignas(16) unsigned char slots[kInline][16];
+  void* inline_values[kInline];
+  std::vector<void*> heap_values;
+  void** avalues = inline_values;
+  if (nargs > kInline) {
+    heap_values.resize(static_cast<size_t>(nargs));
+    avalues = heap_values.data();
+  }
   Frame frame = {{nullptr}, 0, nullptr};
-  std::vector<void*> avalues(static_cast<size_t>(nargs));
   PyObject* result = nullptr;
   for (Py_ssize_t i = 0; i < nargs; ++i) {
-    CType* t = types[static_cast<size_t>(i)];
+    CType* t = (*types)[static_cast<size_t>(i)];
     size_t size = t->size > 0 ? static_cast<size_t>(t->size) : 0;
-    char* buf = static_cast<char*>(frame_alloc(&frame, size < 16 ? 16 : size));
+    char* buf = (i < kInline && size <= 16) ? reinterpret_cast<char*>(slots[i])
+                                            : static_cast<char*>(frame_alloc(&frame, size < 16 ? 16 : size));
     if (!buf) goto done;
     PyObject* o = PyTuple_GetItem(args, i);
     if (i >= nfixed) {
@@ -217,8 +232,9 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
         if (t->flags & kFloat)
           write_float(t, buf, read_float(cd->ct, cd->data));
         else
-          write_integer(buf, t->size, (cd->ct->flags & kSigned) ? static_cast<unsigned long long>(read_signed(cd->data, cd->ct->size))
-                                                                : read_unsigned(cd->data, cd->ct->size));
+          write_integer(buf, t->size,
+                        (cd->ct->flags & kSigned) ? static_cast<unsigned long long>(read_signed(cd->data, cd->ct->size))
+                                                  : read_unsigned(cd->data, cd->ct->size));
       } else if (is_pointer_like(t)) {
         void* p = cdata_address(cd);
         memcpy(buf, &p, sizeof p);
@@ -228,17 +244,19 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
     } else if (convert_argument(t, o, buf, &frame) < 0) {
       goto done;
     }
-    avalues[static_cast<size_t>(i)] = buf;
+    avalues[i] = buf;
   }
   {
     CType* rt = ct->d->result;
     size_t rsize = rt->size > 0 ? static_cast<size_t>(rt->size) : 0;
-    char* rbuf = static_cast<char*>(frame_alloc(&frame, rsize < sizeof(ffi_arg) ? sizeof(ffi_arg) : rsize));
+    alignas(16) unsigned char rslot[32];
+    char* rbuf = rsize <= sizeof rslot ? reinterpret_cast<char*>(rslot)
+                                       : static_cast<char*>(frame_alloc(&frame, rsize));
     if (!rbuf) goto done;
     int* slot = cdefc_errno_slot();
     Py_BEGIN_ALLOW_THREADS
     errno = *slot;
-    ffi_call(cif, FFI_FN(address), rbuf, avalues.data());
+    ffi_call(cif, FFI_FN(address), rbuf, avalues);
     *slot = errno;
     Py_END_ALLOW_THREADS
     if (rt->kind == Kind::Void) {
@@ -246,8 +264,8 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
       result = Py_None;
     } else if (is_record(rt)) {
       result = make_record_copy(rt, rbuf);
-    } else if ((rt->kind == Kind::Primitive || rt->kind == Kind::Enum) && !(rt->flags & (kFloat | kLongDouble | kComplex)) &&
-               rsize < sizeof(ffi_arg)) {
+    } else if ((rt->kind == Kind::Primitive || rt->kind == Kind::Enum) &&
+               !(rt->flags & (kFloat | kLongDouble | kComplex)) && rsize < sizeof(ffi_arg)) {
       // libffi widens small integer results to a full ffi_arg.
       ffi_arg wide;
       memcpy(&wide, rbuf, sizeof wide);
@@ -259,8 +277,148 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
     }
   }
 done:
-  cdefc_frame_release(&frame);
+  if (frame.count) cdefc_frame_release(&frame);
   return result;
+}
+
+// ---- callbacks (ffi.callback) ----
+
+namespace {
+
+/// What a callback's closure needs; owned by the closure (freed with the cdata).
+struct CallbackInfo {
+  CType* fn = nullptr;             ///< the function-pointer ctype
+  PyObject* callable = nullptr;    ///< strong
+  PyObject* onerror = nullptr;     ///< strong or null
+  std::vector<char> error_value;   ///< the result returned to C after an exception
+  ffi_closure* closure = nullptr;
+};
+
+/// Copies a C result from `buf` into libffi's `ret`, small integers widened to ffi_arg.
+void store_result(CType* rt, void* ret, const char* buf) {
+  bool small_int = (rt->kind == Kind::Primitive || rt->kind == Kind::Enum) &&
+                   !(rt->flags & (kFloat | kLongDouble | kComplex)) && rt->size < static_cast<Py_ssize_t>(sizeof(ffi_arg));
+  if (small_int) {
+    ffi_arg wide = (rt->flags & kSigned) ? static_cast<ffi_arg>(read_signed(buf, rt->size))
+                                         : static_cast<ffi_arg>(read_unsigned(buf, rt->size));
+    memcpy(ret, &wide, sizeof wide);
+  } else {
+    memcpy(ret, buf, static_cast<size_t>(rt->size));
+  }
+}
+
+/// Writes `value` (a Python object) as the C result of a callback.
+int write_result(CType* rt, void* ret, PyObject* value) {
+  if (rt->kind == Kind::Void) return 0;
+  std::vector<char> buf(static_cast<size_t>(rt->size > 0 ? rt->size : 0) + 16);
+  if (to_c(rt, buf.data(), value) < 0) return -1;
+  store_result(rt, ret, buf.data());
+  return 0;
+}
+
+void write_error_value(CallbackInfo* info, void* ret) {
+  CType* rt = info->fn->d->result;
+  if (rt->kind != Kind::Void) store_result(rt, ret, info->error_value.data());
+}
+
+/// The closure's entry point: C calls it, it calls Python with the GIL.
+void trampoline(ffi_cif*, void* ret, void** args, void* user) {
+  auto* info = static_cast<CallbackInfo*>(user);
+  int saved_errno = errno;
+  PyGILState_STATE st = PyGILState_Ensure();
+  int* slot = cdefc_errno_slot();
+  *slot = saved_errno;
+  CType* fn = info->fn;
+  size_t n = fn->d->args.size();
+  PyObject* pyargs = PyTuple_New(static_cast<Py_ssize_t>(n));
+  bool ok = pyargs != nullptr;
+  for (size_t i = 0; ok && i < n; ++i) {
+    CType* t = fn->d->args[i];
+    PyObject* a = is_record(t) ? make_record_copy(t, args[i]) : from_c(t, static_cast<char*>(args[i]), nullptr);
+    if (!a) ok = false;
+    else PyTuple_SetItem(pyargs, static_cast<Py_ssize_t>(i), a);
+  }
+  PyObject* result = ok ? PyObject_CallObject(info->callable, pyargs) : nullptr;
+  Py_XDECREF(pyargs);
+  if (!result || write_result(fn->d->result, ret, result) < 0) {
+    write_error_value(info, ret);
+    bool handled = false;
+    if (info->onerror) {
+      PyObject *type, *value, *tb;
+      PyErr_Fetch(&type, &value, &tb);
+      PyErr_NormalizeException(&type, &value, &tb);
+      PyObject* r = PyObject_CallFunctionObjArgs(info->onerror, type ? type : Py_None, value ? value : Py_None,
+                                                 tb ? tb : Py_None, nullptr);
+      Py_XDECREF(type);
+      Py_XDECREF(value);
+      Py_XDECREF(tb);
+      if (r && r != Py_None && write_result(fn->d->result, ret, r) < 0) write_error_value(info, ret);
+      handled = r != nullptr && !PyErr_Occurred();
+      Py_XDECREF(r);
+    }
+    if (!handled) PyErr_WriteUnraisable(info->callable);
+    PyErr_Clear();
+  }
+  Py_XDECREF(result);
+  errno = *slot;
+  PyGILState_Release(st);
+}
+
+}  // namespace
+
+PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject* onerror) {
+  if (fn->kind != Kind::Function) return raise(PyExc_TypeError, "expected a function ctype, got '%s'", cname(fn));
+  if (!PyCallable_Check(callable))
+    return raise(PyExc_TypeError, "expected a callable object, not %s", type_name(callable).c_str());
+  if (onerror && onerror != Py_None && !PyCallable_Check(onerror))
+    return raise(PyExc_TypeError, "expected a callable object for 'onerror', not %s", type_name(onerror).c_str());
+  if (fn->d->variadic) return raise(PyExc_NotImplementedError,
+                 "%s: callback with unsupported argument or return type or with '...'", cname(fn));
+  CallInfo* ci = call_info(fn);
+  if (!ci) return nullptr;
+  auto info = std::make_unique<CallbackInfo>();
+  info->fn = fn;
+  CType* rt = fn->d->result;
+  if (rt->kind != Kind::Void) {
+    info->error_value.assign(static_cast<size_t>(rt->size > 0 ? rt->size : 0) + 16, 0);
+    if (error && error != Py_None && to_c(rt, info->error_value.data(), error) < 0) return nullptr;
+    info->error_value.resize(static_cast<size_t>(rt->size));
+  }
+  void* code = nullptr;
+  auto* closure = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code));
+  if (!closure) return PyErr_NoMemory();
+  if (ffi_prep_closure_loc(closure, &ci->cif, trampoline, info.get(), code) != FFI_OK) {
+    ffi_closure_free(closure);
+    return raise(PyExc_SystemError, "libffi cannot make a closure for '%s'", cname(fn));
+  }
+  PyObject* cd = make_pointer(fn, code, nullptr);
+  if (!cd) {
+    ffi_closure_free(closure);
+    return nullptr;
+  }
+  Py_INCREF(callable);
+  info->callable = callable;
+  if (onerror && onerror != Py_None) {
+    Py_INCREF(onerror);
+    info->onerror = onerror;
+  }
+  info->closure = closure;
+  auto* c = reinterpret_cast<CData*>(cd);
+  Py_INCREF(callable);
+  c->extra = callable;
+  c->alloc = info.release();
+  c->flags |= kCallback;
+  return cd;
+}
+
+void free_callback(CData* cd) {
+  auto* info = static_cast<CallbackInfo*>(cd->alloc);
+  if (!info) return;
+  ffi_closure_free(info->closure);
+  Py_XDECREF(info->callable);
+  Py_XDECREF(info->onerror);
+  delete info;
+  cd->alloc = nullptr;
 }
 
 }  // namespace cdefc::rt

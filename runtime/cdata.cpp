@@ -63,6 +63,7 @@ void cdata_dealloc(PyObject* self) {
       Py_DECREF(r);
   }
   if ((cd->flags & kOwning) && !(cd->flags & kReleased)) PyMem_Free(cd->alloc);
+  if (cd->flags & kCallback) free_callback(cd);
   if (cd->flags & kHandle) {
     PyObject* key = PyLong_FromVoidPtr(self);
     if (!key || PyDict_DelItem(g->handles, key) < 0) PyErr_Clear();
@@ -187,8 +188,10 @@ PyObject* pointer_add(CData* cd, PyObject* offset, bool negate) {
 bool is_index_like(PyObject* o) { return PyLong_Check(o) || (!is_cdata(o) && PyIndex_Check(o)); }
 
 PyObject* cdata_add(PyObject* a, PyObject* b) {
-  if (is_cdata(a) && is_pointer_like(as_cd(a)->ct) && is_index_like(b)) return pointer_add(as_cd(a), b, false);
-  if (is_cdata(b) && is_pointer_like(as_cd(b)->ct) && is_index_like(a)) return pointer_add(as_cd(b), a, false);
+  if (is_cdata(a) && is_pointer_like(as_cd(a)->ct) && (is_index_like(b) || PyFloat_Check(b)))
+    return pointer_add(as_cd(a), b, false);
+  if (is_cdata(b) && is_pointer_like(as_cd(b)->ct) && (is_index_like(a) || PyFloat_Check(a)))
+    return pointer_add(as_cd(b), a, false);
   if (is_cdata(a) && !is_pointer_like(as_cd(a)->ct) && PyNumber_Check(b))
     return raise(PyExc_TypeError, "cannot add a cdata '%s' and a number", cname(as_cd(a)->ct));
   Py_RETURN_NOTIMPLEMENTED;
@@ -201,9 +204,8 @@ PyObject* cdata_sub(PyObject* a, PyObject* b) {
   if (is_cdata(b) && is_pointer_like(as_cd(b)->ct)) {
     CData* y = as_cd(b);
     CType* px = pointer_type_of(x);
-    CType* py = pointer_type_of(y);
-    if (!px || !py) return nullptr;
-    if (px != py || px->kind != Kind::Pointer)
+    if (!px) return nullptr;
+    if (x->ct != y->ct || px->kind != Kind::Pointer)
       return raise(PyExc_TypeError, "cannot subtract cdata '%s' and cdata '%s'", cname(x->ct), cname(y->ct));
     Py_ssize_t size = arith_item_size(px);
     if (size < 0) return nullptr;
@@ -520,7 +522,7 @@ int cdata_setattro(PyObject* self, PyObject* name, PyObject* value) {
         return -1;
       }
       if (!check_alive(cd)) return -1;
-      return write_field(*f, base, value);
+      return write_field(*f, base, value, flex_capacity(*f, base, owner_of(cd)));
     }
     if (PyErr_Occurred()) return -1;
     PyErr_Format(PyExc_AttributeError, "cdata '%s' has no field '%U'", cname(cd->ct), name);
@@ -574,7 +576,16 @@ PyObject* cdata_dir(PyObject* self, PyObject*) {
   return list;
 }
 
-PyMethodDef cdata_methods[] = {{"__enter__", cdata_enter, METH_NOARGS, nullptr},
+PyObject* cdata_complex(PyObject* self, PyObject*) {
+  CData* cd = as_cd(self);
+  CType* ct = cd->ct;
+  if (ct->kind == Kind::Primitive && (ct->flags & kComplex)) return from_c(ct, cd->data, nullptr);
+  if (ct->kind == Kind::Primitive && (ct->flags & (kFloat | kLongDouble)))
+    return PyComplex_FromDoubles(read_float(ct, cd->data), 0.0);
+  return raise(PyExc_TypeError, "complex() not supported on cdata '%s'", cname(ct));
+}
+
+PyMethodDef cdata_methods[] = {{"__complex__", cdata_complex, METH_NOARGS, nullptr},{"__enter__", cdata_enter, METH_NOARGS, nullptr},
                                {"__exit__", cdata_exit, METH_VARARGS, nullptr},
                                {"__dir__", cdata_dir, METH_NOARGS, nullptr},
                                {nullptr, nullptr, 0, nullptr}};
@@ -618,6 +629,8 @@ PyObject* cdata_repr(PyObject* self) {
     return PyUnicode_FromFormat("<cdata '%s' sliced length %zd>", cname(ct), cd->length);
   if (cd->flags & kHandle)
     return PyUnicode_FromFormat("<cdata '%s' handle to %R>", cname(ct), cd->extra);
+  if (cd->flags & kCallback)
+    return PyUnicode_FromFormat("<cdata '%s' calling %R>", cname(ct), cd->extra);
   switch (ct->kind) {
     case Kind::Primitive:
     case Kind::Enum:

@@ -1,5 +1,6 @@
 // Conversions between Python objects and C memory, with CFFI's range checks and messages:
 // integers, characters, floats, pointers (and call-argument temporaries), arrays, structs.
+#include <algorithm>
 #include <cstring>
 #include <cwchar>
 
@@ -77,6 +78,11 @@ void* frame_alloc(Frame* frame, size_t n) {
     static_cast<std::vector<void*>*>(frame->more)->push_back(p);
   }
   return p;
+}
+
+PyObject* wide_units(PyObject* s, const CType* item) {
+  // Little-endian code units: UTF-16 (surrogate pairs) for 2-byte items, UTF-32 otherwise.
+  return PyUnicode_AsEncodedString(s, item->size == 2 ? "utf-16-le" : "utf-32-le", "surrogatepass");
 }
 
 // ---- integers ----
@@ -174,6 +180,21 @@ int integer_to_c(CType* ct, char* dst, PyObject* o) {
     return 0;
   }
   bool is_signed = ct->flags & kSigned;
+  if (PyLong_CheckExact(o)) {
+    // Fast path: an int that fits.
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (!overflow && !(v == -1 && PyErr_Occurred())) {
+      size_t bits = static_cast<size_t>(ct->size) * 8;
+      bool fits = is_signed ? (bits >= 64 || (v >= -(1LL << (bits - 1)) && v < (1LL << (bits - 1))))
+                            : (v >= 0 && (bits >= 64 || static_cast<unsigned long long>(v) >> bits == 0));
+      if (fits) {
+        write_integer(dst, ct->size, static_cast<unsigned long long>(v));
+        return 0;
+      }
+    }
+    PyErr_Clear();
+  }
   long long s = 0;
   unsigned long long u = 0;
   if (integer_from_object(o, is_signed, static_cast<size_t>(ct->size), cname(ct), &s, &u) < 0)
@@ -204,7 +225,10 @@ int wchar_to_c(CType* ct, char* dst, PyObject* o) {
                      name, describe(o).c_str());
   }
   if (ct->size == 2 && code > 0xFFFF)
-    return raise_int(PyExc_ValueError, "character U+%lx does not fit '%s'", code, cname(ct));
+    return raise_int(PyExc_TypeError,
+                     "initializer for ctype '%s' must be a unicode string of length 1, not "
+                     "larger-than-0xFFFF character",
+                     cname(ct));
   write_integer(dst, ct->size, code);
   return 0;
 }
@@ -292,11 +316,16 @@ int array_to_c(CType* ct, char* dst, PyObject* o) {
     return 0;
   }
   if ((item->flags & kWChar) && PyUnicode_Check(o)) {
-    Py_ssize_t n = PyUnicode_GetLength(o);
-    if (length >= 0 && n > length)
+    PyObject* units = wide_units(o, item);
+    if (!units) return -1;
+    Py_ssize_t n = PyBytes_Size(units) / item->size;
+    if (length >= 0 && n > length) {
+      Py_DECREF(units);
       return raise_int(PyExc_IndexError, "initializer unicode is too long for '%s' (got %zd characters)",
                        cname(ct), n);
-    for (Py_ssize_t i = 0; i < n; ++i) write_integer(dst + i * item->size, item->size, PyUnicode_ReadChar(o, i));
+    }
+    memcpy(dst, PyBytes_AsString(units), static_cast<size_t>(n * item->size));
+    Py_DECREF(units);
     if (length < 0 || n < length) write_integer(dst + n * item->size, item->size, 0);
     return 0;
   }
@@ -334,6 +363,7 @@ PyObject* read_bitfield(const FieldInfo& f, const char* base) {
 }
 
 int write_bitfield(const FieldInfo& f, char* base, PyObject* o) {
+  if (PyFloat_Check(o)) return raise_int(PyExc_TypeError, "'float' object cannot be interpreted as an integer");
   bool is_signed = f.type->flags & kSigned;
   long long s = 0;
   unsigned long long u = 0;
@@ -370,19 +400,66 @@ int write_bitfield(const FieldInfo& f, char* base, PyObject* o) {
 
 }  // namespace
 
-/// Reads one field of a struct at `base`.
+/// Whether `t` is an array of unknown length (a flexible array member as a field).
+inline bool is_open_array(const CType* t) { return t->kind == Kind::Array && t->length < 0; }
+
+Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner) {
+  if (!owner || !is_cdata(owner)) return -1;
+  CData* own = reinterpret_cast<CData*>(owner);
+  if (!(own->flags & kOwning) || own->ct->kind == Kind::Array) return -1;
+  char* start = static_cast<char*>(own->alloc);
+  char* p = base + f.offset;
+  if (!start || p < start || p > start + own->alloc_size || f.type->item->size <= 0) return -1;
+  return (start + own->alloc_size - p) / f.type->item->size;
+}
+
 PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner) {
   if (f.bitsize >= 0) return read_bitfield(f, base);
+  if (is_open_array(f.type)) {
+    // A flexible array member: as many items as ffi.new() allocated, else a plain pointer.
+    Py_ssize_t n = flex_capacity(f, base, owner);
+    if (n < 0) {
+      CType* pt = pointer_to(f.type->item);
+      return pt ? make_pointer(pt, base + f.offset, owner) : nullptr;
+    }
+    PyObject* r = make_view(f.type, base + f.offset, owner, n);
+    if (r) reinterpret_cast<CData*>(r)->flags |= kSliced;
+    return r;
+  }
   return from_c(f.type, base + f.offset, owner);
 }
 
-/// Writes one field of a struct at `base`.
-int write_field(const FieldInfo& f, char* base, PyObject* o) {
+int write_field(const FieldInfo& f, char* base, PyObject* o, Py_ssize_t flex) {
   if (f.bitsize >= 0) return write_bitfield(f, base, o);
+  if (is_open_array(f.type)) {
+    // Never past the memory that holds the struct: an unknown capacity holds nothing.
+    CType* sized = array_of(f.type->item, flex < 0 ? 0 : flex);
+    return sized ? to_c(sized, base + f.offset, o) : -1;
+  }
   return to_c(f.type, base + f.offset, o);
 }
 
-int record_from_object(CType* ct, char* dst, PyObject* o) {
+Py_ssize_t flex_items(CType* ct, PyObject* o) {
+  if (!is_record(ct) || (ct->flags & kOpaque) || !realize_fields(ct) || ct->d->fields.empty()) return 0;
+  const FieldInfo& last = ct->d->fields.back();
+  if (!is_open_array(last.type)) return 0;
+  PyObject* value = nullptr;
+  if (PyDict_Check(o)) {
+    value = PyDict_GetItemWithError(o, last.name);
+  } else if ((PyList_Check(o) || PyTuple_Check(o)) &&
+             PySequence_Size(o) == static_cast<Py_ssize_t>(ct->d->fields.size())) {
+    value = PyList_Check(o) ? PyList_GetItem(o, PyList_Size(o) - 1) : PyTuple_GetItem(o, PyTuple_Size(o) - 1);
+  }
+  PyErr_Clear();
+  if (!value) return 0;
+  if (PyList_Check(value) || PyTuple_Check(value)) return PySequence_Size(value);
+  if (PyBytes_Check(value)) return PyBytes_Size(value) + 1;
+  if (PyUnicode_Check(value)) return PyUnicode_GetLength(value) * 2 + 1;  // enough for UTF-16
+  if (PyLong_Check(value)) return std::max<Py_ssize_t>(0, PyLong_AsSsize_t(value));
+  return 0;
+}
+
+int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
   if (ct->flags & kOpaque)
     return raise_int(PyExc_TypeError, "cannot initialize ctype '%s' of unknown size", cname(ct));
   if (!realize_fields(ct)) return -1;
@@ -400,7 +477,7 @@ int record_from_object(CType* ct, char* dst, PyObject* o) {
     for (Py_ssize_t i = 0; i < n; ++i) {
       PyObject* x = PySequence_GetItem(o, i);
       if (!x) return -1;
-      int rc = write_field(fields[static_cast<size_t>(i)], dst, x);
+      int rc = write_field(fields[static_cast<size_t>(i)], dst, x, flex);
       Py_DECREF(x);
       if (rc < 0) return -1;
     }
@@ -415,7 +492,7 @@ int record_from_object(CType* ct, char* dst, PyObject* o) {
         if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
         return -1;
       }
-      if (write_field(*f, dst, value) < 0) return -1;
+      if (write_field(*f, dst, value, flex) < 0) return -1;
     }
     return 0;
   }
@@ -489,11 +566,13 @@ int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame) {
     }
     if (PyUnicode_Check(o)) {
       if (item->flags & kWChar) {
-        Py_ssize_t n = PyUnicode_GetLength(o);
-        char* buf = static_cast<char*>(frame_alloc(frame, static_cast<size_t>((n + 1) * item->size)));
+        PyObject* units = wide_units(o, item);
+        if (!units) return -1;
+        Py_ssize_t n = PyBytes_Size(units);
+        char* buf = static_cast<char*>(frame_alloc(frame, static_cast<size_t>(n + item->size)));
+        if (buf) memcpy(buf, PyBytes_AsString(units), static_cast<size_t>(n));
+        Py_DECREF(units);
         if (!buf) return -1;
-        for (Py_ssize_t i = 0; i < n; ++i)
-          write_integer(buf + i * item->size, item->size, PyUnicode_ReadChar(o, i));
         *out = buf;
         return 0;
       }

@@ -540,16 +540,4 @@ const FieldInfo* find_field(CType* ct, PyObject* name) {
   return &ct->d->fields[PyLong_AsSize_t(pos)];
 }
 
-std::string ctype_name_with(const CType* ct, const std::string& declarator) {
-  std::string n = ct->d->name;
-  std::string text = declarator;
-  size_t pos = ct->d->name_pos;
-  // "int" + "x" -> "int x"; "int *" + "x" -> "int *x"; "int[5]" + "x" -> "int x[5]"
-  if (!text.empty() && pos > 0 && n[pos - 1] != '*' && n[pos - 1] != '(' && text[0] != '[' &&
-      text[0] != '(')
-    text = " " + text;
-  n.insert(pos, text);
-  return n;
-}
-
 }  // namespace cdefc::rt

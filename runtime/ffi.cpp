@@ -1,13 +1,11 @@
 // The `ffi` object: new, cast, typeof, sizeof, alignof, offsetof, addressof, string, unpack,
 // release, gc, handles, memmove, buffer, getctype, errno, NULL, error, CData, CType.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "internal.h"
 
-#ifndef PyBUF_WRITE
-#define PyBUF_WRITE 0x200  // part of the stable ABI, declared by limited headers only from 3.11
-#endif
 
 namespace cdefc::rt {
 
@@ -39,8 +37,21 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
     CType* item = ct->item;
     if (item->size < 0)
       return raise(PyExc_TypeError, "cannot instantiate ctype '%s' of unknown size", cname(item));
-    cd = make_owning(ct, static_cast<size_t>(item->size), -1);
-    if (cd && init != Py_None && to_c(item, cdata_address(cd), init) < 0) Py_CLEAR(cd);
+    // A struct ending with a flexible array member gets room for the items its initializer
+    // gives, as in CFFI.
+    Py_ssize_t flex = init != Py_None ? flex_items(item, init) : 0;
+    size_t size = static_cast<size_t>(item->size);
+    if (flex > 0) {
+      const FieldInfo& last = item->d->fields.back();
+      if (flex > (PY_SSIZE_T_MAX - last.offset) / last.type->item->size)
+        return raise(PyExc_OverflowError, "flexible array too large");
+      size = std::max(size, static_cast<size_t>(last.offset + flex * last.type->item->size));
+    }
+    cd = make_owning(ct, size, -1);
+    if (!cd || init == Py_None) return reinterpret_cast<PyObject*>(cd);
+    int rc = is_record(item) ? record_from_object(item, cdata_address(cd), init, flex)
+                             : to_c(item, cdata_address(cd), init);
+    if (rc < 0) Py_CLEAR(cd);
     return reinterpret_cast<PyObject*>(cd);
   }
   if (ct->kind != Kind::Array) return raise(PyExc_TypeError, "expected a pointer or array ctype, got '%s'", cname(ct));
@@ -57,7 +68,10 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
     } else if (PyBytes_Check(init) && item->size == 1 && (item->flags & (kChar | kSigned | kUnsigned))) {
       n = PyBytes_Size(init) + 1;
     } else if (PyUnicode_Check(init) && (item->flags & kWChar)) {
-      n = PyUnicode_GetLength(init) + 1;
+      PyObject* units = wide_units(init, item);
+      if (!units) return nullptr;
+      n = PyBytes_Size(units) / item->size + 1;
+      Py_DECREF(units);
     } else if (is_cdata(init) && as_cd(init)->ct->kind == Kind::Array) {
       n = as_cd(init)->length;
     } else if (PyBytes_Check(init) || PyUnicode_Check(init)) {
@@ -182,7 +196,7 @@ PyObject* ffi_cast(PyObject* self, PyObject* args) {
       }
       unsigned long long bits = 0;
       if (cast_bits(value, &bits) < 0) return nullptr;
-      if (ct->flags & kBool) bits = bits != 0;
+      if (ct->flags & kBool) bits = PyFloat_Check(value) ? PyFloat_AsDouble(value) != 0.0 : bits != 0;
       cd = new_value_cdata(ct);
       if (cd) write_integer(cd->data, ct->size, bits);
       return reinterpret_cast<PyObject*>(cd);
@@ -205,6 +219,41 @@ PyObject* ffi_cast(PyObject* self, PyObject* args) {
       break;
   }
   return raise(PyExc_TypeError, "cannot cast to ctype '%s'", cname(ct));
+}
+
+// ---- callbacks ----
+
+PyObject* callback_decorator(PyObject* self, PyObject* func);
+PyMethodDef decorator_def = {"callback_decorator", callback_decorator, METH_O, nullptr};
+
+PyObject* ffi_callback(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdecl", "python_callable", "error", "onerror", nullptr};
+  PyObject *decl, *callable = Py_None, *error = Py_None, *onerror = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:callback", const_cast<char**>(kw), &decl, &callable, &error,
+                                   &onerror))
+    return nullptr;
+  CType* ct = nullptr;
+  if (PyUnicode_Check(decl)) {
+    bool is_function = false;
+    ct = ctx_parse(ctx_of(self), decl, &is_function);  // "int(int)" and "int(*)(int)" both do
+  } else {
+    ct = ctype_arg(self, decl, false, "string or ctype object");
+  }
+  if (!ct) return nullptr;
+  if (callable == Py_None) {
+    // @ffi.callback("int(int)", ...): a decorator that makes the callback.
+    PyObject* state = Py_BuildValue("(OOO)", reinterpret_cast<PyObject*>(ct), error, onerror);
+    if (!state) return nullptr;
+    PyObject* deco = PyCFunction_New(&decorator_def, state);
+    Py_DECREF(state);
+    return deco;
+  }
+  return make_callback(ct, callable, error, onerror);
+}
+
+PyObject* callback_decorator(PyObject* state, PyObject* func) {
+  return make_callback(reinterpret_cast<CType*>(PyTuple_GetItem(state, 0)), func, PyTuple_GetItem(state, 1),
+                       PyTuple_GetItem(state, 2));
 }
 
 // ---- types and layout ----
@@ -251,6 +300,20 @@ bool walk(CType*& ct, PyObject* args, Py_ssize_t first, Py_ssize_t& offset) {
   Py_ssize_t n = PyTuple_Size(args);
   for (Py_ssize_t i = first; i < n; ++i) {
     PyObject* key = PyTuple_GetItem(args, i);
+    if (PyUnicode_Check(key) && PyUnicode_FindChar(key, '.', 0, PyUnicode_GetLength(key), 1) >= 0) {
+      // "a.b": the fields one after the other (CFFI's compiled ffi wants them separately).
+      PyObject* dot = PyUnicode_FromString(".");
+      PyObject* parts = dot ? PyUnicode_Split(key, dot, -1) : nullptr;
+      Py_XDECREF(dot);
+      if (!parts) return false;
+      PyObject* sub = PyList_AsTuple(parts);
+      Py_DECREF(parts);
+      if (!sub) return false;
+      bool ok = walk(ct, sub, 0, offset);
+      Py_DECREF(sub);
+      if (!ok) return false;
+      continue;
+    }
     if (PyUnicode_Check(key)) {
       CType* rec = ct;
       if (rec->kind == Kind::Pointer && is_record(rec->item) && i == first) rec = rec->item;
@@ -539,15 +602,18 @@ PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
   char* p;
   Py_ssize_t n;
   if (!memory_of(obj, &p, &n, true)) return nullptr;
-  if (n < 0 && as_cd(obj)->ct->kind == Kind::Pointer) n = as_cd(obj)->ct->item->size;
+  CData* cd = as_cd(obj);
+  if (n < 0 && cd->ct->kind == Kind::Pointer) n = cd->ct->item->size;
   if (size >= 0) {
-    if (n >= 0 && size > n && as_cd(obj)->ct->kind == Kind::Array)
-      return raise(PyExc_IndexError, "buffer of %zd bytes larger than the array (%zd bytes)", size, n);
+    // Known extents (arrays, ffi.new() memory) are checked: no buffer over foreign bytes.
+    bool known = cd->ct->kind == Kind::Array || (cd->flags & kOwning);
+    if (known && size > n)
+      return raise(PyExc_IndexError, "buffer of %zd bytes over cdata '%s' of %zd bytes", size, cname(cd->ct), n);
     n = size;
   }
   if (n < 0) return raise(PyExc_TypeError, "don't know the size of the buffer");
   if (!p) return raise(PyExc_RuntimeError, "cannot make a buffer of a NULL pointer");
-  return PyMemoryView_FromMemory(p, n, PyBUF_WRITE);
+  return new_buffer(obj, p, n);
 }
 
 PyObject* ffi_getctype(PyObject* self, PyObject* args, PyObject* kwargs) {
@@ -561,7 +627,87 @@ PyObject* ffi_getctype(PyObject* self, PyObject* args, PyObject* kwargs) {
   while (!w.empty() && w.front() == ' ') w.erase(0, 1);
   while (!w.empty() && w.back() == ' ') w.pop_back();
   if (!w.empty() && w.front() == '*' && ct->kind == Kind::Array) w = "(" + w + ")";
-  return PyUnicode_FromString(ctype_name_with(ct, w).c_str());
+  std::string n = cname(ct);
+  size_t pos = ct->d->name_pos;
+  if (!w.empty() && w[0] != '[' && w[0] != '(' && pos > 0 && n[pos - 1] != '(') w = " " + w;
+  n.insert(pos, w);
+  return PyUnicode_FromString(n.c_str());
+}
+
+// ---- module information ----
+
+PyObject* ffi_list_types(PyObject* self, PyObject*) {
+  const cdefc_module_def* def = ctx_def(ctx_of(self));
+  PyObject* typedefs = PyList_New(0);
+  PyObject* structs = PyList_New(0);
+  PyObject* unions = PyList_New(0);
+  bool ok = typedefs && structs && unions;
+  for (uint32_t i = 0; ok && i < def->num_typedefs; ++i) {
+    PyObject* n = PyUnicode_FromString(def->typedefs[i].name);
+    ok = n && PyList_Append(typedefs, n) == 0;
+    Py_XDECREF(n);
+  }
+  for (uint32_t i = 0; ok && i < def->num_records; ++i) {
+    const cdefc_record& r = def->records[i];
+    bool is_union = r.flags & CDEFC_RECORD_UNION;
+    const char* kw = is_union ? "union " : "struct ";
+    if (!r.name || strncmp(r.name, kw, strlen(kw)) != 0) continue;  // typedef-named: listed above
+    PyObject* n = PyUnicode_FromString(r.name + strlen(kw));
+    ok = n && PyList_Append(is_union ? unions : structs, n) == 0;
+    Py_XDECREF(n);
+  }
+  if (ok) ok = PyList_Sort(typedefs) == 0 && PyList_Sort(structs) == 0 && PyList_Sort(unions) == 0;
+  PyObject* r = ok ? PyTuple_Pack(3, typedefs, structs, unions) : nullptr;
+  Py_XDECREF(typedefs);
+  Py_XDECREF(structs);
+  Py_XDECREF(unions);
+  return r;
+}
+
+PyObject* ffi_integer_const(PyObject* self, PyObject* name) {
+  cdefc_context* ctx = ctx_of(self);
+  if (!PyUnicode_Check(name)) return raise(PyExc_TypeError, "integer_const() expects a str");
+  const char* s = PyUnicode_AsUTF8AndSize(name, nullptr);
+  if (!s) return nullptr;
+  const cdefc_module_def* def = ctx_def(ctx);
+  for (uint32_t i = 0; i < def->num_globals; ++i) {
+    const cdefc_global& gl = def->globals[i];
+    if (strcmp(gl.name, s) != 0) continue;
+    CType* ct = gl.kind == CDEFC_GLOBAL_CONSTANT ? ctx_type(ctx, gl.type) : nullptr;
+    if (!ct || !is_integer(ct)) {
+      PyErr_Clear();
+      return raise_ffi_error(std::string("function, global variable or non-integer constant '") + s +
+                             "' must be fetched from its original 'lib' object");
+    }
+    return PyObject_GetAttr(ctx->lib, name);
+  }
+  return raise(PyExc_AttributeError, "integer constant '%s' not found", s);
+}
+
+PyObject* ffi_init_once(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"func", "tag", nullptr};
+  PyObject *func, *tag;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:init_once", const_cast<char**>(kw), &func, &tag)) return nullptr;
+  PyObject* done = PyDict_GetItemWithError(ctx_of(self)->init_once, tag);
+  if (done) {
+    Py_INCREF(done);
+    return done;
+  }
+  if (PyErr_Occurred()) return nullptr;
+  PyObject* result = PyObject_CallObject(func, nullptr);
+  if (!result) return nullptr;
+  // Another thread may have finished first while `func` ran: its result wins, as in CFFI.
+  PyObject* first = PyDict_GetItemWithError(ctx_of(self)->init_once, tag);
+  if (first) {
+    Py_INCREF(first);
+    Py_DECREF(result);
+    return first;
+  }
+  if (PyErr_Occurred() || PyDict_SetItem(ctx_of(self)->init_once, tag, result) < 0) {
+    Py_DECREF(result);
+    return nullptr;
+  }
+  return result;
 }
 
 // ---- attributes ----
@@ -612,10 +758,14 @@ PyMethodDef ffi_methods[] = {
     {"unpack", KW(ffi_unpack), METH_VARARGS | METH_KEYWORDS, "ffi.unpack(cdata, length)"},
     {"release", ffi_release, METH_O, "ffi.release(cdata): free the memory of ffi.new() now"},
     {"gc", KW(ffi_gc), METH_VARARGS | METH_KEYWORDS, "ffi.gc(cdata, destructor, size=0)"},
+    {"callback", KW(ffi_callback), METH_VARARGS | METH_KEYWORDS, "ffi.callback(cdecl, python_callable=None, error=None, onerror=None)"},
     {"new_handle", ffi_new_handle, METH_O, "ffi.new_handle(obj)"},
     {"from_handle", ffi_from_handle, METH_O, "ffi.from_handle(cdata)"},
     {"memmove", KW(ffi_memmove), METH_VARARGS | METH_KEYWORDS, "ffi.memmove(dest, src, n)"},
     {"buffer", KW(ffi_buffer), METH_VARARGS | METH_KEYWORDS, "ffi.buffer(cdata, size=-1): a memoryview"},
+    {"list_types", ffi_list_types, METH_NOARGS, "ffi.list_types(): (typedef names, struct names, union names)"},
+    {"integer_const", ffi_integer_const, METH_O, "ffi.integer_const(name)"},
+    {"init_once", KW(ffi_init_once), METH_VARARGS | METH_KEYWORDS, "ffi.init_once(func, tag)"},
     {"getctype", KW(ffi_getctype), METH_VARARGS | METH_KEYWORDS, "ffi.getctype(cdecl, replace_with='')"},
     {nullptr, nullptr, 0, nullptr}};
 

@@ -108,6 +108,7 @@ enum : uint32_t {
   kSliced = 1u << 3,     ///< an array slice: repr says "sliced length N"
   kGC = 1u << 4,         ///< ffi.gc(): `extra` is called with `owner` on deallocation
   kHandle = 1u << 5,     ///< ffi.new_handle(): `extra` is the object, listed in handles
+  kCallback = 1u << 6,   ///< ffi.callback(): `alloc` is the libffi closure, `extra` the callable
 };
 
 /// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by
@@ -156,6 +157,16 @@ struct CFieldObject {
 static_assert(sizeof(CFieldObject) == sizeof(PyObject) + 24,
               "CField layout is part of the internals ABI");
 
+/// The object ffi.buffer() returns: bytes of C memory, keeping their cdata alive.
+struct BufferObject {
+  PyObject_HEAD
+  PyObject* keep;  ///< the cdata (strong)
+  char* data;
+  Py_ssize_t size;
+};
+static_assert(sizeof(BufferObject) == sizeof(PyObject) + 24,
+              "buffer layout is part of the internals ABI");
+
 /// State shared by every module built with this runtime ABI, in a capsule in the builtins
 /// dict (`__cdefc_internals_v1__`). Created by the first such module; never freed.
 /// Invariant: only touched with the GIL held; the type objects' slots are the code of the
@@ -167,6 +178,7 @@ struct Internals {
   PyTypeObject* cfield_type = nullptr;
   PyTypeObject* ffi_type = nullptr;
   PyTypeObject* lib_type = nullptr;
+  PyTypeObject* buffer_type = nullptr;
   PyObject* ffi_error = nullptr;  ///< the class ffi.error
   CType* void_type = nullptr;
   CType* primitives[CDEFC_PRIM__COUNT] = {};
@@ -226,8 +238,6 @@ bool realize_fields(CType* ct);
 const FieldInfo* find_field(CType* ct, PyObject* name);
 /// The printed name ("int *").
 inline const char* cname(const CType* ct) { return ct->d->name.c_str(); }
-/// The name with `declarator` inserted where C wants it ("int *[3]" + "x").
-std::string ctype_name_with(const CType* ct, const std::string& declarator);
 /// Integer kinds (signed, unsigned, enum; not char, bool).
 inline bool is_integer(const CType* ct) {
   return (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) &&
@@ -291,22 +301,39 @@ double read_float(const CType* ct, const char* p);
 void write_float(const CType* ct, char* p, double v);
 /// Python value of a primitive cdata (int, float, bytes, str, bool), for comparisons.
 PyObject* primitive_value(CData* cd);
+/// The code units of str `s` for wchar_t/char16_t/char32_t items, as bytes.
+PyObject* wide_units(PyObject* s, const CType* item);
 /// Allocates `n` zeroed bytes owned by `frame` (freed by cdefc_frame_release).
 void* frame_alloc(Frame* frame, size_t n);
-/// Writes a struct/union from a list/tuple/dict/cdata.
-int record_from_object(CType* ct, char* dst, PyObject* o);
-/// Reads / writes one field (bitfields included) of the struct at `base`.
+/// Writes a struct/union from a list/tuple/dict/cdata; `flex` is how many items a trailing
+/// flexible array member has room for (0 when unknown).
+int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex = 0);
+/// Reads / writes one field (bitfields, flexible array members included) of the struct at
+/// `base`; `owner` is what keeps `base` alive.
 PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner);
-int write_field(const FieldInfo& f, char* base, PyObject* o);
+int write_field(const FieldInfo& f, char* base, PyObject* o, Py_ssize_t flex);
+/// Room for items of a flexible array member `f` at `base`, known when `owner` is the
+/// ffi.new() memory holding it; -1 when unknown.
+Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner);
+/// How many items of a trailing flexible array member the initializer `o` of `ct` gives.
+Py_ssize_t flex_items(CType* ct, PyObject* o);
 
 // ---- call.cpp ----
 
 /// Calls a function-pointer cdata through libffi.
 PyObject* call_function_pointer(CData* fn, PyObject* args);
+/// ffi.callback(): a function-pointer cdata of type `fn` that calls `callable`; `error` is
+/// returned to C when it raises (None: zero), after `onerror` (may be None) was called.
+PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject* onerror);
+/// Frees the closure of a callback cdata (deallocation).
+void free_callback(CData* cd);
 
 // ---- ffi.cpp / lib.cpp ----
 
 bool init_ffi_type(Internals& in);
+bool init_buffer_type(Internals& in);
+/// A new ffi.buffer over `size` bytes at `data`, keeping `keep` alive.
+PyObject* new_buffer(PyObject* keep, char* data, Py_ssize_t size);
 bool init_lib_type(Internals& in);
 /// A new ffi object for a module.
 PyObject* new_ffi(cdefc_context* ctx);
@@ -347,4 +374,5 @@ struct cdefc_context {
   PyObject* parsed = nullptr;       ///< dict: type string -> CType
   PyObject* module_name = nullptr;  ///< str
   PyObject* lib = nullptr;          ///< strong
+  PyObject* init_once = nullptr;    ///< dict: ffi.init_once() tag -> result
 };

@@ -27,7 +27,8 @@ bool create_internals(Internals& in) {
   if (!init_errors(in) || !init_ctype_types(in)) return false;
   // Types must be reachable through `g` while the rest is built.
   g = &in;
-  if (!init_cdata_type(in) || !init_ffi_type(in) || !init_lib_type(in)) return false;
+  if (!init_cdata_type(in) || !init_ffi_type(in) || !init_lib_type(in) || !init_buffer_type(in))
+    return false;
   CType* voidp = pointer_to(primitive_ctype(CDEFC_PRIM_VOID));
   if (!voidp) return false;
   in.null = make_pointer(voidp, nullptr, nullptr);
@@ -356,7 +357,14 @@ CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function) {
           column = d.loc.column;
           break;
         }
-      // CFFI's layout: the message, the type string, a caret under the problem.
+      // CFFI's wording for the common cases, then its layout: the message, the type
+      // string, a caret under the problem.
+      if (msg.rfind("unknown type 'struct ", 0) == 0 || msg.rfind("unknown type 'union ", 0) == 0)
+        msg = "undefined struct/union name";
+      else if (msg.rfind("unknown type 'enum ", 0) == 0)
+        msg = "undefined enum name";
+      else if (msg.rfind("unknown type name ", 0) == 0)
+        msg = "undefined type name";
       msg += "\n" + std::string(s, static_cast<size_t>(len)) + "\n";
       if (column > 0) msg += std::string(column - 1, ' ') + "^";
       raise_ffi_error(msg);
@@ -407,8 +415,9 @@ __attribute__((visibility("default"))) PyObject* cdefc_module_init(const cdefc_m
   ctx->records.assign(def->num_records, nullptr);
   ctx->enums.assign(def->num_enums, nullptr);
   ctx->parsed = PyDict_New();
+  ctx->init_once = PyDict_New();
   ctx->module_name = PyUnicode_FromString(def->module_name);
-  if (!ctx->parsed || !ctx->module_name) return nullptr;
+  if (!ctx->parsed || !ctx->init_once || !ctx->module_name) return nullptr;
 
   // Single-phase init needs a PyModuleDef that outlives the module: one per module, kept.
   auto* mdef = new PyModuleDef{PyModuleDef_HEAD_INIT, def->module_name, nullptr, -1,

@@ -47,7 +47,7 @@ clang_bridge::SourceOptions source_options(const Options& options) {
 
 }  // namespace
 
-bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
+bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
   auto log = logger();
   // Pass 1: parse every cdef() text, in call order.
   auto t0 = std::chrono::steady_clock::now();
@@ -57,8 +57,11 @@ bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics
             options.cdefs.size(), module.records.size(), module.enums.size(),
             module.typedefs.size(), module.functions.size(), module.variables.size(),
             module.constants.size(), seconds_since(t0));
-  if (diags.has_errors()) return false;
+  return !diags.has_errors();
+}
 
+bool resolve_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
+  auto log = logger();
   // Pass 2: one probe translation unit answers every gap and checks every declaration.
   clang_bridge::SourceOptions so = source_options(options);
   if (options.verbose >= 2)
@@ -68,6 +71,10 @@ bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics
   log->info("resolved with Clang: {} probe lines, parse {:.3f}s, answers {:.3f}s",
             stats.probe_lines, stats.parse_seconds, stats.answer_seconds);
   return ok;
+}
+
+bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
+  return parse_cdefs(options, module, diags) && resolve_model(options, module, diags);
 }
 
 bool emit_module(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
@@ -122,7 +129,7 @@ int run_command(int argc, char** argv) {
   }
   if (status != 0) {
     std::cerr << "cdefc: error: " << message << "\n";
-    return 1;
+    return kExitUsage;
   }
   auto log = logger();
   if (options.verbose) log->set_level(spdlog::level::info);
@@ -130,7 +137,13 @@ int run_command(int argc, char** argv) {
 
   cdef::Module module;
   cdef::Diagnostics diags;
-  bool ok = build_model(options, module, diags);
+  // The passes in plain order; the exit status says which one failed.
+  int failed = kExitCdef;
+  bool ok = parse_cdefs(options, module, diags);
+  if (ok) {
+    failed = kExitVerification;
+    ok = resolve_model(options, module, diags);
+  }
   // Pass 3: the C source, in memory (written below only when every pass succeeded).
   std::string c_text;
   if (ok && !options.emit_c.empty()) ok = emit_module(options, module, diags, c_text);
@@ -138,7 +151,7 @@ int run_command(int argc, char** argv) {
   if (!ok) {
     std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors")
               << " generated.\n";
-    return 1;
+    return failed;
   }
   if (!options.dump_model.empty()) {
     std::string json = model::to_json(module, options.module_name);
@@ -146,7 +159,7 @@ int run_command(int argc, char** argv) {
       std::cout << json;
     } else if (!write_file_if_changed(options.dump_model, json, message)) {
       std::cerr << "cdefc: error: " << message << "\n";
-      return 1;
+      return kExitUsage;
     }
   }
   if (!options.emit_c.empty()) {
@@ -154,7 +167,7 @@ int run_command(int argc, char** argv) {
       std::cout << c_text;
     } else if (!write_file_if_changed(options.emit_c, c_text, message)) {
       std::cerr << "cdefc: error: " << message << "\n";
-      return 1;
+      return kExitUsage;
     }
   }
   log->info("done in {:.3f}s", seconds_since(t0));

@@ -9,8 +9,19 @@
 
 namespace cdefc::driver {
 
-/// Parse every cdef of `options` into `module`, then resolve its gaps and check it with
-/// Clang. Every problem goes to `diags`; returns false if there was any error.
+/// Exit statuses of the cdefc command.
+constexpr int kExitOk = 0;            ///< success
+constexpr int kExitUsage = 1;         ///< bad options, unreadable or unwritable files
+constexpr int kExitCdef = 2;          ///< a cdef does not parse (the build API's CDefError)
+constexpr int kExitVerification = 3;  ///< Clang: mismatches, C source errors, emitter errors
+
+/// Pass 1: parse every cdef of `options` into `module`. Returns false after errors.
+bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
+
+/// Pass 2: resolve the gaps of `module` and check it with Clang. Returns false after errors.
+bool resolve_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
+
+/// Passes 1 and 2. Every problem goes to `diags`; returns false if there was any error.
 bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
 
 /// The C source of the module (after build_model succeeded): tables, wrappers, PyInit.
@@ -24,8 +35,8 @@ bool emit_module(const Options& options, const cdef::Module& module, cdef::Diagn
 bool write_file_if_changed(const std::string& path, const std::string& content,
                            std::string& error);
 
-/// The whole command: options, passes, outputs, diagnostics on stderr. Returns the exit
-/// status (0 success, 1 any error).
+/// The whole command: options, passes, outputs, diagnostics on stderr. Returns an exit
+/// status kExit*.
 int run_command(int argc, char** argv);
 
 }  // namespace cdefc::driver

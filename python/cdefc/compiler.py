@@ -7,8 +7,6 @@
 #     0 success, 1 usage or I/O error, 2 the cdef does not parse (CDefError),
 #     3 Clang found the cdef and the C source disagree, or the C source has errors
 #       (VerificationError).
-# A cdefc that still exits with 1 for every failure is handled too: we run it with `-v`, and
-# its "resolved with Clang" log line tells that the cdef parsed, so the errors are Clang's.
 import functools
 import json
 import os
@@ -26,7 +24,6 @@ EXIT_VERIFICATION = 3
 
 _LOG_PREFIX = "cdefc: "                      # spdlog lines of `-v`, and usage errors
 _TOOL_ERROR = re.compile(r"^cdefc: (error|warning): ")
-_RESOLVED_MARKER = "cdefc: resolved with Clang"
 _SUMMARY = re.compile(
     r"^\d+ (error|errors|warning|warnings)( and \d+ (error|errors))? generated\.$")
 _DIAGNOSTIC = re.compile(
@@ -100,7 +97,7 @@ def run(description: dict, *, emit_c=None, cwd=None, verbose=False, exe=None) ->
     (only if its content changed). Returns cdefc's stdout. Raises CDefError,
     VerificationError or FFIError (see the top of this file)."""
     exe = _resolve(exe)
-    args = [exe, "--description", "-", "-v"]
+    args = [exe, "--description", "-"] + (["-v"] if verbose else [])
     if emit_c is not None:
         args += ["--emit-c", os.fspath(emit_c)]
     try:
@@ -127,9 +124,4 @@ def run(description: dict, *, emit_c=None, cwd=None, verbose=False, exe=None) ->
         raise CDefError(message, diagnostics)
     if proc.returncode == EXIT_VERIFICATION:
         raise VerificationError(message, diagnostics)
-    if not any(d.severity == "error" for d in diagnostics):
-        raise FFIError(message, diagnostics)
-    # A cdefc with a single failure status: Clang ran only if every cdef parsed.
-    if _RESOLVED_MARKER in log:
-        raise VerificationError(message, diagnostics)
-    raise CDefError(message, diagnostics)
+    raise FFIError(message, diagnostics)

@@ -29,7 +29,7 @@ check "unchanged output keeps its mtime" test "$(stat -c %Y "$tmp/model.json")" 
 printf 'struct point { int x; int y; };\n' > "$tmp/bad.cdef"
 printf 'struct point { int y; int x; int z; };\n' > "$tmp/bad.c"
 "$cdefc" --cdef "$tmp/bad.cdef" --source "$tmp/bad.c" --dump-model="$tmp/bad.json" 2> "$tmp/err"
-check "mismatch exits 1" test $? -eq 1
+check "mismatch exits 3" test $? -eq 3
 check "no output file after an error" test ! -e "$tmp/bad.json"
 check "no temporary file left" test -z "$(ls "$tmp" | grep tmp)"
 check "diagnostic names the cdef line" grep -q "bad.cdef:1:" "$tmp/err"
@@ -37,7 +37,7 @@ check "error count printed" grep -q "error generated\|errors generated" "$tmp/er
 
 printf '#include <stdio.h>\nint f(void);\n' > "$tmp/syntax.cdef"
 "$cdefc" --cdef "$tmp/syntax.cdef" --dump-model="$tmp/syntax.json" 2> "$tmp/err2"
-check "parse error exits 1" test $? -eq 1
+check "parse error exits 2" test $? -eq 2
 check "parse error has a caret line" grep -q "^\s*\^" "$tmp/err2"
 
 "$cdefc" --no-such-option > /dev/null 2> "$tmp/err3"

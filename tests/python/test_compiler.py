@@ -49,11 +49,10 @@ b.py:9:9: note: declared here
 
 
 @pytest.mark.parametrize("stderr,status,expected", [
-    (PARSE_ERROR, 1, cdefc.CDefError),           # cdefc with one failure status: the log
-    (CLANG_ERROR, 1, cdefc.VerificationError),   # line "resolved with Clang" tells them apart
-    (PARSE_ERROR, 2, cdefc.CDefError),           # the exit statuses asked for
+    (PARSE_ERROR, 2, cdefc.CDefError),           # the exit status tells the pass
     (CLANG_ERROR, 3, cdefc.VerificationError),
     (CLANG_ERROR, 2, cdefc.CDefError),           # the status wins over the log
+    (PARSE_ERROR, 1, cdefc.FFIError),            # 1: usage or I/O, not the user's cdef
     ("cdefc: error: Option 'emit-c' does not exist\n", 1, cdefc.FFIError),
     ("", 1, cdefc.FFIError),
     ("", -9, cdefc.FFIError),
@@ -85,7 +84,7 @@ def test_description_goes_to_stdin(tmp_path):
     assert json.loads((tmp_path / "stdin.json").read_text()) == {"module_name": "pkg._m",
                                                                   "cdefs": []}
     assert (tmp_path / "args.txt").read_text().split() == [
-        "--description", "-", "-v", "--emit-c", "out.c"]
+        "--description", "-", "--emit-c", "out.c"]
 
 
 def test_log_shown_only_when_verbose(tmp_path, capfd):
@@ -110,7 +109,7 @@ def test_capabilities_come_from_help(tmp_path):
 
 
 def test_builder_without_emit_c_still_checks(tmp_path, monkeypatch):
-    monkeypatch.setenv("CDEFC_COMPILER", fake_cdefc(tmp_path, PARSE_ERROR, 1))
+    monkeypatch.setenv("CDEFC_COMPILER", fake_cdefc(tmp_path, PARSE_ERROR, 2))
     ffibuilder = cdefc.FFI()
     ffibuilder.cdef("foo_t f(void);")
     ffibuilder.set_source("_m", "")

@@ -494,7 +494,9 @@ PyObject* cdata_getattro(PyObject* self, PyObject* name) {
     if (const FieldInfo* f = find_field(rec, name)) {
       if (!base) return null_deref(cd);
       if (!check_alive(cd)) return nullptr;
-      return read_field(*f, base, owner_of(cd));
+      // The room of a flexible array member is known through ffi.new()'s own cdata only.
+      Py_ssize_t flex = (cd->flags & (kOwning | kShowOwning)) ? flex_capacity(*f, base, owner_of(cd)) : -1;
+      return read_field(*f, base, owner_of(cd), flex);
     }
     if (PyErr_Occurred()) return nullptr;
   }

@@ -413,11 +413,11 @@ Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner) {
   return (start + own->alloc_size - p) / f.type->item->size;
 }
 
-PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner) {
+PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner, Py_ssize_t flex) {
   if (f.bitsize >= 0) return read_bitfield(f, base);
   if (is_open_array(f.type)) {
     // A flexible array member: as many items as ffi.new() allocated, else a plain pointer.
-    Py_ssize_t n = flex_capacity(f, base, owner);
+    Py_ssize_t n = flex;
     if (n < 0) {
       CType* pt = pointer_to(f.type->item);
       return pt ? make_pointer(pt, base + f.offset, owner) : nullptr;

@@ -280,6 +280,8 @@ PyObject* ffi_sizeof(PyObject* self, PyObject* arg) {
   if (is_cdata(arg)) {
     CData* cd = as_cd(arg);
     if (cd->ct->kind == Kind::Array) return PyLong_FromSsize_t(cd->length * cd->ct->item->size);
+    if (is_record(cd->ct) && (cd->flags & (kOwning | kShowOwning)))  // variable-size structs
+      return PyLong_FromSize_t(cd->alloc_size);
     if (cd->ct->size >= 0) return PyLong_FromSsize_t(cd->ct->size);
   }
   CType* ct = ctype_arg(self, arg, true, "string or ctype object or cdata object");

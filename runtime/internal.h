@@ -309,8 +309,9 @@ void* frame_alloc(Frame* frame, size_t n);
 /// flexible array member has room for (0 when unknown).
 int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex = 0);
 /// Reads / writes one field (bitfields, flexible array members included) of the struct at
-/// `base`; `owner` is what keeps `base` alive.
-PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner);
+/// `base`; `owner` is what keeps `base` alive, `flex` the room of a flexible array member
+/// (-1 when unknown: reads give a pointer, writes may not add items).
+PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner, Py_ssize_t flex);
 int write_field(const FieldInfo& f, char* base, PyObject* o, Py_ssize_t flex);
 /// Room for items of a flexible array member `f` at `base`, known when `owner` is the
 /// ffi.new() memory holding it; -1 when unknown.

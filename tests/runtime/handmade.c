@@ -33,6 +33,7 @@ struct flags { unsigned a : 3; unsigned b : 5; int c : 4; };
 struct rect { struct point tl; struct point br; const char *label; };
 struct list { int value; struct list *next; };
 typedef int myint_t;
+struct vs { int n; int data[]; };
 
 #define LIMIT 100
 #define NEG -7
@@ -82,6 +83,7 @@ static int sum_points(struct point *pts, int n) { int s = 0; for (int i = 0; i <
 static wchar_t wfirst(const wchar_t *s) { return s[0]; }
 static int take_void(void *p) { return p != NULL; }
 static int take_uchar_ptr(unsigned char *p) { return p[0]; }
+static int vs_sum(struct vs *v) { int s = 0; for (int i = 0; i < v->n; i++) s += v->data[i]; return s; }
 /* LIBRARY END */
 
 /* ---- types: every type the declarations mention ---- */
@@ -97,6 +99,7 @@ enum {
   T_FN_IS_POSITIVE, T_FN_NULL_POINT, T_FN_POINT_SUM_VALUE, T_FN_BOOL_TO_INT, T_FN_NEG64,
   T_FN_TWICE_U64, T_FN_HALF_SHORT, T_FN_LD_TWICE, T_FN_WLEN, T_FN_SUM_POINTS, T_FN_WFIRST,
   T_FN_TAKE_VOID, T_FN_TAKE_UCHAR_PTR, T_FN_SUM_INTS, T_FN_SUM_INTS_P,
+  T_VS, T_VS_P, T_INT_OPEN, T_FN_VS_SUM,
   T__COUNT
 };
 
@@ -125,6 +128,7 @@ static const uint32_t _cdefc_args[] = {
     /* 21 */ T_POINT_P, T_INT,      /* sum_points */
     /* 23 */ T_VOID_P,              /* take_void */
     /* 24 */ T_UCHAR_P,             /* take_uchar_ptr */
+    /* 25 */ T_VS_P,                /* vs_sum */
 };
 
 static const cdefc_type _cdefc_types[T__COUNT] = {
@@ -187,6 +191,10 @@ static const cdefc_type _cdefc_types[T__COUNT] = {
     [T_FN_TAKE_UCHAR_PTR] = FN(T_INT, 24, 1),
     [T_FN_SUM_INTS] = {CDEFC_TYPE_FUNCTION, CDEFC_TYPE_VARIADIC, 0, T_INT, 12, 1, 0},
     [T_FN_SUM_INTS_P] = PTR(T_FN_SUM_INTS),
+    [T_VS] = REC(6),
+    [T_VS_P] = PTR(T_VS),
+    [T_INT_OPEN] = {CDEFC_TYPE_OPEN_ARRAY, 0, 0, T_INT, 0, 0, 0},
+    [T_FN_VS_SUM] = FN(T_INT, 25, 1),
 };
 
 /* ---- records, fields, enums, typedefs ---- */
@@ -214,6 +222,9 @@ static const cdefc_field _cdefc_fields[] = {
     /* 14: struct list */
     {"value", T_INT, -1, offsetof(struct list, value), 0},
     {"next", T_LIST_P, -1, offsetof(struct list, next), 0},
+    /* 16: struct vs */
+    {"n", T_INT, -1, offsetof(struct vs, n), 0},
+    {"data", T_INT_OPEN, -1, offsetof(struct vs, data), 0},
 };
 
 static const cdefc_record _cdefc_records[] = {
@@ -223,6 +234,7 @@ static const cdefc_record _cdefc_records[] = {
     {"struct flags", sizeof(struct flags), CDEFC_ALIGNOF(struct flags), 0, 8, 3},
     {"struct rect", sizeof(struct rect), CDEFC_ALIGNOF(struct rect), 0, 11, 3},
     {"struct list", sizeof(struct list), CDEFC_ALIGNOF(struct list), 0, 14, 2},
+    {"struct vs", sizeof(struct vs), CDEFC_ALIGNOF(struct vs), 0, 16, 2},
 };
 
 static const cdefc_enumerator _cdefc_enumerators[] = {{"RED", RED}, {"GREEN", GREEN}, {"BLUE", BLUE}};
@@ -516,6 +528,20 @@ _fail:
   cdefc_frame_release(&_frame);
   return NULL;
 }
+WRAPPER(vs_sum) {
+  NARGS("vs_sum", 1);
+  FRAME;
+  ARG_P(0, struct vs *, T_VS_P)
+  {
+    int _r;
+    CALL(_r = vs_sum(_x0));
+    cdefc_frame_release(&_frame);
+    return PyLong_FromLong(_r);
+  }
+_fail:
+  cdefc_frame_release(&_frame);
+  return NULL;
+}
 WRAPPER(take_uchar_ptr) {
   NARGS("take_uchar_ptr", 1);
   FRAME;
@@ -536,7 +562,7 @@ enum {
   M_add, M_apply, M_bool_to_int, M_count_chars, M_fail_with, M_first_char, M_greeting,
   M_half_short, M_is_positive, M_ld_twice, M_low_byte, M_make_point, M_mul, M_neg64,
   M_next_color, M_null_point, M_point_sum, M_point_sum_value, M_scale, M_sum_array,
-  M_sum_points, M_take_uchar_ptr, M_take_void, M_twice_u64, M_wfirst, M_wlen
+  M_sum_points, M_take_uchar_ptr, M_take_void, M_twice_u64, M_vs_sum, M_wfirst, M_wlen
 };
 static PyMethodDef _cdefc_methods[] = {
     METHOD(add), METHOD(apply), METHOD(bool_to_int), METHOD(count_chars), METHOD(fail_with),
@@ -544,7 +570,7 @@ static PyMethodDef _cdefc_methods[] = {
     METHOD(ld_twice), METHOD(low_byte), METHOD(make_point), METHOD(mul), METHOD(neg64),
     METHOD(next_color), METHOD(null_point), METHOD(point_sum), METHOD(point_sum_value),
     METHOD(scale), METHOD(sum_array), METHOD(sum_points), METHOD(take_uchar_ptr),
-    METHOD(take_void), METHOD(twice_u64), METHOD(wfirst), METHOD(wlen),
+    METHOD(take_void), METHOD(twice_u64), METHOD(vs_sum), METHOD(wfirst), METHOD(wlen),
     {NULL, NULL, 0, NULL}};
 
 /* ---- variables and constants ---- */
@@ -610,6 +636,7 @@ static const cdefc_global _cdefc_globals[] = {
     FUNC(take_uchar_ptr, T_FN_TAKE_UCHAR_PTR),
     FUNC(take_void, T_FN_TAKE_VOID),
     FUNC(twice_u64, T_FN_TWICE_U64),
+    FUNC(vs_sum, T_FN_VS_SUM),
     FUNC(wfirst, T_FN_WFIRST),
     FUNC(wlen, T_FN_WLEN),
 };

@@ -34,6 +34,7 @@ struct flags { unsigned a : 3; unsigned b : 5; int c : 4; };
 struct rect { struct point tl; struct point br; const char *label; };
 struct list { int value; struct list *next; };
 typedef int myint_t;
+struct vs { int n; int data[]; };
 #define LIMIT 100
 #define NEG -7
 static const double HALF;
@@ -71,6 +72,7 @@ int sum_points(struct point *pts, int n);
 wchar_t wfirst(const wchar_t *s);
 int take_void(void *p);
 int take_uchar_ptr(unsigned char *p);
+int vs_sum(struct vs *v);
 """
 
 COMPARE = {
@@ -819,6 +821,33 @@ COMPARE = {
         "ffi.init_once(lambda: 1/0, 'tag2')",
         "ffi.init_once(lambda: 5, 'tag2')",
     ],
+    'flexible_array_member': [
+        '!p = ffi.new("struct vs *", {\'n\': 3, \'data\': [1, 2, 3]})',
+        'p',
+        'p.data',
+        'len(p.data)',
+        'list(p.data)',
+        'p.data[3]',
+        'lib.vs_sum(p)',
+        '!q = ffi.cast("struct vs *", p)',
+        'q.data',
+        'q.data[2]',
+        'len(q.data)',
+        '!p2 = ffi.new("struct vs *")',
+        'p2',
+        'p2.data',
+        'len(p2.data)',
+        '!p3 = ffi.new("struct vs *", [2, [5, 6]])',
+        'p3',
+        'list(p3.data)',
+        'lib.vs_sum(p3)',
+        'ffi.sizeof(p3[0]), ffi.sizeof("struct vs")',
+        '!p3.data = [7, 8]',
+        'list(p3.data)',
+        'p3[0].data',
+        'ffi.typeof("struct vs").fields[1][1].type',
+        'ffi.offsetof("struct vs", "data")',
+    ],
 }
 
 
@@ -1021,6 +1050,17 @@ def test_offsetof_dotted_fields(ours):
     assert ffi.addressof(ffi.new("struct rect *"), "br.y") is not None
     with pytest.raises(KeyError):
         ffi.offsetof("struct rect", "br.z")
+
+
+def test_flexible_array_member_stays_in_its_memory(ours):
+    ffi = ours.ffi
+    p = ffi.new("struct vs *", [2, [5, 6]])
+    with pytest.raises(IndexError, match="too many initializers"):
+        p.data = [7, 8, 9]  # CFFI writes past the allocation here
+    q = ffi.new("struct vs *")
+    with pytest.raises(IndexError):
+        q.data = [1]
+    assert ours.lib.vs_sum(ffi.new("struct vs *", {"n": 4, "data": [1, 2, 3, 4]})) == 10
 
 
 def test_gc_and_handles(ours):

@@ -306,6 +306,10 @@ char* item_address(CData* cd, Py_ssize_t i, CType** item) {
     return base + i * ct->item->size;
   }
   if (ct->kind == Kind::Array) {
+    if (!cd->data) {  // ffi.cast("int[3]", ffi.NULL)
+      null_deref(cd);
+      return nullptr;
+    }
     if (i < 0) {
       PyErr_SetString(PyExc_IndexError, "negative index");
       return nullptr;
@@ -346,6 +350,9 @@ bool slice_bounds(CData* cd, PyObject* slice, Py_ssize_t* start, Py_ssize_t* sto
       PyErr_SetString(PyExc_IndexError, "negative index");
     } else if (cd->ct->kind == Kind::Array && *stop > cd->length) {
       PyErr_Format(PyExc_IndexError, "index too large (expected %zd <= %zd)", *stop, cd->length);
+    } else if ((cd->flags & kOwning) && cd->ct->kind == Kind::Pointer && (*start < 0 || *stop > 1)) {
+      // ffi.new("T *") owns exactly one item
+      PyErr_Format(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(cd->ct));
     } else if (cd->ct->kind != Kind::Array && cd->ct->kind != Kind::Pointer) {
       PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(cd->ct));
     } else {
@@ -453,6 +460,7 @@ PyObject* cdata_iter(PyObject* self) {
   if (cd->ct->kind != Kind::Array)
     return raise(PyExc_TypeError, "cdata '%s' does not support iteration", cname(cd->ct));
   if (!check_alive(cd)) return nullptr;
+  if (!cd->data && cd->length > 0) return null_deref(cd);
   PyObject* list = PyList_New(cd->length);
   if (!list) return nullptr;
   CType* item = cd->ct->item;
@@ -547,7 +555,7 @@ PyObject* cdata_call(PyObject* self, PyObject* args, PyObject* kwargs) {
 
 PyObject* cdata_enter(PyObject* self, PyObject*) {
   CData* cd = as_cd(self);
-  if (!(cd->flags & (kOwning | kGC)))
+  if (!(cd->flags & (kOwning | kGC | kFromBuffer)))
     return raise(PyExc_ValueError,
                  "only 'cdata' object from ffi.new(), ffi.gc(), ffi.from_buffer() or "
                  "ffi.new_allocator()() can be used with the 'with' keyword or ffi.release()");
@@ -633,6 +641,9 @@ PyObject* cdata_repr(PyObject* self) {
     return PyUnicode_FromFormat("<cdata '%s' handle to %R>", cname(ct), cd->extra);
   if (cd->flags & kCallback)
     return PyUnicode_FromFormat("<cdata '%s' calling %R>", cname(ct), cd->extra);
+  if (cd->flags & kFromBuffer)
+    return PyUnicode_FromFormat("<cdata '%s' buffer len %zd from '%s' object>", cname(ct), cd->length,
+                                type_name(cd->extra).c_str());
   switch (ct->kind) {
     case Kind::Primitive:
     case Kind::Enum:
@@ -733,6 +744,17 @@ bool check_alive(CData* cd) {
 }
 
 int cdata_release(CData* cd) {
+  if (cd->flags & kFromBuffer) {
+    if (cd->flags & kReleased) return 0;
+    // Ends the memoryview that keeps a bytearray from being resized.
+    if (cd->owner && PyMemoryView_Check(cd->owner)) {
+      PyObject* r = PyObject_CallMethod(cd->owner, "release", nullptr);
+      if (!r) return -1;
+      Py_DECREF(r);
+    }
+    cd->flags |= kReleased;
+    return 0;
+  }
   if (!(cd->flags & (kOwning | kGC)))
     return raise_int(PyExc_ValueError,
                      "only 'cdata' object from ffi.new(), ffi.gc(), ffi.from_buffer() or "

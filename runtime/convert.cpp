@@ -333,6 +333,8 @@ int array_to_c(CType* ct, char* dst, PyObject* o) {
     CData* cd = reinterpret_cast<CData*>(o);
     if (cd->ct->kind == Kind::Array && cd->ct->item == item) {
       if (!check_alive(cd)) return -1;
+      if (!cd->data && cd->length > 0)
+        return raise_int(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'", cname(cd->ct));
       Py_ssize_t n = cd->length;
       if (length >= 0 && n > length)
         return raise_int(PyExc_IndexError, "too many initializers for '%s' (got %zd)", cname(ct), n);
@@ -404,7 +406,7 @@ int write_bitfield(const FieldInfo& f, char* base, PyObject* o) {
 inline bool is_open_array(const CType* t) { return t->kind == Kind::Array && t->length < 0; }
 
 Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner) {
-  if (!owner || !is_cdata(owner)) return -1;
+  if (!is_open_array(f.type) || !owner || !is_cdata(owner)) return -1;
   CData* own = reinterpret_cast<CData*>(owner);
   if (!(own->flags & kOwning) || own->ct->kind == Kind::Array) return -1;
   char* start = static_cast<char*>(own->alloc);
@@ -466,6 +468,8 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
   if (is_cdata(o) && reinterpret_cast<CData*>(o)->ct == ct) {
     CData* cd = reinterpret_cast<CData*>(o);
     if (!check_alive(cd)) return -1;
+    if (!cd->data)
+      return raise_int(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'", cname(cd->ct));
     memmove(dst, cd->data, static_cast<size_t>(ct->size));
     return 0;
   }
@@ -503,6 +507,29 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
 
 namespace {
 
+/// Whether a pointer of type `src` converts to one of type `ct` (CFFI's rules: the same
+/// type, or void * on either side; char * with a warning); false with an exception.
+bool pointer_compatible(CType* ct, CType* src, const std::string& what) {
+  if (src == ct) return true;
+  uint32_t both = ct->flags | src->flags;
+  if (both & kVoidPtr) return true;  // void * converts to and from any pointer
+  if ((both & kCharPtr) && ct->kind == Kind::Pointer && src->kind == Kind::Pointer) {
+    if (ct->item->size == 1 && src->item->size == 1) return true;
+    return PyErr_WarnEx(PyExc_UserWarning,
+                        (ct->flags & kCharPtr)
+                            ? "implicit cast to 'char *' from a different pointer type: will be "
+                              "forbidden in the future (check that the types are as you expect; "
+                              "use an explicit ffi.cast() if they are correct)"
+                            : "implicit cast from 'char *' to a different pointer type: will be "
+                              "forbidden in the future (check that the types are as you expect; "
+                              "use an explicit ffi.cast() if they are correct)",
+                        1) == 0;
+  }
+  PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a pointer to same type, not %s", cname(ct),
+               what.c_str());
+  return false;
+}
+
 /// The pointer value of a cdata for a pointer of type `ct`, with CFFI's type checks.
 int pointer_from_cdata(CType* ct, CData* cd, void** out) {
   CType* src = cd->ct;
@@ -515,27 +542,7 @@ int pointer_from_cdata(CType* ct, CData* cd, void** out) {
                      cname(ct), describe(reinterpret_cast<PyObject*>(cd)).c_str());
   }
   if (!check_alive(cd)) return -1;
-  if (srcptr != ct) {
-    uint32_t both = ct->flags | srcptr->flags;
-    if (both & kVoidPtr) {
-      // void * converts to and from any pointer
-    } else if ((both & kCharPtr) && ct->kind == Kind::Pointer && srcptr->kind == Kind::Pointer) {
-      if (!(ct->item->size == 1 && srcptr->item->size == 1) &&
-          PyErr_WarnEx(PyExc_UserWarning,
-                       (ct->flags & kCharPtr)
-                           ? "implicit cast to 'char *' from a different pointer type: will be "
-                             "forbidden in the future (check that the types are as you expect; "
-                             "use an explicit ffi.cast() if they are correct)"
-                           : "implicit cast from 'char *' to a different pointer type: will be "
-                             "forbidden in the future (check that the types are as you expect; "
-                             "use an explicit ffi.cast() if they are correct)",
-                       1) < 0)
-        return -1;
-    } else {
-      return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a pointer to same type, not %s",
-                       cname(ct), describe(reinterpret_cast<PyObject*>(cd)).c_str());
-    }
-  }
+  if (!pointer_compatible(ct, srcptr, describe(reinterpret_cast<PyObject*>(cd)))) return -1;
   *out = cdata_address(cd);
   return 0;
 }
@@ -544,6 +551,14 @@ int pointer_from_cdata(CType* ct, CData* cd, void** out) {
 
 int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame) {
   if (is_cdata(o)) return pointer_from_cdata(ct, reinterpret_cast<CData*>(o), out);
+  // A function of a lib stands for its function pointer (as in CFFI >= 1.16).
+  void* address = nullptr;
+  if (CType* fn = PyCFunction_Check(o) ? lib_function_of(o, &address) : nullptr) {
+    if (!pointer_compatible(ct, fn, std::string("cdata '") + cname(fn) + "'")) return -1;
+    *out = address;
+    return 0;
+  }
+  if (PyErr_Occurred()) return -1;
   if (frame && ct->kind == Kind::Pointer) {
     CType* item = ct->item;
     if (PyBytes_Check(o) && (ct->flags & kSmallItem)) {

@@ -123,6 +123,11 @@ int cast_bits(PyObject* o, unsigned long long* bits) {
       return 0;
     }
   }
+  void* address = nullptr;
+  if (PyCFunction_Check(o) && lib_function_of(o, &address)) {
+    *bits = reinterpret_cast<uintptr_t>(address);
+    return 0;
+  }
   if (PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) {
     *bits = PyUnicode_ReadChar(o, 0);
     return 0;
@@ -419,7 +424,8 @@ PyObject* ffi_string(PyObject*, PyObject* args, PyObject* kwargs) {
       Py_XDECREF(r);
       return nullptr;
     }
-    Py_ssize_t limit = ct->kind == Kind::Array ? cd->length : -1;
+    // Arrays and ffi.new()'s pointers (one item) are bounded; other pointers end at a 0.
+    Py_ssize_t limit = ct->kind == Kind::Array ? cd->length : (cd->flags & kOwning) ? 1 : -1;
     if (maxlen >= 0 && (limit < 0 || maxlen < limit)) limit = maxlen;
     Py_ssize_t size = ct->item->size, n = 0;
     while (limit < 0 || n < limit) {
@@ -485,6 +491,62 @@ PyObject* ffi_unpack(PyObject*, PyObject* args, PyObject* kwargs) {
 }
 
 // ---- memory ----
+
+PyObject* ffi_from_buffer(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdecl", "python_buffer", "require_writable", nullptr};
+  PyObject *a = nullptr, *b = nullptr;
+  int writable = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Op:from_buffer", const_cast<char**>(kw), &a, &b, &writable))
+    return nullptr;
+  PyObject* decl = b ? a : nullptr;
+  PyObject* obj = b ? b : a;
+  CType* ct = nullptr;
+  if (decl) {
+    ct = ctype_arg(self, decl, false, "string or ctype object");
+  } else {
+    ct = array_of(primitive_ctype(CDEFC_PRIM_CHAR), -1);
+  }
+  if (!ct) return nullptr;
+  if (ct->kind == Kind::Pointer) ct = array_of(ct->item, -1);
+  if (!ct) return nullptr;
+  if (ct->kind != Kind::Array || ct->item->size <= 0)
+    return raise(PyExc_TypeError, "expected an array ctype, got '%s'", cname(ct));
+  // The stable ABI of Python 3.10 has no buffer protocol: bytes and bytearray are read
+  // directly; a memoryview keeps a bytearray from being resized while the cdata lives.
+  char* data;
+  Py_ssize_t size;
+  PyObject* keep;
+  if (PyBytes_Check(obj)) {
+    if (writable) return raise(PyExc_BufferError, "Object is not writable.");
+    data = PyBytes_AsString(obj);
+    size = PyBytes_Size(obj);
+    Py_INCREF(obj);
+    keep = obj;
+  } else if (PyByteArray_Check(obj)) {
+    keep = PyMemoryView_FromObject(obj);
+    if (!keep) return nullptr;
+    data = PyByteArray_AsString(obj);
+    size = PyByteArray_Size(obj);
+  } else {
+    return raise(PyExc_TypeError, "a bytes-like object is required, not '%s'", type_name(obj).c_str());
+  }
+  Py_ssize_t n = size / ct->item->size;
+  if (ct->length >= 0) {
+    if (ct->length > n) {
+      Py_DECREF(keep);
+      return raise(PyExc_ValueError, "buffer is too small (%zd bytes) for '%s' (%zd bytes)", size, cname(ct),
+                   ct->size);
+    }
+    n = ct->length;
+  }
+  PyObject* r = make_view(ct, data, keep, n);
+  Py_DECREF(keep);
+  if (!r) return nullptr;
+  Py_INCREF(obj);
+  as_cd(r)->extra = obj;
+  as_cd(r)->flags |= kFromBuffer;
+  return r;
+}
 
 PyObject* ffi_release(PyObject*, PyObject* arg) {
   if (!is_cdata(arg)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(arg).c_str());
@@ -758,6 +820,8 @@ PyMethodDef ffi_methods[] = {
     {"addressof", ffi_addressof, METH_VARARGS, "ffi.addressof(cdata or lib, field_or_index, ...)"},
     {"string", KW(ffi_string), METH_VARARGS | METH_KEYWORDS, "ffi.string(cdata, maxlen=-1)"},
     {"unpack", KW(ffi_unpack), METH_VARARGS | METH_KEYWORDS, "ffi.unpack(cdata, length)"},
+    {"from_buffer", KW(ffi_from_buffer), METH_VARARGS | METH_KEYWORDS,
+     "ffi.from_buffer([cdecl,] python_buffer, require_writable=False): bytes or bytearray as a cdata array"},
     {"release", ffi_release, METH_O, "ffi.release(cdata): free the memory of ffi.new() now"},
     {"gc", KW(ffi_gc), METH_VARARGS | METH_KEYWORDS, "ffi.gc(cdata, destructor, size=0)"},
     {"callback", KW(ffi_callback), METH_VARARGS | METH_KEYWORDS, "ffi.callback(cdecl, python_callable=None, error=None, onerror=None)"},

@@ -14,7 +14,7 @@
 
 #include "cdefc/module.h"
 
-/// Tables and functions of include/cdefc/module.h: the generated code's view of a module.
+/// A module's run-time state (module.h's opaque cdefc_context), defined at the end.
 struct cdefc_context;
 
 namespace cdefc::cdef {
@@ -24,12 +24,13 @@ struct Type;
 
 namespace cdefc::rt {
 
-/// Version of the object layouts below; part of the internals capsule's name, so a module
-/// built with another layout keeps its own type objects.
+/// Version of the object layouts below (and of Internals); part of the internals capsule's
+/// name, so a module built with another layout keeps its own type objects. Bump it (and the
+/// capsule name in module.cpp) with any change of a struct below.
 inline constexpr int kInternalsVersion = 1;
 
-/// What a CType is (CFFI's `ctype.kind` strings, except Function which CFFI calls
-/// "function" and means a pointer to a function).
+/// What a CType is, as CFFI's `ctype.kind` says it. Function is a pointer to a function
+/// ("int(*)(int)"), as in CFFI: there are no ctypes of bare function types.
 enum class Kind : uint8_t { Void, Primitive, Pointer, Array, Struct, Union, Enum, Function };
 
 /// CType::flags: the class of a primitive (enums carry the flags of their integer type).
@@ -45,7 +46,7 @@ enum : uint32_t {
   kOpaque = 1u << 8,      ///< struct/union of unknown layout (FILE, 'typedef ... t')
   kVoidPtr = 1u << 9,     ///< pointer to void
   kCharPtr = 1u << 10,    ///< pointer to char
-  kSmallItem = 1u << 11,  ///< pointer whose item is one byte of char/int kind (bytes args)
+  kSmallItem = 1u << 11,  ///< pointer to void or to a 1-byte char/int: takes bytes arguments
 };
 
 struct CType;
@@ -63,6 +64,8 @@ struct FieldInfo {
 struct CallInfo;
 
 /// The C++ part of a CType (names, fields, enumerators, function signature, caches).
+/// Fields are realized and caches filled lazily, always with the GIL held; once set, an
+/// entry never changes (ctypes are immutable to Python code).
 struct CTypeDetail {
   std::string name;        ///< as CFFI prints it: "int *", "int(*)(int)", "int[5]"
   size_t name_pos = 0;     ///< where a declarator goes in `name` ("int(*)[5]" -> after '*')
@@ -109,6 +112,7 @@ enum : uint32_t {
   kGC = 1u << 4,         ///< ffi.gc(): `extra` is called with `owner` on deallocation
   kHandle = 1u << 5,     ///< ffi.new_handle(): `extra` is the object, listed in handles
   kCallback = 1u << 6,   ///< ffi.callback(): `alloc` is the libffi closure, `extra` the callable
+  kFromBuffer = 1u << 7, ///< ffi.from_buffer(): `extra` is the Python object, `owner` keeps it
 };
 
 /// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by
@@ -272,8 +276,6 @@ bool check_alive(CData* cd);
 inline char* cdata_address(CData* cd) {
   return cd->ct->kind == Kind::Array ? cd->data : *reinterpret_cast<char**>(cd->data);
 }
-/// Number of items of an array cdata (its length, also for T[]).
-inline Py_ssize_t cdata_length(CData* cd) { return cd->length; }
 /// The cdata's repr ("<cdata 'int *' 0x10>") as used in messages.
 PyObject* cdata_repr(PyObject* self);
 /// Releases the memory of an owning cdata (ffi.release, with).
@@ -366,6 +368,8 @@ PyTypeObject* make_type(PyType_Spec* spec);
 }  // namespace cdefc::rt
 
 /// The opaque module.h context: the module's tables and the ctypes made from them.
+/// Made by cdefc_module_init and kept for the life of the process (generated wrappers hold
+/// it in a static); its caches are filled lazily with the GIL held.
 struct cdefc_context {
   const cdefc_module_def* def = nullptr;
   std::vector<cdefc::rt::CType*> types;    ///< per types[] entry, on demand

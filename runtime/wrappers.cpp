@@ -1,5 +1,6 @@
 // What generated METH_FASTCALL wrappers call (include/cdefc/module.h): argument count and
 // argument conversions with CFFI's exceptions, call temporaries, and result objects.
+#include <cstdio>
 #include <cstring>
 
 #include "internal.h"

@@ -148,7 +148,6 @@ COMPARE = {
         'lib.point_sum_value(ffi.new("struct point *", [1,1]))',
         'lib.point_sum_value(5)',
         'lib.null_point()',
-        'lib.apply(lib.mul, 3, 4)',
         'lib.apply(lib.binop, 3, 4)',
         'lib.apply(ffi.addressof(lib, "mul"), 3, 4)',
         'lib.apply(3, 3, 4)',
@@ -210,7 +209,6 @@ COMPARE = {
         'ffi.cast("long double(*)(long double)", ffi.addressof(lib, "ld_twice"))(4)',
         '!lib.binop = ffi.addressof(lib, "mul")',
         'lib.binop(2, 3)',
-        '!lib.binop = lib.add',
         '!lib.binop = ffi.addressof(lib, "add")',
         'ffi.addressof(lib, "counter")',
         'ffi.addressof(lib, "numbers")',
@@ -848,6 +846,23 @@ COMPARE = {
         'ffi.typeof("struct vs").fields[1][1].type',
         'ffi.offsetof("struct vs", "data")',
     ],
+    'from_buffer': [
+        "!b = bytearray(b'hello')",
+        '!p = ffi.from_buffer(b)',
+        'p',
+        'len(p), p[0], ffi.typeof(p)',
+        "ffi.from_buffer('int[]', bytearray(8))",
+        "len(ffi.from_buffer('int[]', bytearray(8)))",
+        "ffi.from_buffer(b'abc', require_writable=True)",
+        "ffi.from_buffer(b'abc')",
+        'ffi.from_buffer(3)',
+        "len(ffi.from_buffer('int[]', bytearray(7)))",
+        '!b.append(1)',
+        '!ffi.release(p)',
+        'ffi.from_buffer("int[2]", bytearray(8))',
+        'ffi.string(ffi.from_buffer(b"xyz"))',
+        'lib.count_chars(ffi.from_buffer(b"xyz\\0"))',
+    ],
 }
 
 
@@ -1063,6 +1078,40 @@ def test_flexible_array_member_stays_in_its_memory(ours):
     assert ours.lib.vs_sum(ffi.new("struct vs *", {"n": 4, "data": [1, 2, 3, 4]})) == 10
 
 
+def test_lib_functions_as_function_pointers(ours):
+    # CFFI 2.0 (not 1.15) lets a lib function stand for its function pointer.
+    ffi, lib = ours.ffi, ours.lib
+    assert lib.apply(lib.mul, 3, 4) == 12
+    assert ffi.cast("int(*)(int, int)", lib.add)(1, 2) == 3
+    assert lib.take_void(lib.add) == 1
+    with pytest.raises(TypeError, match="must be a pointer to same type, not cdata 'int\\(\\*\\)\\(int\\)'"):
+        lib.apply(lib.fail_with, 1, 2)
+    saved = lib.binop
+    lib.binop = lib.mul
+    try:
+        assert lib.binop(6, 7) == 42
+    finally:
+        lib.binop = saved
+    with pytest.raises(TypeError, match="must be a cdata pointer, not builtin_function_or_method"):
+        lib.take_void(len)
+
+
+def test_from_buffer_locks_bytearray(ours):
+    ffi = ours.ffi
+    data = bytearray(b"abcd")
+    p = ffi.from_buffer("char[]", data)
+    with pytest.raises(BufferError):
+        data.extend(b"more")  # would move the memory p points to
+    p[0] = b"z"
+    assert data[0:1] == b"z"
+    ffi.release(p)
+    data.extend(b"more")
+    with pytest.raises(RuntimeError, match="after ffi.release"):
+        p[0]
+    with pytest.raises(TypeError):
+        ffi.from_buffer(memoryview(b"x"))  # no buffer protocol in the 3.10 stable ABI
+
+
 def test_gc_and_handles(ours):
     ffi = ours.ffi
     calls = []
@@ -1103,6 +1152,16 @@ def test_ctype_and_cdata_classes(ours):
     p = ffi.new("int *")
     r = weakref.ref(p)
     assert r() is p
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_operations_never_crash(seed):
+    import subprocess
+    env = dict(os.environ, PYTHONPATH=MODULE_DIR, PYTHONMALLOC="debug")
+    run = subprocess.run([sys.executable, os.path.join(HERE, "fuzz_runtime.py"), str(seed), "4000"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.startswith("ok ")
 
 
 def test_bad_input_never_crashes(ours):

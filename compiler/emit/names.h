@@ -45,15 +45,11 @@ inline constexpr const char* kArg = "_x";
 inline constexpr const char* kResult = "_r";
 /// The converted Python result (only when a frame must be released after converting).
 inline constexpr const char* kPyResult = "_res";
-/// Where cdefc_arg_pointer writes a pointer argument.
-inline constexpr const char* kPointer = "_p";
 /// Integers converted before the cast to an enum (C++ has no enum value -1 to compare with).
 inline constexpr const char* kSignedTemp = "_i";
 inline constexpr const char* kUnsignedTemp = "_u";
 /// What cdefc_arg_bool returns (0, 1 or -1).
 inline constexpr const char* kBool = "_b";
-/// The thread state saved while the GIL is released.
-inline constexpr const char* kThreadState = "_ts";
 /// The cdefc_frame of temporaries (functions with pointer arguments only).
 inline constexpr const char* kFrame = "_frame";
 /// The error label (functions with a frame only).

@@ -108,18 +108,16 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
     case Conv::Signed:
     case Conv::Unsigned: {
       const bool is_signed = p.conv == Conv::Signed;
-      const std::string convert = std::string("cdefc_arg_") + (is_signed ? "signed" : "unsigned") +
-                                  "(" + in + ", sizeof(" + t + "), " + c_string(t) + ")";
+      const std::string conv = std::string("cdefc_arg_") + (is_signed ? "signed" : "unsigned");
       if (p.may_be_enum) {
         // Through an integer: C++ enums have no value (T)-1 to compare with.
         const std::string tmp = is_signed ? n::kSignedTemp : n::kUnsignedTemp;
-        s = "  " + tmp + " = " + convert + ";\n";
-        s += "  if (" + tmp + " == (" + (is_signed ? "long long" : "unsigned long long") +
-             ")-1 && PyErr_Occurred()) " + fail + ";\n";
+        s = "  CDEFC_ARG_INT(" + tmp + ", " + (is_signed ? "long long" : "unsigned long long") +
+            ", " + conv + ", " + in + ", " + c_string(t) + ", " + fail + ");\n";
         s += "  " + x + " = (" + t + ")" + tmp + ";\n";
       } else {
-        s = "  " + x + " = (" + t + ")" + convert + ";\n";
-        s += "  if (" + x + " == (" + t + ")-1 && PyErr_Occurred()) " + fail + ";\n";
+        s = "  CDEFC_ARG_INT(" + x + ", " + t + ", " + conv + ", " + in + ", " + c_string(t) +
+            ", " + fail + ");\n";
       }
       break;
     }
@@ -139,9 +137,8 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
       s = "  if (cdefc_arg_longdouble(" + in + ", &" + x + ") < 0) " + fail + ";\n";
       break;
     case Conv::Pointer:
-      s = std::string("  if (cdefc_arg_pointer(") + n::kContext + ", " + type_ref(tables, p.index) +
-          ", " + in + ", &" + n::kPointer + ", &" + n::kFrame + ") < 0) " + fail + ";\n";
-      s += "  " + x + " = (" + t + ")" + n::kPointer + ";\n";
+      s = "  CDEFC_ARG_POINTER(" + x + ", " + t + ", " + n::kContext + ", " +
+          type_ref(tables, p.index) + ", " + in + ", " + n::kFrame + ", " + fail + ");\n";
       break;
     case Conv::Value:
       s = std::string("  if (cdefc_arg_record(") + n::kContext + ", " + type_ref(tables, p.index) +
@@ -168,35 +165,29 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
   std::string s = std::string("static PyObject *") + n::kFastWrapper + f.name + "(PyObject *" +
                   n::kSelf + ", PyObject *const *" + n::kArgsParam + ", Py_ssize_t " + n::kNargs +
                   ")\n{\n";
-  // Locals, without initializers (C++ forbids jumping over them).
-  for (size_t i = 0; i < params.size(); ++i)
-    s += "  " + spell(m, params[i].type, arg_name(i)) + ";\n";
-  if (result.conv != Conv::Void) s += "  " + spell(m, result.type, n::kResult) + ";\n";
+  // Locals on one line, without initializers (C++ forbids jumping over them).
+  std::string locals;
+  auto local = [&](const std::string& decl) { locals += (locals.empty() ? "  " : " ") + decl + ";"; };
+  for (size_t i = 0; i < params.size(); ++i) local(spell(m, params[i].type, arg_name(i)));
+  if (result.conv != Conv::Void) local(spell(m, result.type, n::kResult));
   if (frame) {
-    s += std::string("  void *") + n::kPointer + ";\n";
-    s += std::string("  cdefc_frame ") + n::kFrame + ";\n";
-    if (result.conv != Conv::Void) s += std::string("  PyObject *") + n::kPyResult + ";\n";
+    local(std::string("cdefc_frame ") + n::kFrame);
+    if (result.conv != Conv::Void) local(std::string("PyObject *") + n::kPyResult);
   }
-  if (has_signed) s += std::string("  long long ") + n::kSignedTemp + ";\n";
-  if (has_unsigned) s += std::string("  unsigned long long ") + n::kUnsignedTemp + ";\n";
-  if (has_bool) s += std::string("  int ") + n::kBool + ";\n";
-  s += std::string("  PyThreadState *") + n::kThreadState + ";\n";
+  if (has_signed) local(std::string("long long ") + n::kSignedTemp);
+  if (has_unsigned) local(std::string("unsigned long long ") + n::kUnsignedTemp);
+  if (has_bool) local(std::string("int ") + n::kBool);
+  if (!locals.empty()) s += locals + "\n";
   s += std::string("  (void)") + n::kSelf + ";\n";
   if (params.empty()) s += std::string("  (void)") + n::kArgsParam + ";\n";
   s += std::string("  if (cdefc_check_nargs(") + c_string(f.name) + ", " + n::kNargs + ", " +
        std::to_string(params.size()) + ") < 0) return NULL;\n";
-  if (frame) {
-    s += std::string("  ") + n::kFrame + ".count = 0;\n";
-    s += std::string("  ") + n::kFrame + ".more = NULL;\n";
-  }
+  if (frame) s += std::string("  CDEFC_FRAME_INIT(") + n::kFrame + ");\n";
   for (size_t i = 0; i < params.size(); ++i) s += argument(m, tables, params[i], i, fail);
   // The call: GIL released, errno restored before and saved after, as CFFI does.
-  s += std::string("  ") + n::kThreadState + " = PyEval_SaveThread();\n";
-  s += "  errno = *cdefc_errno_slot();\n  ";
+  s += "  CDEFC_CALL(";
   if (result.conv != Conv::Void) s += std::string(n::kResult) + " = " + cast_to(m, result.type);
-  s += call(f.name, params.size()) + ";\n";
-  s += "  *cdefc_errno_slot() = errno;\n";
-  s += std::string("  PyEval_RestoreThread(") + n::kThreadState + ");\n";
+  s += call(f.name, params.size()) + ");\n";
   const std::string release = std::string("  cdefc_frame_release(&") + n::kFrame + ");\n";
   if (result.conv == Conv::Void) {
     if (frame) s += release;

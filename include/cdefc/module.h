@@ -175,6 +175,35 @@ typedef struct cdefc_frame {
   void *more;
 } cdefc_frame;
 
+/* Helpers for the bodies of generated wrappers (macros: they change no ABI). `fail` is the
+   statement that leaves the wrapper on error (`return NULL` or `goto _fail`). */
+
+/** Empties a call's frame of temporaries. */
+#define CDEFC_FRAME_INIT(frame) ((frame).count = 0, (frame).more = NULL)
+/** Integer argument `arg` into `x` of C type T through `conv` (cdefc_arg_signed/unsigned). */
+#define CDEFC_ARG_INT(x, T, conv, arg, type_name, fail)                   \
+  do {                                                                    \
+    (x) = (T)conv(arg, sizeof(T), type_name);                             \
+    if ((x) == (T)-1 && PyErr_Occurred()) fail;                           \
+  } while (0)
+/** Pointer argument `arg` (types[type]) into `x` of C type T. */
+#define CDEFC_ARG_POINTER(x, T, ctx, type, arg, frame, fail)              \
+  do {                                                                    \
+    void *cdefc_p_;                                                       \
+    if (cdefc_arg_pointer(ctx, type, arg, &cdefc_p_, &(frame)) < 0) fail; \
+    (x) = (T)cdefc_p_;                                                    \
+  } while (0)
+/** Runs the C call statement with the GIL released and errno restored before, saved after,
+    as CFFI does. */
+#define CDEFC_CALL(statement)                                             \
+  do {                                                                    \
+    PyThreadState *cdefc_ts_ = PyEval_SaveThread();                       \
+    errno = *cdefc_errno_slot();                                          \
+    statement;                                                            \
+    *cdefc_errno_slot() = errno;                                          \
+    PyEval_RestoreThread(cdefc_ts_);                                      \
+  } while (0)
+
 /** Creates the module object (with `ffi` and `lib`) for `def`; stores its context in *ctx.
     Returns a new reference, or NULL with an exception set. */
 struct _object *cdefc_module_init(const cdefc_module_def *def, cdefc_context **ctx);

@@ -112,8 +112,10 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
       if (p.may_be_enum) {
         // Through an integer: C++ enums have no value (T)-1 to compare with.
         const std::string tmp = is_signed ? n::kSignedTemp : n::kUnsignedTemp;
-        s = "  CDEFC_ARG_INT(" + tmp + ", " + (is_signed ? "long long" : "unsigned long long") +
-            ", " + conv + ", " + in + ", " + c_string(t) + ", " + fail + ");\n";
+        // (The range is that of T: sizeof(T) goes to the conversion.)
+        const std::string wide = is_signed ? "long long" : "unsigned long long";
+        s = "  " + tmp + " = " + conv + "(" + in + ", sizeof(" + t + "), " + c_string(t) + ");\n";
+        s += "  if (" + tmp + " == (" + wide + ")-1 && PyErr_Occurred()) " + fail + ";\n";
         s += "  " + x + " = (" + t + ")" + tmp + ";\n";
       } else {
         s = "  CDEFC_ARG_INT(" + x + ", " + t + ", " + conv + ", " + in + ", " + c_string(t) +

@@ -302,6 +302,14 @@ def test_same(d, expr):
     d.same(expr)
 
 
+def test_result_types(d):
+    d.expect("lib.null_int()", "NULL", cname="int *")
+    d.expect("lib.make_pt(1, 2)", {"x": 1, "y": 2}, cname="struct pt")
+    d.expect("lib.get_op(0)", "pointer", cname="int(*)(int, int)")
+    d.expect("lib.ld_twice(2)", 4.0, cname="long double")
+    d.expect("lib.big_make(1).d", [0.5, 1.5, 2.5, 3.5, 4.5], cname="double[5]")
+
+
 def test_direct_values(d):
     ffi, lib = d.ffi, d.lib
     assert lib.add(2, 3) == 5

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("CDEFC_BUILD_DIR", ROOT / "build"))
+BUILD = Path(os.environ.get("CDEFC_BUILD_DIR", ROOT / "build")).resolve()
 
 # Test the package of this checkout, not a copy installed in the interpreter.
 sys.path.insert(0, str(ROOT / "python"))

@@ -330,6 +330,47 @@ class Reader {
     return td ? td->getUnderlyingType() : QualType();
   }
 
+  /// "did you mean 'x'?" for a declared name of kind T close to `name`, else "".
+  template <class T>
+  std::string suggestion(const std::string& name, clang::SourceLocation* where_out) {
+    unsigned best = name.size() < 4 ? 1 : 2;
+    std::string found;
+    for (const clang::Decl* d : ctx_.getTranslationUnitDecl()->decls()) {
+      const auto* nd = llvm::dyn_cast<T>(d);
+      if (!nd || !nd->getIdentifier()) continue;
+      unsigned dist = llvm::StringRef(name).edit_distance(nd->getName(), true, best);
+      if (dist <= best && dist > 0 && nd->getName() != name) {
+        best = dist;
+        found = nd->getName().str();
+        *where_out = nd->getLocation();
+      }
+    }
+    return found;
+  }
+
+  /// A declaration the C source lacks: an error at the cdef, with a note at the closest
+  /// real name if there is one, else at the set_source() text.
+  template <class T>
+  void missing(const Location& cdef_loc, const std::string& what, const std::string& name) {
+    clang::SourceLocation near;
+    std::string close = suggestion<T>(name, &near);
+    Diagnostic& d = diags_.error(
+        cdef_loc, what + " '" + name + "' is not declared in the C source" +
+                      (close.empty() ? "" : "; did you mean '" + close + "'?"));
+    if (!close.empty()) {
+      Location rl = real_location(near);
+      if (rl.valid()) d.notes.push_back({Severity::Note, rl, "'" + close + "' declared here", {}});
+    } else if (source_) {
+      Location sl;
+      sl.file = source_->name;
+      sl.line = source_->first_line;
+      sl.column = 1;
+      sl.buffer = source_;
+      d.notes.push_back({Severity::Note, sl,
+                         "not found in the set_source() C text or the headers it includes", {}});
+    }
+  }
+
   const clang::MacroInfo* macro(const std::string& name) {
     clang::Preprocessor& pp = unit_.getPreprocessor();
     clang::IdentifierInfo* ii = pp.getIdentifierInfo(name);
@@ -804,7 +845,7 @@ class Reader {
       if (lookup(f.name))
         diags_.error(f.loc, "'" + f.name + "' is not a function in the C source");
       else
-        diags_.error(f.loc, "function '" + f.name + "' is not declared in the C source");
+        missing<clang::FunctionDecl>(f.loc, "function", f.name);
       return;
     }
     QualType probe = probe_type(probes_.function_type[i]);
@@ -851,7 +892,7 @@ class Reader {
     auto* vd = lookup_as<clang::VarDecl>(v.name);
     if (!vd) {
       if (macro(v.name)) return;  // a "dynamic macro" variable, as CFFI allows
-      diags_.error(v.loc, "global variable '" + v.name + "' is not declared in the C source");
+      missing<clang::VarDecl>(v.loc, "global variable", v.name);
       return;
     }
     QualType leaf;

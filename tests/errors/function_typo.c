@@ -1,0 +1,2 @@
+#include <stddef.h>
+int compress(char *dest, const char *src);

@@ -7,10 +7,11 @@ from _zlib_example import ffi, lib
 CHUNK = 16384
 
 
-def deflate(data: bytes, level: int = lib.Z_DEFAULT_COMPRESSION) -> bytes:
-    """Streaming compression with a z_stream whose layout Clang filled in."""
+def stream(data: bytes, begin, step, end, flush: int) -> bytes:
+    """Runs a z_stream (whose layout Clang filled in) over `data`: begin(strm) sets it up,
+    step(strm, flush) is deflate or inflate, end(strm) frees it."""
     strm = ffi.new("z_stream *")
-    rc = lib.deflateInit_(strm, level, lib.ZLIB_VERSION, ffi.sizeof("z_stream"))
+    rc = begin(strm)
     assert rc == lib.Z_OK, rc
     src = ffi.new("unsigned char[]", data)
     out = ffi.new("unsigned char[]", CHUNK)
@@ -20,36 +21,26 @@ def deflate(data: bytes, level: int = lib.Z_DEFAULT_COMPRESSION) -> bytes:
     while True:
         strm.next_out = out
         strm.avail_out = CHUNK
-        rc = lib.deflate(strm, lib.Z_FINISH)
+        rc = step(strm, flush)
         pieces.append(bytes(ffi.unpack(out, CHUNK - strm.avail_out)))
         if rc == lib.Z_STREAM_END:
             break
-        assert rc in (lib.Z_OK, lib.Z_BUF_ERROR), rc
+        assert rc in (lib.Z_OK, lib.Z_BUF_ERROR), (rc, ffi.string(strm.msg) if strm.msg else None)
     assert strm.total_in == len(data)
-    lib.deflateEnd(strm)
+    end(strm)
     return b"".join(pieces)
+
+
+def deflate(data: bytes, level: int = lib.Z_DEFAULT_COMPRESSION) -> bytes:
+    """Streaming compression."""
+    return stream(data, lambda s: lib.deflateInit_(s, level, lib.ZLIB_VERSION, ffi.sizeof(s[0])),
+                  lib.deflate, lib.deflateEnd, lib.Z_FINISH)
 
 
 def inflate(data: bytes) -> bytes:
     """Streaming decompression."""
-    strm = ffi.new("z_stream *")
-    rc = lib.inflateInit_(strm, lib.ZLIB_VERSION, ffi.sizeof("z_stream"))
-    assert rc == lib.Z_OK, rc
-    src = ffi.new("unsigned char[]", data)
-    out = ffi.new("unsigned char[]", CHUNK)
-    strm.next_in = src
-    strm.avail_in = len(data)
-    pieces = []
-    while True:
-        strm.next_out = out
-        strm.avail_out = CHUNK
-        rc = lib.inflate(strm, lib.Z_NO_FLUSH)
-        pieces.append(bytes(ffi.unpack(out, CHUNK - strm.avail_out)))
-        if rc == lib.Z_STREAM_END:
-            break
-        assert rc == lib.Z_OK, (rc, ffi.string(strm.msg) if strm.msg else None)
-    lib.inflateEnd(strm)
-    return b"".join(pieces)
+    return stream(data, lambda s: lib.inflateInit_(s, lib.ZLIB_VERSION, ffi.sizeof("z_stream")),
+                  lib.inflate, lib.inflateEnd, lib.Z_NO_FLUSH)
 
 
 def one_shot(data: bytes) -> bytes:

@@ -8,16 +8,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("CDEFC_BUILD_DIR", ROOT / "build")).resolve()
-
-# Test the package of this checkout, not a copy installed in the interpreter.
-sys.path.insert(0, str(ROOT / "python"))
-for _var, _path in (("CDEFC_COMPILER", BUILD / "compiler" / "cdefc"),
-                    ("CDEFC_RUNTIME_LIBRARY", BUILD / "runtime" / "libcdefc_runtime.a"),
-                    ("CDEFC_INCLUDE_DIR", ROOT / "include")):
-    if not os.environ.get(_var) and _path.exists():
-        os.environ[_var] = str(_path)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cdefc_test_env import BUILD, ROOT  # noqa: E402,F401  (sets up the package and tools)
 
 
 def write_script(directory: Path, name: str, text: str) -> Path:

@@ -124,9 +124,13 @@ def test_missing_function(in_tmp):
     ''')
     error = failure(script, "emit_c_code", "_foo.c")
     assert type(error) is cdefc.VerificationError
-    [d] = error.diagnostics
+    [d, note] = error.diagnostics
     assert d.message == "function 'frobnicate' is not declared in the C source"
     assert (d.line, d.column) == (line_of(script, "frobnicate"), column_of(script, "frobnicate"))
+    # The other location: where the set_source() C text is, in the build script.
+    assert note.severity == "note"
+    assert note.message == "not found in the set_source() C text or the headers it includes"
+    assert note.line == line_of(script, "set_source")
     assert not (in_tmp / "_foo.c").exists()
 
 

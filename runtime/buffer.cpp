@@ -20,14 +20,16 @@ void buffer_dealloc(PyObject* self) {
 
 /// The memory, or null with an exception if the cdata was released.
 char* memory(BufferObject* b) {
-  if (b->keep && is_cdata(b->keep) && !check_alive(reinterpret_cast<CData*>(b->keep))) return nullptr;
+  if (b->keep && is_cdata(b->keep) && !check_alive(reinterpret_cast<CData*>(b->keep)))
+    return nullptr;
   return b->data;
 }
 
 Py_ssize_t buffer_length(PyObject* self) { return as_buf(self)->size; }
 
 /// Normalizes an int or slice key: *start, *count (step must be 1 for slices).
-bool key_range(BufferObject* b, PyObject* key, Py_ssize_t* start, Py_ssize_t* count, bool* is_slice) {
+bool key_range(BufferObject* b, PyObject* key, Py_ssize_t* start, Py_ssize_t* count,
+               bool* is_slice) {
   if (PySlice_Check(key)) {
     Py_ssize_t stop, step;
     if (PySlice_Unpack(key, start, &stop, &step) < 0) return false;
@@ -77,13 +79,15 @@ int buffer_ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
     src = PyByteArray_AsString(value);
     n = PyByteArray_Size(value);
   } else {
-    return raise_int(PyExc_TypeError, is_slice ? "a bytes-like object is required, not '%s'"
-                                               : "must assign a bytes of length 1, not %s",
+    return raise_int(PyExc_TypeError,
+                     is_slice ? "a bytes-like object is required, not '%s'"
+                              : "must assign a bytes of length 1, not %s",
                      type_name(value).c_str());
   }
   if (n != count) {
     if (!is_slice)
-      return raise_int(PyExc_TypeError, "must assign a bytes of length 1, not bytes of length %zd", n);
+      return raise_int(PyExc_TypeError, "must assign a bytes of length 1, not bytes of length %zd",
+                       n);
     return raise_int(PyExc_ValueError, "right operand length must match slice length");
   }
   char* p = memory(b);
@@ -105,8 +109,10 @@ PyObject* buffer_iter(PyObject* self) {
   PyObject* list = PyList_New(b->size);
   for (Py_ssize_t i = 0; list && i < b->size; ++i) {
     PyObject* x = PyBytes_FromStringAndSize(p + i, 1);
-    if (!x) Py_CLEAR(list);
-    else PyList_SetItem(list, i, x);
+    if (!x)
+      Py_CLEAR(list);
+    else
+      PyList_SetItem(list, i, x);
   }
   if (!list) return nullptr;
   PyObject* it = PyObject_GetIter(list);

@@ -1,8 +1,9 @@
 // Calls through function-pointer cdata: an ffi_cif built from the ctype (ints, floats,
 // pointers, structs by value), argument conversion with temporaries, errno, the GIL.
+#include <ffi.h>
+
 #include <cerrno>
 #include <cstring>
-#include <ffi.h>
 
 #include "internal.h"
 
@@ -26,10 +27,14 @@ namespace {
 
 ffi_type* integer_ffi_type(Py_ssize_t size, bool is_signed) {
   switch (size) {
-    case 1: return is_signed ? &ffi_type_sint8 : &ffi_type_uint8;
-    case 2: return is_signed ? &ffi_type_sint16 : &ffi_type_uint16;
-    case 4: return is_signed ? &ffi_type_sint32 : &ffi_type_uint32;
-    default: return is_signed ? &ffi_type_sint64 : &ffi_type_uint64;
+    case 1:
+      return is_signed ? &ffi_type_sint8 : &ffi_type_uint8;
+    case 2:
+      return is_signed ? &ffi_type_sint16 : &ffi_type_uint16;
+    case 4:
+      return is_signed ? &ffi_type_sint32 : &ffi_type_uint32;
+    default:
+      return is_signed ? &ffi_type_sint64 : &ffi_type_uint64;
   }
 }
 
@@ -100,7 +105,8 @@ ffi_type* ffi_type_of(CType* ct, CallInfo& ci, bool in_struct) {
       if (ct->flags & kLongDouble) return &ffi_type_longdouble;
 #ifdef FFI_TARGET_HAS_COMPLEX_TYPE
       if (ct->flags & kComplex)
-        return ct->prim == CDEFC_PRIM_FLOATCOMPLEX ? &ffi_type_complex_float : &ffi_type_complex_double;
+        return ct->prim == CDEFC_PRIM_FLOATCOMPLEX ? &ffi_type_complex_float
+                                                   : &ffi_type_complex_double;
 #endif
       return unsupported(ct, "primitive");
     case Kind::Enum:
@@ -145,7 +151,8 @@ CType* promoted(CType* ct) {
   if (ct->kind == Kind::Primitive && (ct->flags & kFloat) && ct->size == sizeof(float))
     return primitive_ctype(CDEFC_PRIM_DOUBLE);
   if ((ct->kind == Kind::Primitive || ct->kind == Kind::Enum) &&
-      (ct->flags & (kSigned | kUnsigned | kBool | kChar)) && ct->size < static_cast<Py_ssize_t>(sizeof(int)))
+      (ct->flags & (kSigned | kUnsigned | kBool | kChar)) &&
+      ct->size < static_cast<Py_ssize_t>(sizeof(int)))
     return primitive_ctype(CDEFC_PRIM_INT);
   return ct;
 }
@@ -159,7 +166,8 @@ int convert_argument(CType* ct, PyObject* o, char* buf, Frame* frame) {
     memcpy(buf, &p, sizeof p);
     return 0;
   }
-  if (is_record(ct)) memset(buf, 0, static_cast<size_t>(ct->size));  // fields a dict leaves out are 0
+  if (is_record(ct))
+    memset(buf, 0, static_cast<size_t>(ct->size));  // fields a dict leaves out are 0
   return to_c(ct, buf, o);
 }
 
@@ -190,7 +198,8 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
     for (Py_ssize_t i = nfixed; i < nargs; ++i) {
       PyObject* o = PyTuple_GetItem(args, i);
       if (!is_cdata(o))
-        return raise(PyExc_TypeError, "argument %zd passed in the variadic part needs to be a cdata object (got %s)",
+        return raise(PyExc_TypeError,
+                     "argument %zd passed in the variadic part needs to be a cdata object (got %s)",
                      i + 1, type_name(o).c_str());
       CType* t = promoted(reinterpret_cast<CData*>(o)->ct);
       ffi_type* ft = t ? ffi_type_of(t, extra) : nullptr;
@@ -200,7 +209,8 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
     }
     extra.atypes = std::move(atypes);
     if (ffi_prep_cif_var(&var_cif, FFI_DEFAULT_ABI, static_cast<unsigned>(nfixed),
-                         static_cast<unsigned>(extra.atypes.size()), ci->rtype, extra.atypes.data()) != FFI_OK)
+                         static_cast<unsigned>(extra.atypes.size()), ci->rtype,
+                         extra.atypes.data()) != FFI_OK)
       return raise(PyExc_SystemError, "libffi cannot describe this call of '%s'", cname(ct));
     cif = &var_cif;
     types = &all_types;
@@ -221,8 +231,9 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
   for (Py_ssize_t i = 0; i < nargs; ++i) {
     CType* t = (*types)[static_cast<size_t>(i)];
     size_t size = t->size > 0 ? static_cast<size_t>(t->size) : 0;
-    char* buf = (i < kInline && size <= 16) ? reinterpret_cast<char*>(slots[i])
-                                            : static_cast<char*>(frame_alloc(&frame, size < 16 ? 16 : size));
+    char* buf = (i < kInline && size <= 16)
+                    ? reinterpret_cast<char*>(slots[i])
+                    : static_cast<char*>(frame_alloc(&frame, size < 16 ? 16 : size));
     if (!buf) goto done;
     PyObject* o = PyTuple_GetItem(args, i);
     if (i >= nfixed) {
@@ -233,8 +244,9 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
           write_float(t, buf, read_float(cd->ct, cd->data));
         else
           write_integer(buf, t->size,
-                        (cd->ct->flags & kSigned) ? static_cast<unsigned long long>(read_signed(cd->data, cd->ct->size))
-                                                  : read_unsigned(cd->data, cd->ct->size));
+                        (cd->ct->flags & kSigned)
+                            ? static_cast<unsigned long long>(read_signed(cd->data, cd->ct->size))
+                            : read_unsigned(cd->data, cd->ct->size));
       } else if (is_pointer_like(t)) {
         void* p = cdata_address(cd);
         memcpy(buf, &p, sizeof p);
@@ -254,25 +266,26 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
                                        : static_cast<char*>(frame_alloc(&frame, rsize));
     if (!rbuf) goto done;
     int* slot = cdefc_errno_slot();
-    Py_BEGIN_ALLOW_THREADS
-    errno = *slot;
+    Py_BEGIN_ALLOW_THREADS errno = *slot;
     ffi_call(cif, FFI_FN(address), rbuf, avalues);
     *slot = errno;
-    Py_END_ALLOW_THREADS
-    if (rt->kind == Kind::Void) {
+    Py_END_ALLOW_THREADS if (rt->kind == Kind::Void) {
       Py_INCREF(Py_None);
       result = Py_None;
-    } else if (is_record(rt)) {
+    }
+    else if (is_record(rt)) {
       result = make_record_copy(rt, rbuf);
-    } else if ((rt->kind == Kind::Primitive || rt->kind == Kind::Enum) &&
-               !(rt->flags & (kFloat | kLongDouble | kComplex)) && rsize < sizeof(ffi_arg)) {
+    }
+    else if ((rt->kind == Kind::Primitive || rt->kind == Kind::Enum) &&
+             !(rt->flags & (kFloat | kLongDouble | kComplex)) && rsize < sizeof(ffi_arg)) {
       // libffi widens small integer results to a full ffi_arg.
       ffi_arg wide;
       memcpy(&wide, rbuf, sizeof wide);
       char narrow[8];
       write_integer(narrow, rt->size, wide);
       result = from_c(rt, narrow, nullptr);
-    } else {
+    }
+    else {
       result = from_c(rt, rbuf, nullptr);
     }
   }
@@ -287,17 +300,18 @@ namespace {
 
 /// What a callback's closure needs; owned by the closure (freed with the cdata).
 struct CallbackInfo {
-  CType* fn = nullptr;             ///< the function-pointer ctype
-  PyObject* callable = nullptr;    ///< strong
-  PyObject* onerror = nullptr;     ///< strong or null
-  std::vector<char> error_value;   ///< the result returned to C after an exception
+  CType* fn = nullptr;            ///< the function-pointer ctype
+  PyObject* callable = nullptr;   ///< strong
+  PyObject* onerror = nullptr;    ///< strong or null
+  std::vector<char> error_value;  ///< the result returned to C after an exception
   ffi_closure* closure = nullptr;
 };
 
 /// Copies a C result from `buf` into libffi's `ret`, small integers widened to ffi_arg.
 void store_result(CType* rt, void* ret, const char* buf) {
   bool small_int = (rt->kind == Kind::Primitive || rt->kind == Kind::Enum) &&
-                   !(rt->flags & (kFloat | kLongDouble | kComplex)) && rt->size < static_cast<Py_ssize_t>(sizeof(ffi_arg));
+                   !(rt->flags & (kFloat | kLongDouble | kComplex)) &&
+                   rt->size < static_cast<Py_ssize_t>(sizeof(ffi_arg));
   if (small_int) {
     ffi_arg wide = (rt->flags & kSigned) ? static_cast<ffi_arg>(read_signed(buf, rt->size))
                                          : static_cast<ffi_arg>(read_unsigned(buf, rt->size));
@@ -334,9 +348,12 @@ void trampoline(ffi_cif*, void* ret, void** args, void* user) {
   bool ok = pyargs != nullptr;
   for (size_t i = 0; ok && i < n; ++i) {
     CType* t = fn->d->args[i];
-    PyObject* a = is_record(t) ? make_record_copy(t, args[i]) : from_c(t, static_cast<char*>(args[i]), nullptr);
-    if (!a) ok = false;
-    else PyTuple_SetItem(pyargs, static_cast<Py_ssize_t>(i), a);
+    PyObject* a = is_record(t) ? make_record_copy(t, args[i])
+                               : from_c(t, static_cast<char*>(args[i]), nullptr);
+    if (!a)
+      ok = false;
+    else
+      PyTuple_SetItem(pyargs, static_cast<Py_ssize_t>(i), a);
   }
   PyObject* result = ok ? PyObject_CallObject(info->callable, pyargs) : nullptr;
   Py_XDECREF(pyargs);
@@ -347,12 +364,14 @@ void trampoline(ffi_cif*, void* ret, void** args, void* user) {
       PyObject *type, *value, *tb;
       PyErr_Fetch(&type, &value, &tb);
       PyErr_NormalizeException(&type, &value, &tb);
-      PyObject* r = PyObject_CallFunctionObjArgs(info->onerror, type ? type : Py_None, value ? value : Py_None,
-                                                 tb ? tb : Py_None, nullptr);
+      PyObject* r =
+          PyObject_CallFunctionObjArgs(info->onerror, type ? type : Py_None,
+                                       value ? value : Py_None, tb ? tb : Py_None, nullptr);
       Py_XDECREF(type);
       Py_XDECREF(value);
       Py_XDECREF(tb);
-      if (r && r != Py_None && write_result(fn->d->result, ret, r) < 0) write_error_value(info, ret);
+      if (r && r != Py_None && write_result(fn->d->result, ret, r) < 0)
+        write_error_value(info, ret);
       handled = r != nullptr && !PyErr_Occurred();
       Py_XDECREF(r);
     }
@@ -367,12 +386,16 @@ void trampoline(ffi_cif*, void* ret, void** args, void* user) {
 }  // namespace
 
 PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject* onerror) {
-  if (fn->kind != Kind::Function) return raise(PyExc_TypeError, "expected a function ctype, got '%s'", cname(fn));
+  if (fn->kind != Kind::Function)
+    return raise(PyExc_TypeError, "expected a function ctype, got '%s'", cname(fn));
   if (!PyCallable_Check(callable))
-    return raise(PyExc_TypeError, "expected a callable object, not %s", type_name(callable).c_str());
+    return raise(PyExc_TypeError, "expected a callable object, not %s",
+                 type_name(callable).c_str());
   if (onerror && onerror != Py_None && !PyCallable_Check(onerror))
-    return raise(PyExc_TypeError, "expected a callable object for 'onerror', not %s", type_name(onerror).c_str());
-  if (fn->d->variadic) return raise(PyExc_NotImplementedError,
+    return raise(PyExc_TypeError, "expected a callable object for 'onerror', not %s",
+                 type_name(onerror).c_str());
+  if (fn->d->variadic)
+    return raise(PyExc_NotImplementedError,
                  "%s: callback with unsupported argument or return type or with '...'", cname(fn));
   CallInfo* ci = call_info(fn);
   if (!ci) return nullptr;

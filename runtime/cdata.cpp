@@ -1,9 +1,11 @@
 // ffi.CData: C values seen from Python — numbers, pointers, arrays, structs, function
 // pointers — with CFFI's indexing, slicing, arithmetic, comparisons, fields and reprs.
+
 #include <cstdio>
 #include <cstring>
-#include "internal.h"
 
+#include "internal.h"
+// structmember.h needs Python.h (from internal.h) first.
 #include <structmember.h>
 
 namespace cdefc::rt {
@@ -46,7 +48,8 @@ CType* pointer_type_of(CData* cd) {
 }
 
 PyObject* null_deref(CData* cd) {
-  return raise(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'", cname(cd->ct));
+  return raise(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'",
+               cname(cd->ct));
 }
 
 // ---- lifetime ----
@@ -201,16 +204,26 @@ PyObject* cdata_sub(PyObject* a, PyObject* b) {
   if (!is_cdata(a) || !is_pointer_like(as_cd(a)->ct)) Py_RETURN_NOTIMPLEMENTED;
   CData* x = as_cd(a);
   if (is_index_like(b)) return pointer_add(x, b, true);
-  if (is_cdata(b) && is_pointer_like(as_cd(b)->ct)) {
+  if (is_cdata(b)) {
+    // CFFI's rule: the right side (an array counts as a pointer to its item) must have the
+    // left side's type, a pointer to items of known size (or void *).
     CData* y = as_cd(b);
-    CType* px = pointer_type_of(x);
-    if (!px) return nullptr;
-    if (x->ct != y->ct || px->kind != Kind::Pointer)
-      return raise(PyExc_TypeError, "cannot subtract cdata '%s' and cdata '%s'", cname(x->ct), cname(y->ct));
-    Py_ssize_t size = arith_item_size(px);
-    if (size < 0) return nullptr;
+    CType* py = y->ct->kind == Kind::Array ? pointer_to(y->ct->item) : y->ct;
+    if (!py) return nullptr;
+    if (py != x->ct || py->kind != Kind::Pointer ||
+        (py->item->size <= 0 && !(py->flags & kVoidPtr)))
+      return raise(PyExc_TypeError, "cannot subtract cdata '%s' and cdata '%s'", cname(x->ct),
+                   cname(py));
+    Py_ssize_t size = py->item->size;
     Py_ssize_t diff = cdata_address(x) - cdata_address(y);
-    return PyLong_FromSsize_t(size ? diff / size : 0);
+    if (size > 1) {
+      if (diff % size)
+        return raise(PyExc_ValueError,
+                     "pointer subtraction: the distance between the two pointers is not a "
+                     "multiple of the item size");
+      diff /= size;
+    }
+    return PyLong_FromSsize_t(diff);
   }
   Py_RETURN_NOTIMPLEMENTED;
 }
@@ -222,9 +235,7 @@ bool is_plain_number(CType* ct) {
 }
 
 /// The address used to compare and hash non-primitive cdata.
-char* identity_address(CData* cd) {
-  return is_pointer_like(cd->ct) ? cdata_address(cd) : cd->data;
-}
+char* identity_address(CData* cd) { return is_pointer_like(cd->ct) ? cdata_address(cd) : cd->data; }
 
 PyObject* cdata_richcompare(PyObject* a, PyObject* b, int op) {
   CData* x = as_cd(a);
@@ -262,20 +273,32 @@ PyObject* cdata_richcompare(PyObject* a, PyObject* b, int op) {
   if (!ptrs && is_record(x->ct) != is_record(y->ct)) q = p + 1;  // a struct never equals a pointer
   bool r = false;
   switch (op) {
-    case Py_LT: r = p < q; break;
-    case Py_LE: r = p <= q; break;
-    case Py_EQ: r = p == q; break;
-    case Py_NE: r = p != q; break;
-    case Py_GT: r = p > q; break;
-    case Py_GE: r = p >= q; break;
+    case Py_LT:
+      r = p < q;
+      break;
+    case Py_LE:
+      r = p <= q;
+      break;
+    case Py_EQ:
+      r = p == q;
+      break;
+    case Py_NE:
+      r = p != q;
+      break;
+    case Py_GT:
+      r = p > q;
+      break;
+    case Py_GE:
+      r = p >= q;
+      break;
   }
   return PyBool_FromLong(r);
 }
 
 Py_hash_t cdata_hash(PyObject* self) {
   CData* cd = as_cd(self);
-  PyObject* v = is_plain_number(cd->ct) ? primitive_value(cd)
-                                        : PyLong_FromVoidPtr(identity_address(cd));
+  PyObject* v =
+      is_plain_number(cd->ct) ? primitive_value(cd) : PyLong_FromVoidPtr(identity_address(cd));
   if (!v) return -1;
   Py_hash_t h = PyObject_Hash(v);
   Py_DECREF(v);
@@ -315,8 +338,8 @@ char* item_address(CData* cd, Py_ssize_t i, CType** item) {
       return nullptr;
     }
     if (i >= cd->length) {
-      PyErr_Format(PyExc_IndexError, "index too large for cdata '%s' (expected %zd < %zd)", cname(ct), i,
-                   cd->length);
+      PyErr_Format(PyExc_IndexError, "index too large for cdata '%s' (expected %zd < %zd)",
+                   cname(ct), i, cd->length);
       return nullptr;
     }
     if (!check_alive(cd)) return nullptr;
@@ -350,7 +373,8 @@ bool slice_bounds(CData* cd, PyObject* slice, Py_ssize_t* start, Py_ssize_t* sto
       PyErr_SetString(PyExc_IndexError, "negative index");
     } else if (cd->ct->kind == Kind::Array && *stop > cd->length) {
       PyErr_Format(PyExc_IndexError, "index too large (expected %zd <= %zd)", *stop, cd->length);
-    } else if ((cd->flags & kOwning) && cd->ct->kind == Kind::Pointer && (*start < 0 || *stop > 1)) {
+    } else if ((cd->flags & kOwning) && cd->ct->kind == Kind::Pointer &&
+               (*start < 0 || *stop > 1)) {
       // ffi.new("T *") owns exactly one item
       PyErr_Format(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(cd->ct));
     } else if (cd->ct->kind != Kind::Array && cd->ct->kind != Kind::Pointer) {
@@ -417,7 +441,8 @@ int cdata_ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
     if (!base) return -1;
     CType* item = cd->ct->item;
     Py_ssize_t n = stop - start;
-    if (is_cdata(value) && as_cd(value)->ct->kind == Kind::Array && as_cd(value)->ct->item == item) {
+    if (is_cdata(value) && as_cd(value)->ct->kind == Kind::Array &&
+        as_cd(value)->ct->item == item) {
       CData* src = as_cd(value);
       if (src->length != n)
         return raise_int(PyExc_ValueError, "need %zd values to unpack, got %zd", n, src->length);
@@ -503,7 +528,8 @@ PyObject* cdata_getattro(PyObject* self, PyObject* name) {
       if (!base) return null_deref(cd);
       if (!check_alive(cd)) return nullptr;
       // The room of a flexible array member is known through ffi.new()'s own cdata only.
-      Py_ssize_t flex = (cd->flags & (kOwning | kShowOwning)) ? flex_capacity(*f, base, owner_of(cd)) : -1;
+      Py_ssize_t flex =
+          (cd->flags & (kOwning | kShowOwning)) ? flex_capacity(*f, base, owner_of(cd)) : -1;
       return read_field(*f, base, owner_of(cd), flex);
     }
     if (PyErr_Occurred()) return nullptr;
@@ -595,7 +621,8 @@ PyObject* cdata_complex(PyObject* self, PyObject*) {
   return raise(PyExc_TypeError, "complex() not supported on cdata '%s'", cname(ct));
 }
 
-PyMethodDef cdata_methods[] = {{"__complex__", cdata_complex, METH_NOARGS, nullptr},{"__enter__", cdata_enter, METH_NOARGS, nullptr},
+PyMethodDef cdata_methods[] = {{"__complex__", cdata_complex, METH_NOARGS, nullptr},
+                               {"__enter__", cdata_enter, METH_NOARGS, nullptr},
                                {"__exit__", cdata_exit, METH_VARARGS, nullptr},
                                {"__dir__", cdata_dir, METH_NOARGS, nullptr},
                                {nullptr, nullptr, 0, nullptr}};
@@ -604,26 +631,25 @@ PyMemberDef cdata_members[] = {
     {"__weaklistoffset__", T_PYSSIZET, offsetof(CData, weakrefs), READONLY, nullptr},
     {nullptr, 0, 0, 0, nullptr}};
 
-PyType_Slot cdata_slots[] = {
-    {Py_tp_dealloc, reinterpret_cast<void*>(cdata_dealloc)},
-    {Py_tp_repr, reinterpret_cast<void*>(cdata_repr)},
-    {Py_tp_hash, reinterpret_cast<void*>(cdata_hash)},
-    {Py_tp_richcompare, reinterpret_cast<void*>(cdata_richcompare)},
-    {Py_tp_getattro, reinterpret_cast<void*>(cdata_getattro)},
-    {Py_tp_setattro, reinterpret_cast<void*>(cdata_setattro)},
-    {Py_tp_call, reinterpret_cast<void*>(cdata_call)},
-    {Py_tp_iter, reinterpret_cast<void*>(cdata_iter)},
-    {Py_tp_methods, cdata_methods},
-    {Py_tp_members, cdata_members},
-    {Py_nb_int, reinterpret_cast<void*>(cdata_int)},
-    {Py_nb_float, reinterpret_cast<void*>(cdata_float)},
-    {Py_nb_bool, reinterpret_cast<void*>(cdata_bool)},
-    {Py_nb_add, reinterpret_cast<void*>(cdata_add)},
-    {Py_nb_subtract, reinterpret_cast<void*>(cdata_sub)},
-    {Py_mp_length, reinterpret_cast<void*>(cdata_length)},
-    {Py_mp_subscript, reinterpret_cast<void*>(cdata_subscript)},
-    {Py_mp_ass_subscript, reinterpret_cast<void*>(cdata_ass_subscript)},
-    {0, nullptr}};
+PyType_Slot cdata_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(cdata_dealloc)},
+                             {Py_tp_repr, reinterpret_cast<void*>(cdata_repr)},
+                             {Py_tp_hash, reinterpret_cast<void*>(cdata_hash)},
+                             {Py_tp_richcompare, reinterpret_cast<void*>(cdata_richcompare)},
+                             {Py_tp_getattro, reinterpret_cast<void*>(cdata_getattro)},
+                             {Py_tp_setattro, reinterpret_cast<void*>(cdata_setattro)},
+                             {Py_tp_call, reinterpret_cast<void*>(cdata_call)},
+                             {Py_tp_iter, reinterpret_cast<void*>(cdata_iter)},
+                             {Py_tp_methods, cdata_methods},
+                             {Py_tp_members, cdata_members},
+                             {Py_nb_int, reinterpret_cast<void*>(cdata_int)},
+                             {Py_nb_float, reinterpret_cast<void*>(cdata_float)},
+                             {Py_nb_bool, reinterpret_cast<void*>(cdata_bool)},
+                             {Py_nb_add, reinterpret_cast<void*>(cdata_add)},
+                             {Py_nb_subtract, reinterpret_cast<void*>(cdata_sub)},
+                             {Py_mp_length, reinterpret_cast<void*>(cdata_length)},
+                             {Py_mp_subscript, reinterpret_cast<void*>(cdata_subscript)},
+                             {Py_mp_ass_subscript, reinterpret_cast<void*>(cdata_ass_subscript)},
+                             {0, nullptr}};
 
 PyType_Spec cdata_spec = {"cdefc.CData", sizeof(CData), 0,
                           Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, cdata_slots};
@@ -642,8 +668,8 @@ PyObject* cdata_repr(PyObject* self) {
   if (cd->flags & kCallback)
     return PyUnicode_FromFormat("<cdata '%s' calling %R>", cname(ct), cd->extra);
   if (cd->flags & kFromBuffer)
-    return PyUnicode_FromFormat("<cdata '%s' buffer len %zd from '%s' object>", cname(ct), cd->length,
-                                type_name(cd->extra).c_str());
+    return PyUnicode_FromFormat("<cdata '%s' buffer len %zd from '%s' object>", cname(ct),
+                                cd->length, type_name(cd->extra).c_str());
   switch (ct->kind) {
     case Kind::Primitive:
     case Kind::Enum:
@@ -736,8 +762,7 @@ PyObject* owner_of(CData* cd) {
 
 bool check_alive(CData* cd) {
   bool released = cd->flags & kReleased;
-  if (!released && cd->owner && is_cdata(cd->owner))
-    released = as_cd(cd->owner)->flags & kReleased;
+  if (!released && cd->owner && is_cdata(cd->owner)) released = as_cd(cd->owner)->flags & kReleased;
   if (!released) return true;
   PyErr_Format(PyExc_RuntimeError, "cannot use cdata '%s' after ffi.release()", cname(cd->ct));
   return false;

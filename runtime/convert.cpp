@@ -12,28 +12,76 @@ namespace cdefc::rt {
 
 long long read_signed(const char* p, Py_ssize_t size) {
   switch (size) {
-    case 1: { int8_t v; memcpy(&v, p, 1); return v; }
-    case 2: { int16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { int32_t v; memcpy(&v, p, 4); return v; }
-    default: { int64_t v; memcpy(&v, p, 8); return v; }
+    case 1: {
+      int8_t v;
+      memcpy(&v, p, 1);
+      return v;
+    }
+    case 2: {
+      int16_t v;
+      memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      int32_t v;
+      memcpy(&v, p, 4);
+      return v;
+    }
+    default: {
+      int64_t v;
+      memcpy(&v, p, 8);
+      return v;
+    }
   }
 }
 
 unsigned long long read_unsigned(const char* p, Py_ssize_t size) {
   switch (size) {
-    case 1: { uint8_t v; memcpy(&v, p, 1); return v; }
-    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
-    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    case 1: {
+      uint8_t v;
+      memcpy(&v, p, 1);
+      return v;
+    }
+    case 2: {
+      uint16_t v;
+      memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      memcpy(&v, p, 4);
+      return v;
+    }
+    default: {
+      uint64_t v;
+      memcpy(&v, p, 8);
+      return v;
+    }
   }
 }
 
 void write_integer(char* p, Py_ssize_t size, unsigned long long bits) {
   switch (size) {
-    case 1: { uint8_t v = static_cast<uint8_t>(bits); memcpy(p, &v, 1); break; }
-    case 2: { uint16_t v = static_cast<uint16_t>(bits); memcpy(p, &v, 2); break; }
-    case 4: { uint32_t v = static_cast<uint32_t>(bits); memcpy(p, &v, 4); break; }
-    default: { uint64_t v = bits; memcpy(p, &v, 8); break; }
+    case 1: {
+      uint8_t v = static_cast<uint8_t>(bits);
+      memcpy(p, &v, 1);
+      break;
+    }
+    case 2: {
+      uint16_t v = static_cast<uint16_t>(bits);
+      memcpy(p, &v, 2);
+      break;
+    }
+    case 4: {
+      uint32_t v = static_cast<uint32_t>(bits);
+      memcpy(p, &v, 4);
+      break;
+    }
+    default: {
+      uint64_t v = bits;
+      memcpy(p, &v, 8);
+      break;
+    }
   }
 }
 
@@ -143,7 +191,8 @@ int integer_from_object(PyObject* o, bool is_signed, size_t size, const char* na
     } else if (v < 0) {
       rc = negative_unsigned();
     } else {
-      if (size < 8 && static_cast<unsigned long long>(v) >> (size * 8)) rc = does_not_fit(num, name);
+      if (size < 8 && static_cast<unsigned long long>(v) >> (size * 8))
+        rc = does_not_fit(num, name);
       if (rc == 0 && out_unsigned) *out_unsigned = static_cast<unsigned long long>(v);
     }
   } else if (overflow > 0 && !is_signed) {
@@ -186,8 +235,9 @@ int integer_to_c(CType* ct, char* dst, PyObject* o) {
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (!overflow && !(v == -1 && PyErr_Occurred())) {
       size_t bits = static_cast<size_t>(ct->size) * 8;
-      bool fits = is_signed ? (bits >= 64 || (v >= -(1LL << (bits - 1)) && v < (1LL << (bits - 1))))
-                            : (v >= 0 && (bits >= 64 || static_cast<unsigned long long>(v) >> bits == 0));
+      bool fits = is_signed
+                      ? (bits >= 64 || (v >= -(1LL << (bits - 1)) && v < (1LL << (bits - 1))))
+                      : (v >= 0 && (bits >= 64 || static_cast<unsigned long long>(v) >> bits == 0));
       if (fits) {
         write_integer(dst, ct->size, static_cast<unsigned long long>(v));
         return 0;
@@ -213,8 +263,8 @@ int wchar_to_c(CType* ct, char* dst, PyObject* o) {
     code = static_cast<unsigned long>(read_unsigned(cd->data, cd->ct->size));
   } else {
     // CFFI names wchar_t by its representation here.
-    const char* name = ct->prim == CDEFC_PRIM_WCHAR ? (ct->size == 4 ? "char32_t" : "char16_t")
-                                                    : cname(ct);
+    const char* name =
+        ct->prim == CDEFC_PRIM_WCHAR ? (ct->size == 4 ? "char32_t" : "char16_t") : cname(ct);
     if (PyUnicode_Check(o))
       return raise_int(PyExc_TypeError,
                        "initializer for ctype '%s' must be a unicode string of length 1, not "
@@ -246,8 +296,9 @@ int char_to_c(CType* ct, char* dst, PyObject* o) {
     *dst = reinterpret_cast<CData*>(o)->data[0];
     return 0;
   }
-  return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a bytes of length 1, not %s",
-                   cname(ct), describe(o).c_str());
+  return raise_int(PyExc_TypeError,
+                   "initializer for ctype '%s' must be a bytes of length 1, not %s", cname(ct),
+                   describe(o).c_str());
 }
 
 int float_to_c(CType* ct, char* dst, PyObject* o) {
@@ -287,10 +338,13 @@ int complex_to_c(CType* ct, char* dst, PyObject* o) {
 }
 
 bool is_char_item(const CType* item) {
-  return item->kind == Kind::Primitive && item->size == 1 && (item->flags & (kChar | kSigned | kUnsigned));
+  return item->kind == Kind::Primitive && item->size == 1 &&
+         (item->flags & (kChar | kSigned | kUnsigned));
 }
 
-int array_to_c(CType* ct, char* dst, PyObject* o) {
+/// Writes an array from a list/tuple/bytes/str/array cdata; a TypeError names `shown` (the
+/// declared type of a flexible array member written through a sized type) or `ct`.
+int array_to_c(CType* ct, char* dst, PyObject* o, CType* shown = nullptr) {
   CType* item = ct->item;
   Py_ssize_t length = ct->length;
   if (PyList_Check(o) || PyTuple_Check(o)) {
@@ -309,8 +363,8 @@ int array_to_c(CType* ct, char* dst, PyObject* o) {
   if (is_char_item(item) && PyBytes_Check(o)) {
     Py_ssize_t n = PyBytes_Size(o);
     if (length >= 0 && n > length)
-      return raise_int(PyExc_IndexError, "initializer bytes is too long for '%s' (got %zd characters)",
-                       cname(ct), n);
+      return raise_int(PyExc_IndexError,
+                       "initializer bytes is too long for '%s' (got %zd characters)", cname(ct), n);
     memcpy(dst, PyBytes_AsString(o), static_cast<size_t>(n));
     if (length < 0 || n < length) dst[n] = 0;
     return 0;
@@ -321,8 +375,9 @@ int array_to_c(CType* ct, char* dst, PyObject* o) {
     Py_ssize_t n = PyBytes_Size(units) / item->size;
     if (length >= 0 && n > length) {
       Py_DECREF(units);
-      return raise_int(PyExc_IndexError, "initializer unicode is too long for '%s' (got %zd characters)",
-                       cname(ct), n);
+      return raise_int(PyExc_IndexError,
+                       "initializer unicode is too long for '%s' (got %zd characters)", cname(ct),
+                       n);
     }
     memcpy(dst, PyBytes_AsString(units), static_cast<size_t>(n * item->size));
     Py_DECREF(units);
@@ -334,19 +389,21 @@ int array_to_c(CType* ct, char* dst, PyObject* o) {
     if (cd->ct->kind == Kind::Array && cd->ct->item == item) {
       if (!check_alive(cd)) return -1;
       if (!cd->data && cd->length > 0)
-        return raise_int(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'", cname(cd->ct));
+        return raise_int(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'",
+                         cname(cd->ct));
       Py_ssize_t n = cd->length;
       if (length >= 0 && n > length)
-        return raise_int(PyExc_IndexError, "too many initializers for '%s' (got %zd)", cname(ct), n);
+        return raise_int(PyExc_IndexError, "too many initializers for '%s' (got %zd)", cname(ct),
+                         n);
       memmove(dst, cd->data, static_cast<size_t>(n * item->size));
       return 0;
     }
   }
-  const char* what = is_char_item(item) ? "a bytes or list or tuple"
+  const char* what = is_char_item(item)       ? "a bytes or list or tuple"
                      : (item->flags & kWChar) ? "a unicode or list or tuple"
-                                             : "a list or tuple";
-  return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be %s, not %s", cname(ct), what,
-                   describe(o).c_str());
+                                              : "a list or tuple";
+  return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be %s, not %s",
+                   cname(shown ? shown : ct), what, describe(o).c_str());
 }
 
 /// Reads a bitfield as an int.
@@ -357,7 +414,7 @@ PyObject* read_bitfield(const FieldInfo& f, const char* base) {
   for (size_t i = 0; i < nbytes; ++i) raw |= static_cast<unsigned __int128>(p[i]) << (8 * i);
   unsigned long long v = static_cast<unsigned long long>(raw >> f.bitshift);
   if (f.bitsize < 64) v &= (1ULL << f.bitsize) - 1;
-  if (f.type->flags & kBool) return PyBool_FromLong(v != 0);
+  // Bitfields read as ints, _Bool ones included (CFFI's).
   if ((f.type->flags & kSigned) && f.bitsize > 0 && f.bitsize < 64 && (v >> (f.bitsize - 1)) & 1)
     return PyLong_FromLongLong(static_cast<long long>(v | ~((1ULL << f.bitsize) - 1)));
   if (f.type->flags & kSigned) return PyLong_FromLongLong(static_cast<long long>(v));
@@ -365,30 +422,39 @@ PyObject* read_bitfield(const FieldInfo& f, const char* base) {
 }
 
 int write_bitfield(const FieldInfo& f, char* base, PyObject* o) {
-  if (PyFloat_Check(o)) return raise_int(PyExc_TypeError, "'float' object cannot be interpreted as an integer");
+  // Only ints and objects with __index__ (CFFI's cdata have none, floats neither).
+  if (!PyLong_Check(o) && (is_cdata(o) || !PyIndex_Check(o)))
+    return raise_int(PyExc_TypeError, "'%s' object cannot be interpreted as an integer",
+                     type_name(o).c_str());
   bool is_signed = f.type->flags & kSigned;
-  long long s = 0;
   unsigned long long u = 0;
-  if (integer_from_object(o, is_signed, static_cast<size_t>(f.type->size), cname(f.type), &s, &u) < 0)
-    return -1;
   if (f.bitsize < 64) {
+    // As CFFI: the value as a long long, then the range of the field's width (a signed
+    // 1-bit field takes -1..1: "int x:1" may receive 1).
+    long long v = 0;
+    if (integer_from_object(o, true, 8, cname(f.type), &v, nullptr) < 0) return -1;
+    long long lo = 0, hi = static_cast<long long>((1ULL << f.bitsize) - 1);
     if (is_signed) {
-      long long lo = -(1LL << (f.bitsize - 1)), hi = (1LL << (f.bitsize - 1)) - 1;
-      if (f.bitsize == 0) lo = hi = 0;
-      if (s < lo || s > hi)
-        return raise_int(PyExc_OverflowError,
-                         "value %lld outside the range allowed by the bit field width: %lld <= x <= %lld",
-                         s, lo, hi);
-      u = static_cast<unsigned long long>(s) & ((1ULL << f.bitsize) - 1);
-    } else {
-      unsigned long long hi = (1ULL << f.bitsize) - 1;
-      if (u > hi)
-        return raise_int(PyExc_OverflowError,
-                         "value %llu outside the range allowed by the bit field width: 0 <= x <= %llu",
-                         u, hi);
+      lo = f.bitsize > 0 ? -(1LL << (f.bitsize - 1)) : 0;
+      hi = f.bitsize > 0 ? (1LL << (f.bitsize - 1)) - 1 : 0;
+      if (hi == 0) hi = 1;
     }
-  } else if (is_signed) {
-    u = static_cast<unsigned long long>(s);
+    if (v < lo || v > hi) {
+      PyObject* text = PyObject_Str(o);
+      if (text)
+        PyErr_Format(PyExc_OverflowError,
+                     "value %U outside the range allowed by the bit field width: %lld <= x <= %lld",
+                     text, lo, hi);
+      Py_XDECREF(text);
+      return -1;
+    }
+    u = static_cast<unsigned long long>(v) & ((1ULL << f.bitsize) - 1);
+  } else {
+    long long s = 0;
+    if (integer_from_object(o, is_signed, static_cast<size_t>(f.type->size), cname(f.type), &s,
+                            &u) < 0)
+      return -1;
+    if (is_signed) u = static_cast<unsigned long long>(s);
   }
   unsigned char* p = reinterpret_cast<unsigned char*>(base + f.offset);
   size_t nbytes = static_cast<size_t>(f.bitshift + f.bitsize + 7) / 8;
@@ -436,29 +502,68 @@ int write_field(const FieldInfo& f, char* base, PyObject* o, Py_ssize_t flex) {
   if (is_open_array(f.type)) {
     // Never past the memory that holds the struct: an unknown capacity holds nothing.
     CType* sized = array_of(f.type->item, flex < 0 ? 0 : flex);
-    return sized ? to_c(sized, base + f.offset, o) : -1;
+    return sized ? array_to_c(sized, base + f.offset, o, f.type) : -1;
   }
   return to_c(f.type, base + f.offset, o);
 }
 
+namespace {
+
+/// CFFI's length of a new array of `item` from `o`: list/tuple items, bytes or str with a
+/// terminating null, or an integer alone (then *only_length is set); -1 with an exception.
+Py_ssize_t new_array_length(CType* item, PyObject* o, bool* only_length) {
+  *only_length = false;
+  if (PyList_Check(o) || PyTuple_Check(o)) return PySequence_Size(o);
+  if (PyBytes_Check(o)) return PyBytes_Size(o) + 1;
+  if (PyUnicode_Check(o)) {
+    if (item->size != 2) return PyUnicode_GetLength(o) + 1;
+    PyObject* units = wide_units(o, item);  // UTF-16: surrogate pairs count twice
+    Py_ssize_t n = units ? PyBytes_Size(units) / 2 + 1 : -1;
+    Py_XDECREF(units);
+    return n;
+  }
+  // An integer (CFFI's cdata are no integers here).
+  if (is_cdata(o) || !PyIndex_Check(o))
+    return raise_int(PyExc_TypeError, "expected new array length or list/tuple/str, not %s",
+                     type_name(o).c_str());
+  Py_ssize_t n = PyNumber_AsSsize_t(o, PyExc_OverflowError);
+  if (n == -1 && PyErr_Occurred()) return -1;
+  if (n < 0) return raise_int(PyExc_ValueError, "negative array length");
+  *only_length = true;
+  return n;
+}
+
+/// Writes field `f` of a struct initialized as a whole: a flexible array member may also be
+/// given as its length alone (its items stay zero), as in CFFI.
+int init_field(const FieldInfo& f, char* dst, PyObject* o, Py_ssize_t flex) {
+  if (f.bitsize < 0 && is_open_array(f.type)) {
+    bool only_length = false;
+    if (new_array_length(f.type->item, o, &only_length) < 0) return -1;
+    if (only_length) return 0;
+  }
+  return write_field(f, dst, o, flex);
+}
+
+}  // namespace
+
 Py_ssize_t flex_items(CType* ct, PyObject* o) {
-  if (!is_record(ct) || (ct->flags & kOpaque) || !realize_fields(ct) || ct->d->fields.empty()) return 0;
+  if (!is_record(ct) || (ct->flags & kOpaque)) return 0;
+  if (!realize_fields(ct)) return -1;
+  if (ct->d->fields.empty()) return 0;
   const FieldInfo& last = ct->d->fields.back();
   if (!is_open_array(last.type)) return 0;
   PyObject* value = nullptr;
   if (PyDict_Check(o)) {
     value = PyDict_GetItemWithError(o, last.name);
+    if (!value && PyErr_Occurred()) return -1;
   } else if ((PyList_Check(o) || PyTuple_Check(o)) &&
              PySequence_Size(o) == static_cast<Py_ssize_t>(ct->d->fields.size())) {
-    value = PyList_Check(o) ? PyList_GetItem(o, PyList_Size(o) - 1) : PyTuple_GetItem(o, PyTuple_Size(o) - 1);
+    value = PyList_Check(o) ? PyList_GetItem(o, PyList_Size(o) - 1)
+                            : PyTuple_GetItem(o, PyTuple_Size(o) - 1);
   }
-  PyErr_Clear();
   if (!value) return 0;
-  if (PyList_Check(value) || PyTuple_Check(value)) return PySequence_Size(value);
-  if (PyBytes_Check(value)) return PyBytes_Size(value) + 1;
-  if (PyUnicode_Check(value)) return PyUnicode_GetLength(value) * 2 + 1;  // enough for UTF-16
-  if (PyLong_Check(value)) return std::max<Py_ssize_t>(0, PyLong_AsSsize_t(value));
-  return 0;
+  bool only_length = false;
+  return new_array_length(last.type->item, value, &only_length);
 }
 
 int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
@@ -469,7 +574,8 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
     CData* cd = reinterpret_cast<CData*>(o);
     if (!check_alive(cd)) return -1;
     if (!cd->data)
-      return raise_int(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'", cname(cd->ct));
+      return raise_int(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'",
+                       cname(cd->ct));
     memmove(dst, cd->data, static_cast<size_t>(ct->size));
     return 0;
   }
@@ -477,11 +583,12 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
   if (PyList_Check(o) || PyTuple_Check(o)) {
     Py_ssize_t n = PySequence_Size(o);
     Py_ssize_t max = ct->kind == Kind::Union ? 1 : static_cast<Py_ssize_t>(fields.size());
-    if (n > max) return raise_int(PyExc_ValueError, "too many initializers for '%s' (got %zd)", cname(ct), n);
+    if (n > max)
+      return raise_int(PyExc_ValueError, "too many initializers for '%s' (got %zd)", cname(ct), n);
     for (Py_ssize_t i = 0; i < n; ++i) {
       PyObject* x = PySequence_GetItem(o, i);
       if (!x) return -1;
-      int rc = write_field(fields[static_cast<size_t>(i)], dst, x, flex);
+      int rc = init_field(fields[static_cast<size_t>(i)], dst, x, flex);
       Py_DECREF(x);
       if (rc < 0) return -1;
     }
@@ -496,13 +603,14 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
         if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
         return -1;
       }
-      if (write_field(*f, dst, value, flex) < 0) return -1;
+      if (init_field(*f, dst, value, flex) < 0) return -1;
     }
     return 0;
   }
-  return raise_int(PyExc_TypeError,
-                   "initializer for ctype '%s' must be a list or tuple or dict or struct-cdata, not %s",
-                   cname(ct), describe(o).c_str());
+  return raise_int(
+      PyExc_TypeError,
+      "initializer for ctype '%s' must be a list or tuple or dict or struct-cdata, not %s",
+      cname(ct), describe(o).c_str());
 }
 
 namespace {
@@ -525,8 +633,8 @@ bool pointer_compatible(CType* ct, CType* src, const std::string& what) {
                               "use an explicit ffi.cast() if they are correct)",
                         1) == 0;
   }
-  PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a pointer to same type, not %s", cname(ct),
-               what.c_str());
+  PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a pointer to same type, not %s",
+               cname(ct), what.c_str());
   return false;
 }
 
@@ -538,8 +646,9 @@ int pointer_from_cdata(CType* ct, CData* cd, void** out) {
     srcptr = pointer_to(src->item);
     if (!srcptr) return -1;
   } else if (src->kind != Kind::Pointer && src->kind != Kind::Function) {
-    return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a pointer or array, not %s",
-                     cname(ct), describe(reinterpret_cast<PyObject*>(cd)).c_str());
+    return raise_int(PyExc_TypeError,
+                     "initializer for ctype '%s' must be a pointer or array, not %s", cname(ct),
+                     describe(reinterpret_cast<PyObject*>(cd)).c_str());
   }
   if (!check_alive(cd)) return -1;
   if (!pointer_compatible(ct, srcptr, describe(reinterpret_cast<PyObject*>(cd)))) return -1;

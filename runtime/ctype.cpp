@@ -1,10 +1,12 @@
 // ffi.CType: the C types a module knows — primitives, pointers, arrays, structs, unions,
 // enums, pointers to functions — with CFFI's names, and the caches that make them unique.
-#include <cstring>
-#include <cstdio>
-#include <cwchar>
-#include "internal.h"
 
+#include <cstdio>
+#include <cstring>
+#include <cwchar>
+
+#include "internal.h"
+// structmember.h needs Python.h (from internal.h) first.
 #include <structmember.h>
 
 namespace cdefc::rt {
@@ -20,9 +22,13 @@ struct PrimInfo {
 };
 
 template <typename T>
-constexpr PrimInfo sint(const char* n) { return {n, sizeof(T), alignof(T), kSigned}; }
+constexpr PrimInfo sint(const char* n) {
+  return {n, sizeof(T), alignof(T), kSigned};
+}
 template <typename T>
-constexpr PrimInfo uint(const char* n) { return {n, sizeof(T), alignof(T), kUnsigned}; }
+constexpr PrimInfo uint(const char* n) {
+  return {n, sizeof(T), alignof(T), kUnsigned};
+}
 
 const PrimInfo* prim_table() {
   static const PrimInfo table[CDEFC_PRIM__COUNT] = {
@@ -113,14 +119,22 @@ std::string insert_at(const CType* base, const std::string& text) {
 
 const char* kind_name(const CType* ct) {
   switch (ct->kind) {
-    case Kind::Void: return "void";
-    case Kind::Primitive: return "primitive";
-    case Kind::Pointer: return "pointer";
-    case Kind::Array: return "array";
-    case Kind::Struct: return "struct";
-    case Kind::Union: return "union";
-    case Kind::Enum: return "enum";
-    case Kind::Function: return "function";
+    case Kind::Void:
+      return "void";
+    case Kind::Primitive:
+      return "primitive";
+    case Kind::Pointer:
+      return "pointer";
+    case Kind::Array:
+      return "array";
+    case Kind::Struct:
+      return "struct";
+    case Kind::Union:
+      return "union";
+    case Kind::Enum:
+      return "enum";
+    case Kind::Function:
+      return "function";
   }
   return "?";
 }
@@ -259,13 +273,24 @@ PyObject* ctype_dir(PyObject* self, PyObject*) {
   auto* ct = reinterpret_cast<CType*>(self);
   std::vector<const char*> names = {"cname", "kind"};
   switch (ct->kind) {
-    case Kind::Pointer: names.push_back("item"); break;
-    case Kind::Array: names.insert(names.end(), {"item", "length"}); break;
+    case Kind::Pointer:
+      names.push_back("item");
+      break;
+    case Kind::Array:
+      names.insert(names.end(), {"item", "length"});
+      break;
     case Kind::Struct:
-    case Kind::Union: names.push_back("fields"); break;
-    case Kind::Enum: names.insert(names.end(), {"elements", "relements"}); break;
-    case Kind::Function: names.insert(names.end(), {"abi", "args", "ellipsis", "result"}); break;
-    default: break;
+    case Kind::Union:
+      names.push_back("fields");
+      break;
+    case Kind::Enum:
+      names.insert(names.end(), {"elements", "relements"});
+      break;
+    case Kind::Function:
+      names.insert(names.end(), {"abi", "args", "ellipsis", "result"});
+      break;
+    default:
+      break;
   }
   PyObject* list = PyList_New(0);
   for (const char* n : names) {
@@ -284,19 +309,18 @@ PyObject* ctype_dir(PyObject* self, PyObject*) {
   return list;
 }
 
-PyGetSetDef ctype_getset[] = {
-    {"kind", get_kind, nullptr, nullptr, nullptr},
-    {"cname", get_cname, nullptr, nullptr, nullptr},
-    {"item", get_item, nullptr, nullptr, nullptr},
-    {"length", get_length, nullptr, nullptr, nullptr},
-    {"fields", get_fields, nullptr, nullptr, nullptr},
-    {"result", get_result, nullptr, nullptr, nullptr},
-    {"args", get_args, nullptr, nullptr, nullptr},
-    {"ellipsis", get_ellipsis, nullptr, nullptr, nullptr},
-    {"abi", get_abi, nullptr, nullptr, nullptr},
-    {"elements", get_elements, nullptr, nullptr, nullptr},
-    {"relements", get_relements, nullptr, nullptr, nullptr},
-    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+PyGetSetDef ctype_getset[] = {{"kind", get_kind, nullptr, nullptr, nullptr},
+                              {"cname", get_cname, nullptr, nullptr, nullptr},
+                              {"item", get_item, nullptr, nullptr, nullptr},
+                              {"length", get_length, nullptr, nullptr, nullptr},
+                              {"fields", get_fields, nullptr, nullptr, nullptr},
+                              {"result", get_result, nullptr, nullptr, nullptr},
+                              {"args", get_args, nullptr, nullptr, nullptr},
+                              {"ellipsis", get_ellipsis, nullptr, nullptr, nullptr},
+                              {"abi", get_abi, nullptr, nullptr, nullptr},
+                              {"elements", get_elements, nullptr, nullptr, nullptr},
+                              {"relements", get_relements, nullptr, nullptr, nullptr},
+                              {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef ctype_methods[] = {{"__dir__", ctype_dir, METH_NOARGS, nullptr},
                                {nullptr, nullptr, 0, nullptr}};
@@ -398,7 +422,7 @@ CType* array_of(CType* t, Py_ssize_t length) {
   auto it = t->d->arrays.find(length);
   if (it != t->d->arrays.end()) return it->second;
   if (t->size < 0) {
-    PyErr_Format(PyExc_TypeError, "array items must be of known size, not ctype '%s'", cname(t));
+    PyErr_Format(PyExc_ValueError, "array item of unknown size: '%s'", cname(t));
     return nullptr;
   }
   if (length >= 0 && t->size > 0 && length > PY_SSIZE_T_MAX / t->size) {

@@ -19,7 +19,8 @@ std::string type_name(PyObject* o) {
 }
 
 std::string describe(PyObject* o) {
-  if (g && is_cdata(o)) return std::string("cdata '") + cname(reinterpret_cast<CData*>(o)->ct) + "'";
+  if (g && is_cdata(o))
+    return std::string("cdata '") + cname(reinterpret_cast<CData*>(o)->ct) + "'";
   return type_name(o);
 }
 

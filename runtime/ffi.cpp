@@ -6,7 +6,6 @@
 
 #include "internal.h"
 
-
 namespace cdefc::rt {
 
 namespace {
@@ -29,7 +28,8 @@ CType* ctype_arg(PyObject* self, PyObject* arg, bool cdata_ok, const char* what)
 PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdecl", "init", nullptr};
   PyObject *decl, *init = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:new", const_cast<char**>(kw), &decl, &init)) return nullptr;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:new", const_cast<char**>(kw), &decl, &init))
+    return nullptr;
   CType* ct = ctype_arg(self, decl, false, "string or ctype object");
   if (!ct) return nullptr;
   CData* cd = nullptr;
@@ -40,6 +40,7 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
     // A struct ending with a flexible array member gets room for the items its initializer
     // gives, as in CFFI.
     Py_ssize_t flex = init != Py_None ? flex_items(item, init) : 0;
+    if (flex < 0) return nullptr;
     size_t size = static_cast<size_t>(item->size);
     if (flex > 0) {
       const FieldInfo& last = item->d->fields.back();
@@ -54,7 +55,8 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
     if (rc < 0) Py_CLEAR(cd);
     return reinterpret_cast<PyObject*>(cd);
   }
-  if (ct->kind != Kind::Array) return raise(PyExc_TypeError, "expected a pointer or array ctype, got '%s'", cname(ct));
+  if (ct->kind != Kind::Array)
+    return raise(PyExc_TypeError, "expected a pointer or array ctype, got '%s'", cname(ct));
   CType* item = ct->item;
   Py_ssize_t n = ct->length;
   if (n < 0) {
@@ -65,7 +67,8 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
       init = Py_None;
     } else if (PyList_Check(init) || PyTuple_Check(init)) {
       n = PySequence_Size(init);
-    } else if (PyBytes_Check(init) && item->size == 1 && (item->flags & (kChar | kSigned | kUnsigned))) {
+    } else if (PyBytes_Check(init) && item->size == 1 &&
+               (item->flags & (kChar | kSigned | kUnsigned))) {
       n = PyBytes_Size(init) + 1;
     } else if (PyUnicode_Check(init) && (item->flags & kWChar)) {
       PyObject* units = wide_units(init, item);
@@ -78,7 +81,8 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
       to_c(ct, nullptr, init);  // raises CFFI's "initializer for ctype 'T[]' must be ..."
       return nullptr;
     } else {
-      return raise(PyExc_TypeError, "expected new array length or list/tuple/str, not %s", describe(init).c_str());
+      return raise(PyExc_TypeError, "expected new array length or list/tuple/str, not %s",
+                   describe(init).c_str());
     }
   }
   if (item->size > 0 && n > PY_SSIZE_T_MAX / item->size)
@@ -100,7 +104,9 @@ int cast_bits(PyObject* o, unsigned long long* bits) {
   }
   if (PyFloat_Check(o)) {
     double d = PyFloat_AsDouble(o);
-    *bits = std::isfinite(d) && d > -9.2e18 && d < 9.2e18 ? static_cast<unsigned long long>(static_cast<long long>(d)) : 0;
+    *bits = std::isfinite(d) && d > -9.2e18 && d < 9.2e18
+                ? static_cast<unsigned long long>(static_cast<long long>(d))
+                : 0;
     return 0;
   }
   if (is_cdata(o)) {
@@ -163,7 +169,8 @@ int cast_double(PyObject* o, double* out) {
     }
     return raise_int(PyExc_TypeError, "cannot cast %s to a float", describe(o).c_str());
   }
-  if ((PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) || (PyBytes_Check(o) && PyBytes_Size(o) == 1)) {
+  if ((PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) ||
+      (PyBytes_Check(o) && PyBytes_Size(o) == 1)) {
     unsigned long long b = 0;
     if (cast_bits(o, &b) < 0) return -1;
     *out = static_cast<double>(b);
@@ -183,7 +190,8 @@ PyObject* ffi_cast(PyObject* self, PyObject* args) {
     case Kind::Enum: {
       CData* cd = nullptr;
       if (ct->flags & (kFloat | kLongDouble)) {
-        if (is_cdata(value) && (as_cd(value)->ct->flags & kLongDouble) && (ct->flags & kLongDouble)) {
+        if (is_cdata(value) && (as_cd(value)->ct->flags & kLongDouble) &&
+            (ct->flags & kLongDouble)) {
           cd = new_value_cdata(ct);
           if (cd) memcpy(cd->data, as_cd(value)->data, sizeof(long double));
           return reinterpret_cast<PyObject*>(cd);
@@ -201,13 +209,17 @@ PyObject* ffi_cast(PyObject* self, PyObject* args) {
       }
       unsigned long long bits = 0;
       if (cast_bits(value, &bits) < 0) return nullptr;
-      if (ct->flags & kBool) bits = PyFloat_Check(value) ? PyFloat_AsDouble(value) != 0.0 : bits != 0;
+      if (ct->flags & kBool)
+        bits = PyFloat_Check(value) ? PyFloat_AsDouble(value) != 0.0 : bits != 0;
       cd = new_value_cdata(ct);
       if (cd) write_integer(cd->data, ct->size, bits);
       return reinterpret_cast<PyObject*>(cd);
     }
     case Kind::Pointer:
     case Kind::Function: {
+      // A one-character str or bytes is a number only for primitive casts.
+      if (PyUnicode_Check(value) || PyBytes_Check(value))
+        return raise(PyExc_TypeError, "an integer is required");
       unsigned long long bits = 0;
       if (cast_bits(value, &bits) < 0) return nullptr;
       PyObject* owner = is_cdata(value) ? owner_of(as_cd(value)) : nullptr;
@@ -234,8 +246,8 @@ PyMethodDef decorator_def = {"callback_decorator", callback_decorator, METH_O, n
 PyObject* ffi_callback(PyObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdecl", "python_callable", "error", "onerror", nullptr};
   PyObject *decl, *callable = Py_None, *error = Py_None, *onerror = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:callback", const_cast<char**>(kw), &decl, &callable, &error,
-                                   &onerror))
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:callback", const_cast<char**>(kw), &decl,
+                                   &callable, &error, &onerror))
     return nullptr;
   CType* ct = nullptr;
   if (PyUnicode_Check(decl)) {
@@ -257,8 +269,8 @@ PyObject* ffi_callback(PyObject* self, PyObject* args, PyObject* kwargs) {
 }
 
 PyObject* callback_decorator(PyObject* state, PyObject* func) {
-  return make_callback(reinterpret_cast<CType*>(PyTuple_GetItem(state, 0)), func, PyTuple_GetItem(state, 1),
-                       PyTuple_GetItem(state, 2));
+  return make_callback(reinterpret_cast<CType*>(PyTuple_GetItem(state, 0)), func,
+                       PyTuple_GetItem(state, 1), PyTuple_GetItem(state, 2));
 }
 
 // ---- types and layout ----
@@ -276,7 +288,9 @@ PyObject* ffi_typeof(PyObject* self, PyObject* arg) {
     ct = reinterpret_cast<CType*>(arg);
   else
     ct = lib_function_of(arg, nullptr);
-  if (!ct) return raise(PyExc_TypeError, "expected a string or cdata object, got '%s'", type_name(arg).c_str());
+  if (!ct)
+    return raise(PyExc_TypeError, "expected a string or cdata object, got '%s'",
+                 type_name(arg).c_str());
   Py_INCREF(ct);
   return reinterpret_cast<PyObject*>(ct);
 }
@@ -291,14 +305,17 @@ PyObject* ffi_sizeof(PyObject* self, PyObject* arg) {
   }
   CType* ct = ctype_arg(self, arg, true, "string or ctype object or cdata object");
   if (!ct) return nullptr;
-  if (ct->size < 0) return raise_ffi_error(std::string("don't know the size of ctype '") + cname(ct) + "'");
+  if (ct->size < 0)
+    return raise_ffi_error(std::string("don't know the size of ctype '") + cname(ct) + "'");
   return PyLong_FromSsize_t(ct->size);
 }
 
 PyObject* ffi_alignof(PyObject* self, PyObject* arg) {
   CType* ct = ctype_arg(self, arg, true, "string or ctype object or cdata object");
   if (!ct) return nullptr;
-  if (ct->align <= 0) return raise_ffi_error(std::string("don't know the alignment of ctype '") + cname(ct) + "'");
+  // ValueError here, unlike sizeof's ffi.error: CFFI's own messages.
+  if (ct->align <= 0)
+    return raise(PyExc_ValueError, "ctype '%s' is of unknown alignment", cname(ct));
   return PyLong_FromSsize_t(ct->align);
 }
 
@@ -325,7 +342,8 @@ bool walk(CType*& ct, PyObject* args, Py_ssize_t first, Py_ssize_t& offset) {
       CType* rec = ct;
       if (rec->kind == Kind::Pointer && is_record(rec->item) && i == first) rec = rec->item;
       if (!is_record(rec) || (rec->flags & kOpaque)) {
-        PyErr_SetString(PyExc_TypeError, "with a field name argument, expected a struct or union ctype");
+        PyErr_SetString(PyExc_TypeError,
+                        "with a field name argument, expected a struct or union ctype");
         return false;
       }
       if (!realize_fields(rec)) return false;
@@ -344,7 +362,8 @@ bool walk(CType*& ct, PyObject* args, Py_ssize_t first, Py_ssize_t& offset) {
       Py_ssize_t idx = PyNumber_AsSsize_t(key, PyExc_OverflowError);
       if (idx == -1 && PyErr_Occurred()) return false;
       if (ct->kind != Kind::Array && ct->kind != Kind::Pointer) {
-        PyErr_Format(PyExc_TypeError, "with an integer argument, expected an array ctype, got '%s'", cname(ct));
+        PyErr_Format(PyExc_TypeError, "with an integer argument, expected an array ctype, got '%s'",
+                     cname(ct));
         return false;
       }
       if (ct->item->size < 0) {
@@ -373,10 +392,12 @@ PyObject* ffi_addressof(PyObject*, PyObject* args) {
   if (n < 1) return raise(PyExc_TypeError, "addressof() expects at least 1 argument");
   PyObject* obj = PyTuple_GetItem(args, 0);
   if (is_lib(obj)) {
-    if (n != 2) return raise(PyExc_TypeError, "addressof(Lib, fieldname) expects exactly 2 arguments");
+    if (n != 2)
+      return raise(PyExc_TypeError, "addressof(Lib, fieldname) expects exactly 2 arguments");
     return lib_addressof(obj, PyTuple_GetItem(args, 1));
   }
-  if (!is_cdata(obj)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
+  if (!is_cdata(obj))
+    return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
   CData* cd = as_cd(obj);
   CType* ct = cd->ct;
   char* base;
@@ -411,11 +432,16 @@ PyObject* ffi_string(PyObject*, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdata", "maxlen", nullptr};
   PyObject* obj;
   Py_ssize_t maxlen = -1;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n:string", const_cast<char**>(kw), &obj, &maxlen)) return nullptr;
-  if (!is_cdata(obj)) return raise(PyExc_TypeError, "string() argument 1 must be cdefc.CData, not %s", type_name(obj).c_str());
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n:string", const_cast<char**>(kw), &obj,
+                                   &maxlen))
+    return nullptr;
+  if (!is_cdata(obj))
+    return raise(PyExc_TypeError, "string() argument 1 must be cdefc.CData, not %s",
+                 type_name(obj).c_str());
   CData* cd = as_cd(obj);
   CType* ct = cd->ct;
-  if ((ct->kind == Kind::Pointer || ct->kind == Kind::Array) && (is_char(ct->item) || is_wchar(ct->item))) {
+  if ((ct->kind == Kind::Pointer || ct->kind == Kind::Array) &&
+      (is_char(ct->item) || is_wchar(ct->item))) {
     if (!check_alive(cd)) return nullptr;
     const char* p = cdata_address(cd);
     if (!p) {
@@ -458,8 +484,12 @@ PyObject* ffi_unpack(PyObject*, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdata", "length", nullptr};
   PyObject* obj;
   Py_ssize_t length;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "On:unpack", const_cast<char**>(kw), &obj, &length)) return nullptr;
-  if (!is_cdata(obj)) return raise(PyExc_TypeError, "unpack() argument 1 must be cdefc.CData, not %s", type_name(obj).c_str());
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "On:unpack", const_cast<char**>(kw), &obj,
+                                   &length))
+    return nullptr;
+  if (!is_cdata(obj))
+    return raise(PyExc_TypeError, "unpack() argument 1 must be cdefc.CData, not %s",
+                 type_name(obj).c_str());
   CData* cd = as_cd(obj);
   CType* ct = cd->ct;
   if (ct->kind != Kind::Pointer && ct->kind != Kind::Array)
@@ -474,18 +504,22 @@ PyObject* ffi_unpack(PyObject*, PyObject* args, PyObject* kwargs) {
     return nullptr;
   }
   if (ct->kind == Kind::Array && length > cd->length)
-    return raise(PyExc_IndexError, "index too large for cdata '%s' (expected %zd <= %zd)", cname(ct), length, cd->length);
+    return raise(PyExc_IndexError, "index too large for cdata '%s' (expected %zd <= %zd)",
+                 cname(ct), length, cd->length);
   if ((cd->flags & kOwning) && ct->kind == Kind::Pointer && length > 1)
     return raise(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(ct));
   CType* item = ct->item;
-  if (item->size < 0) return raise(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(ct));
+  if (item->size < 0)
+    return raise(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(ct));
   if (is_char(item)) return PyBytes_FromStringAndSize(p, length);
   if (is_wchar(item)) return decode_wide(item, p, length);
   PyObject* list = PyList_New(length);
   for (Py_ssize_t i = 0; list && i < length; ++i) {
     PyObject* x = from_c(item, p + i * item->size, owner_of(cd));
-    if (!x) Py_CLEAR(list);
-    else PyList_SetItem(list, i, x);
+    if (!x)
+      Py_CLEAR(list);
+    else
+      PyList_SetItem(list, i, x);
   }
   return list;
 }
@@ -496,7 +530,8 @@ PyObject* ffi_from_buffer(PyObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdecl", "python_buffer", "require_writable", nullptr};
   PyObject *a = nullptr, *b = nullptr;
   int writable = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Op:from_buffer", const_cast<char**>(kw), &a, &b, &writable))
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Op:from_buffer", const_cast<char**>(kw), &a, &b,
+                                   &writable))
     return nullptr;
   PyObject* decl = b ? a : nullptr;
   PyObject* obj = b ? b : a;
@@ -528,14 +563,15 @@ PyObject* ffi_from_buffer(PyObject* self, PyObject* args, PyObject* kwargs) {
     data = PyByteArray_AsString(obj);
     size = PyByteArray_Size(obj);
   } else {
-    return raise(PyExc_TypeError, "a bytes-like object is required, not '%s'", type_name(obj).c_str());
+    return raise(PyExc_TypeError, "a bytes-like object is required, not '%s'",
+                 type_name(obj).c_str());
   }
   Py_ssize_t n = size / ct->item->size;
   if (ct->length >= 0) {
     if (ct->length > n) {
       Py_DECREF(keep);
-      return raise(PyExc_ValueError, "buffer is too small (%zd bytes) for '%s' (%zd bytes)", size, cname(ct),
-                   ct->size);
+      return raise(PyExc_ValueError, "buffer is too small (%zd bytes) for '%s' (%zd bytes)", size,
+                   cname(ct), ct->size);
     }
     n = ct->length;
   }
@@ -549,7 +585,8 @@ PyObject* ffi_from_buffer(PyObject* self, PyObject* args, PyObject* kwargs) {
 }
 
 PyObject* ffi_release(PyObject*, PyObject* arg) {
-  if (!is_cdata(arg)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(arg).c_str());
+  if (!is_cdata(arg))
+    return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(arg).c_str());
   if (cdata_release(as_cd(arg)) < 0) return nullptr;
   Py_RETURN_NONE;
 }
@@ -558,9 +595,11 @@ PyObject* ffi_gc(PyObject*, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdata", "destructor", "size", nullptr};
   PyObject *obj, *destructor;
   Py_ssize_t size = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|n:gc", const_cast<char**>(kw), &obj, &destructor, &size))
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|n:gc", const_cast<char**>(kw), &obj,
+                                   &destructor, &size))
     return nullptr;
-  if (!is_cdata(obj)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
+  if (!is_cdata(obj))
+    return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
   CData* cd = as_cd(obj);
   if (destructor == Py_None) {
     // ffi.gc(p, None): p no longer calls its destructor.
@@ -568,8 +607,10 @@ PyObject* ffi_gc(PyObject*, PyObject* args, PyObject* kwargs) {
     Py_INCREF(obj);
     return obj;
   }
-  if (!is_pointer_like(cd->ct)) return raise(PyExc_TypeError, "ffi.gc() expects a pointer cdata, got '%s'", cname(cd->ct));
-  PyObject* r = make_pointer(cd->ct->kind == Kind::Array ? pointer_to(cd->ct->item) : cd->ct, cdata_address(cd), obj);
+  if (!is_pointer_like(cd->ct))
+    return raise(PyExc_TypeError, "ffi.gc() expects a pointer cdata, got '%s'", cname(cd->ct));
+  PyObject* r = make_pointer(cd->ct->kind == Kind::Array ? pointer_to(cd->ct->item) : cd->ct,
+                             cdata_address(cd), obj);
   if (!r) return nullptr;
   Py_INCREF(destructor);
   as_cd(r)->extra = destructor;
@@ -599,14 +640,17 @@ PyObject* ffi_new_handle(PyObject*, PyObject* arg) {
 
 PyObject* ffi_from_handle(PyObject*, PyObject* arg) {
   if (!is_cdata(arg) || !is_pointer_like(as_cd(arg)->ct))
-    return raise(PyExc_TypeError, "expected a 'cdata' object with a 'void *' out of new_handle(), got '%s'",
+    return raise(PyExc_TypeError,
+                 "expected a 'cdata' object with a 'void *' out of new_handle(), got '%s'",
                  describe(arg).c_str());
   PyObject* key = PyLong_FromVoidPtr(cdata_address(as_cd(arg)));
   if (!key) return nullptr;
   PyObject* obj = PyDict_GetItemWithError(g->handles, key);
   Py_DECREF(key);
   if (!obj) {
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "cannot use from_handle() on a pointer that is not a live handle");
+    if (!PyErr_Occurred())
+      PyErr_SetString(PyExc_RuntimeError,
+                      "cannot use from_handle() on a pointer that is not a live handle");
     return nullptr;
   }
   Py_INCREF(obj);
@@ -618,7 +662,8 @@ bool memory_of(PyObject* o, char** p, Py_ssize_t* size, bool writable) {
   if (is_cdata(o)) {
     CData* cd = as_cd(o);
     if (!is_pointer_like(cd->ct) || cd->ct->kind == Kind::Function) {
-      PyErr_Format(PyExc_TypeError, "expected a pointer or array cdata, got cdata '%s'", cname(cd->ct));
+      PyErr_Format(PyExc_TypeError, "expected a pointer or array cdata, got cdata '%s'",
+                   cname(cd->ct));
       return false;
     }
     if (!check_alive(cd)) return false;
@@ -637,8 +682,8 @@ bool memory_of(PyObject* o, char** p, Py_ssize_t* size, bool writable) {
     *size = PyBytes_Size(o);
     return true;
   }
-  PyErr_Format(PyExc_TypeError, "expected a cdata pointer or array%s, got '%s'", writable ? " or bytearray" : ", bytes or bytearray",
-               type_name(o).c_str());
+  PyErr_Format(PyExc_TypeError, "expected a cdata pointer or array%s, got '%s'",
+               writable ? " or bytearray" : ", bytes or bytearray", type_name(o).c_str());
   return false;
 }
 
@@ -646,12 +691,15 @@ PyObject* ffi_memmove(PyObject*, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"dest", "src", "n", nullptr};
   PyObject *dest, *src;
   Py_ssize_t n;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOn:memmove", const_cast<char**>(kw), &dest, &src, &n)) return nullptr;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOn:memmove", const_cast<char**>(kw), &dest, &src,
+                                   &n))
+    return nullptr;
   char *d, *s;
   Py_ssize_t dn, sn;
   if (!memory_of(dest, &d, &dn, true) || !memory_of(src, &s, &sn, false)) return nullptr;
   if (n < 0) return raise(PyExc_ValueError, "negative size");
-  if ((dn >= 0 && n > dn) || (sn >= 0 && n > sn)) return raise(PyExc_IndexError, "memmove() of %zd bytes out of bounds", n);
+  if ((dn >= 0 && n > dn) || (sn >= 0 && n > sn))
+    return raise(PyExc_IndexError, "memmove() of %zd bytes out of bounds", n);
   if (n && (!d || !s)) return raise(PyExc_RuntimeError, "memmove() on a NULL pointer");
   memmove(d, s, static_cast<size_t>(n));
   Py_RETURN_NONE;
@@ -661,8 +709,10 @@ PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdata", "size", nullptr};
   PyObject* obj;
   Py_ssize_t size = -1;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n:buffer", const_cast<char**>(kw), &obj, &size)) return nullptr;
-  if (!is_cdata(obj)) return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n:buffer", const_cast<char**>(kw), &obj, &size))
+    return nullptr;
+  if (!is_cdata(obj))
+    return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
   char* p;
   Py_ssize_t n;
   if (!memory_of(obj, &p, &n, true)) return nullptr;
@@ -672,7 +722,8 @@ PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
     // Known extents (arrays, ffi.new() memory) are checked: no buffer over foreign bytes.
     bool known = cd->ct->kind == Kind::Array || (cd->flags & kOwning);
     if (known && size > n)
-      return raise(PyExc_IndexError, "buffer of %zd bytes over cdata '%s' of %zd bytes", size, cname(cd->ct), n);
+      return raise(PyExc_IndexError, "buffer of %zd bytes over cdata '%s' of %zd bytes", size,
+                   cname(cd->ct), n);
     n = size;
   }
   if (n < 0) return raise(PyExc_TypeError, "don't know the size of the buffer");
@@ -684,7 +735,9 @@ PyObject* ffi_getctype(PyObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdecl", "replace_with", nullptr};
   PyObject* decl;
   const char* with = "";
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|s:getctype", const_cast<char**>(kw), &decl, &with)) return nullptr;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|s:getctype", const_cast<char**>(kw), &decl,
+                                   &with))
+    return nullptr;
   CType* ct = ctype_arg(self, decl, false, "string or ctype object");
   if (!ct) return nullptr;
   std::string w = with;
@@ -716,6 +769,9 @@ PyObject* ffi_list_types(PyObject* self, PyObject*) {
     bool is_union = r.flags & CDEFC_RECORD_UNION;
     const char* kw = is_union ? "union " : "struct ";
     if (!r.name || strncmp(r.name, kw, strlen(kw)) != 0) continue;  // typedef-named: listed above
+    // Anonymous records ("struct $1") and those named only by a pointer typedef
+    // ("struct $$session_p") are not listed, as in CFFI.
+    if (r.name[strlen(kw)] == '$') continue;
     PyObject* n = PyUnicode_FromString(r.name + strlen(kw));
     ok = n && PyList_Append(is_union ? unions : structs, n) == 0;
     Py_XDECREF(n);
@@ -740,8 +796,8 @@ PyObject* ffi_integer_const(PyObject* self, PyObject* name) {
     CType* ct = gl.kind == CDEFC_GLOBAL_CONSTANT ? ctx_type(ctx, gl.type) : nullptr;
     if (!ct || !is_integer(ct)) {
       PyErr_Clear();
-      return raise_ffi_error(std::string("function, global variable or non-integer constant '") + s +
-                             "' must be fetched from its original 'lib' object");
+      return raise_ffi_error(std::string("function, global variable or non-integer constant '") +
+                             s + "' must be fetched from its original 'lib' object");
     }
     return PyObject_GetAttr(ctx->lib, name);
   }
@@ -751,7 +807,9 @@ PyObject* ffi_integer_const(PyObject* self, PyObject* name) {
 PyObject* ffi_init_once(PyObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"func", "tag", nullptr};
   PyObject *func, *tag;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:init_once", const_cast<char**>(kw), &func, &tag)) return nullptr;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:init_once", const_cast<char**>(kw), &func,
+                                   &tag))
+    return nullptr;
   PyObject* done = PyDict_GetItemWithError(ctx_of(self)->init_once, tag);
   if (done) {
     Py_INCREF(done);
@@ -811,7 +869,8 @@ void ffi_dealloc(PyObject* self) {
 #define KW(f) reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(f))
 
 PyMethodDef ffi_methods[] = {
-    {"new", KW(ffi_new), METH_VARARGS | METH_KEYWORDS, "ffi.new(cdecl, init=None): allocate owned, zeroed C memory"},
+    {"new", KW(ffi_new), METH_VARARGS | METH_KEYWORDS,
+     "ffi.new(cdecl, init=None): allocate owned, zeroed C memory"},
     {"cast", ffi_cast, METH_VARARGS, "ffi.cast(cdecl, value)"},
     {"typeof", ffi_typeof, METH_O, "ffi.typeof(cdecl or cdata)"},
     {"sizeof", ffi_sizeof, METH_O, "ffi.sizeof(cdecl or cdata)"},
@@ -821,18 +880,23 @@ PyMethodDef ffi_methods[] = {
     {"string", KW(ffi_string), METH_VARARGS | METH_KEYWORDS, "ffi.string(cdata, maxlen=-1)"},
     {"unpack", KW(ffi_unpack), METH_VARARGS | METH_KEYWORDS, "ffi.unpack(cdata, length)"},
     {"from_buffer", KW(ffi_from_buffer), METH_VARARGS | METH_KEYWORDS,
-     "ffi.from_buffer([cdecl,] python_buffer, require_writable=False): bytes or bytearray as a cdata array"},
+     "ffi.from_buffer([cdecl,] python_buffer, require_writable=False): bytes or bytearray as a "
+     "cdata array"},
     {"release", ffi_release, METH_O, "ffi.release(cdata): free the memory of ffi.new() now"},
     {"gc", KW(ffi_gc), METH_VARARGS | METH_KEYWORDS, "ffi.gc(cdata, destructor, size=0)"},
-    {"callback", KW(ffi_callback), METH_VARARGS | METH_KEYWORDS, "ffi.callback(cdecl, python_callable=None, error=None, onerror=None)"},
+    {"callback", KW(ffi_callback), METH_VARARGS | METH_KEYWORDS,
+     "ffi.callback(cdecl, python_callable=None, error=None, onerror=None)"},
     {"new_handle", ffi_new_handle, METH_O, "ffi.new_handle(obj)"},
     {"from_handle", ffi_from_handle, METH_O, "ffi.from_handle(cdata)"},
     {"memmove", KW(ffi_memmove), METH_VARARGS | METH_KEYWORDS, "ffi.memmove(dest, src, n)"},
-    {"buffer", KW(ffi_buffer), METH_VARARGS | METH_KEYWORDS, "ffi.buffer(cdata, size=-1): a memoryview"},
-    {"list_types", ffi_list_types, METH_NOARGS, "ffi.list_types(): (typedef names, struct names, union names)"},
+    {"buffer", KW(ffi_buffer), METH_VARARGS | METH_KEYWORDS,
+     "ffi.buffer(cdata, size=-1): a memoryview"},
+    {"list_types", ffi_list_types, METH_NOARGS,
+     "ffi.list_types(): (typedef names, struct names, union names)"},
     {"integer_const", ffi_integer_const, METH_O, "ffi.integer_const(name)"},
     {"init_once", KW(ffi_init_once), METH_VARARGS | METH_KEYWORDS, "ffi.init_once(func, tag)"},
-    {"getctype", KW(ffi_getctype), METH_VARARGS | METH_KEYWORDS, "ffi.getctype(cdecl, replace_with='')"},
+    {"getctype", KW(ffi_getctype), METH_VARARGS | METH_KEYWORDS,
+     "ffi.getctype(cdecl, replace_with='')"},
     {nullptr, nullptr, 0, nullptr}};
 
 PyGetSetDef ffi_getset[] = {{"errno", get_errno, set_errno, nullptr, nullptr},

@@ -67,8 +67,8 @@ struct CallInfo;
 /// Fields are realized and caches filled lazily, always with the GIL held; once set, an
 /// entry never changes (ctypes are immutable to Python code).
 struct CTypeDetail {
-  std::string name;        ///< as CFFI prints it: "int *", "int(*)(int)", "int[5]"
-  size_t name_pos = 0;     ///< where a declarator goes in `name` ("int(*)[5]" -> after '*')
+  std::string name;     ///< as CFFI prints it: "int *", "int(*)(int)", "int[5]"
+  size_t name_pos = 0;  ///< where a declarator goes in `name` ("int(*)[5]" -> after '*')
   // Struct and union: fields are realized on first use from the module's tables.
   cdefc_context* ctx = nullptr;  ///< module that declared the record
   uint32_t record = 0;           ///< index into ctx's records table
@@ -91,28 +91,27 @@ struct CTypeDetail {
 
 /// A C type (ffi.CType). CTypes are never freed: caches keep every one alive (CFFI's too).
 struct CType {
-  PyObject_HEAD
-  Kind kind;
-  uint16_t prim;       ///< enum cdefc_primitive for primitives and enums (their int type)
-  uint32_t flags;      ///< k* flags above
-  Py_ssize_t size;     ///< sizeof, or -1 when unknown (void, T[], opaque)
-  Py_ssize_t align;    ///< alignof, or 0 when unknown
-  CType* item;         ///< Pointer: the pointee; Array: the item (strong)
-  Py_ssize_t length;   ///< Array: number of items, -1 for T[]
-  CTypeDetail* d;      ///< never null
+  PyObject_HEAD Kind kind;
+  uint16_t prim;      ///< enum cdefc_primitive for primitives and enums (their int type)
+  uint32_t flags;     ///< k* flags above
+  Py_ssize_t size;    ///< sizeof, or -1 when unknown (void, T[], opaque)
+  Py_ssize_t align;   ///< alignof, or 0 when unknown
+  CType* item;        ///< Pointer: the pointee; Array: the item (strong)
+  Py_ssize_t length;  ///< Array: number of items, -1 for T[]
+  CTypeDetail* d;     ///< never null
 };
 static_assert(sizeof(CType) == sizeof(PyObject) + 48, "CType layout is part of the internals ABI");
 
 /// CData::flags
 enum : uint32_t {
-  kOwning = 1u << 0,     ///< from ffi.new(): `alloc` is freed with the object
-  kReleased = 1u << 1,   ///< ffi.release() freed the memory already
-  kShowOwning = 1u << 2, ///< a struct seen through an owning pointer: repr says "owning"
-  kSliced = 1u << 3,     ///< an array slice: repr says "sliced length N"
-  kGC = 1u << 4,         ///< ffi.gc(): `extra` is called with `owner` on deallocation
-  kHandle = 1u << 5,     ///< ffi.new_handle(): `extra` is the object, listed in handles
-  kCallback = 1u << 6,   ///< ffi.callback(): `alloc` is the libffi closure, `extra` the callable
-  kFromBuffer = 1u << 7, ///< ffi.from_buffer(): `extra` is the Python object, `owner` keeps it
+  kOwning = 1u << 0,      ///< from ffi.new(): `alloc` is freed with the object
+  kReleased = 1u << 1,    ///< ffi.release() freed the memory already
+  kShowOwning = 1u << 2,  ///< a struct seen through an owning pointer: repr says "owning"
+  kSliced = 1u << 3,      ///< an array slice: repr says "sliced length N"
+  kGC = 1u << 4,          ///< ffi.gc(): `extra` is called with `owner` on deallocation
+  kHandle = 1u << 5,      ///< ffi.new_handle(): `extra` is the object, listed in handles
+  kCallback = 1u << 6,    ///< ffi.callback(): `alloc` is the libffi closure, `extra` the callable
+  kFromBuffer = 1u << 7,  ///< ffi.from_buffer(): `extra` is the Python object, `owner` keeps it
 };
 
 /// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by
@@ -121,15 +120,14 @@ enum : uint32_t {
 ///  - array: `data` is the first item, `length` the number of items;
 ///  - struct, union: `data` is the struct.
 struct CData {
-  PyObject_HEAD
-  CType* ct;             ///< strong
+  PyObject_HEAD CType* ct;  ///< strong
   char* data;
-  PyObject* owner;       ///< strong or null: keeps the memory under `data` alive
-  Py_ssize_t length;     ///< arrays: number of items
-  uint32_t flags;        ///< k* flags above
-  size_t alloc_size;     ///< bytes shown as "owning N bytes"
-  void* alloc;           ///< kOwning: the block (PyMem_Calloc)
-  PyObject* extra;       ///< kGC: the destructor (strong)
+  PyObject* owner;    ///< strong or null: keeps the memory under `data` alive
+  Py_ssize_t length;  ///< arrays: number of items
+  uint32_t flags;     ///< k* flags above
+  size_t alloc_size;  ///< bytes shown as "owning N bytes"
+  void* alloc;        ///< kOwning: the block (PyMem_Calloc)
+  PyObject* extra;    ///< kGC: the destructor (strong)
   PyObject* weakrefs;
   alignas(16) unsigned char storage[16];
 };
@@ -137,23 +135,21 @@ static_assert(sizeof(CData) == sizeof(PyObject) + 96, "CData layout is part of t
 
 /// One ffi object (per module).
 struct FFIObject {
-  PyObject_HEAD
-  cdefc_context* ctx;
+  PyObject_HEAD cdefc_context* ctx;
 };
 static_assert(sizeof(FFIObject) == sizeof(PyObject) + 8, "FFI layout is part of the internals ABI");
 
 /// One lib object (per module): its dict caches functions and constants.
 struct LibObject {
-  PyObject_HEAD
-  cdefc_context* ctx;
+  PyObject_HEAD cdefc_context* ctx;
   PyObject* dict;  ///< name -> built attribute (functions, constants, const globals)
 };
-static_assert(sizeof(LibObject) == sizeof(PyObject) + 16, "Lib layout is part of the internals ABI");
+static_assert(sizeof(LibObject) == sizeof(PyObject) + 16,
+              "Lib layout is part of the internals ABI");
 
 /// An entry of ctype.fields (CFFI's CField): a snapshot of a FieldInfo.
 struct CFieldObject {
-  PyObject_HEAD
-  PyObject* type;
+  PyObject_HEAD PyObject* type;
   Py_ssize_t offset;
   int bitshift;
   int bitsize;
@@ -163,8 +159,7 @@ static_assert(sizeof(CFieldObject) == sizeof(PyObject) + 24,
 
 /// The object ffi.buffer() returns: bytes of C memory, keeping their cdata alive.
 struct BufferObject {
-  PyObject_HEAD
-  PyObject* keep;  ///< the cdata (strong)
+  PyObject_HEAD PyObject* keep;  ///< the cdata (strong)
   char* data;
   Py_ssize_t size;
 };
@@ -216,6 +211,10 @@ CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function = nullptr
 const cdefc_module_def* ctx_def(cdefc_context* ctx);
 /// The module's dotted name as a str (borrowed).
 PyObject* ctx_module_name(cdefc_context* ctx);
+/// The CFFI name ("enum color", "td_enum_t") of the enum type that `type_name` (a C spelling
+/// from generated code: "enum color", "color_t") names in a module initialized by this copy
+/// of the runtime; "" when it names no enum. For messages only: it parses the name.
+std::string enum_name_of(const char* type_name);
 
 // ---- ctype.cpp ----
 
@@ -251,7 +250,9 @@ inline bool is_integer(const CType* ct) {
 inline bool is_pointer_like(const CType* ct) {
   return ct->kind == Kind::Pointer || ct->kind == Kind::Array || ct->kind == Kind::Function;
 }
-inline bool is_record(const CType* ct) { return ct->kind == Kind::Struct || ct->kind == Kind::Union; }
+inline bool is_record(const CType* ct) {
+  return ct->kind == Kind::Struct || ct->kind == Kind::Union;
+}
 
 // ---- cdata.cpp ----
 
@@ -318,7 +319,9 @@ int write_field(const FieldInfo& f, char* base, PyObject* o, Py_ssize_t flex);
 /// Room for items of a flexible array member `f` at `base`, known when `owner` is the
 /// ffi.new() memory holding it; -1 when unknown.
 Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner);
-/// How many items of a trailing flexible array member the initializer `o` of `ct` gives.
+/// How many items of a trailing flexible array member the initializer `o` of `ct` gives
+/// (a list, bytes, str, or the length alone, as in CFFI); -1 with an exception when the
+/// member's initializer is none of these.
 Py_ssize_t flex_items(CType* ct, PyObject* o);
 
 // ---- call.cpp ----
@@ -372,12 +375,12 @@ PyTypeObject* make_type(PyType_Spec* spec);
 /// it in a static); its caches are filled lazily with the GIL held.
 struct cdefc_context {
   const cdefc_module_def* def = nullptr;
-  std::vector<cdefc::rt::CType*> types;    ///< per types[] entry, on demand
-  std::vector<cdefc::rt::CType*> records;  ///< per records[] entry, on demand
-  std::vector<cdefc::rt::CType*> enums;    ///< per enums[] entry, on demand
+  std::vector<cdefc::rt::CType*> types;        ///< per types[] entry, on demand
+  std::vector<cdefc::rt::CType*> records;      ///< per records[] entry, on demand
+  std::vector<cdefc::rt::CType*> enums;        ///< per enums[] entry, on demand
   std::unique_ptr<cdefc::cdef::Module> names;  ///< the declarations, names only
-  PyObject* parsed = nullptr;       ///< dict: type string -> CType
-  PyObject* module_name = nullptr;  ///< str
-  PyObject* lib = nullptr;          ///< strong
-  PyObject* init_once = nullptr;    ///< dict: ffi.init_once() tag -> result
+  PyObject* parsed = nullptr;                  ///< dict: type string -> CType
+  PyObject* module_name = nullptr;             ///< str
+  PyObject* lib = nullptr;                     ///< strong
+  PyObject* init_once = nullptr;               ///< dict: ffi.init_once() tag -> result
 };

@@ -30,15 +30,32 @@ bool is_const_variable(cdefc_context* ctx, const cdefc_global& gl) {
          (ctx_def(ctx)->types[gl.type].flags & CDEFC_TYPE_CONST);
 }
 
+/// Whether a global variable is a constant for CFFI: const and not an array (const arrays
+/// stay addressable memory).
+bool is_constant_variable(cdefc_context* ctx, const cdefc_global& gl) {
+  if (!is_const_variable(ctx, gl)) return false;
+  uint8_t kind = ctx_def(ctx)->types[gl.type].kind;
+  return kind != CDEFC_TYPE_ARRAY && kind != CDEFC_TYPE_OPEN_ARRAY;
+}
+
+/// The value of a lib constant read from `p`: as from_c, except that a _Bool constant is an
+/// int (CFFI builds integer constants, _Bool included, as ints).
+PyObject* constant_from_c(CType* ct, char* p) {
+  if (ct->kind == Kind::Primitive && (ct->flags & kBool)) return PyLong_FromLong(*p != 0);
+  return from_c(ct, p, nullptr);
+}
+
 PyObject* no_such_name(LibObject* lib, PyObject* name) {
-  PyErr_Format(PyExc_AttributeError, "cffi library '%U' has no function, constant or global variable named '%U'",
+  PyErr_Format(PyExc_AttributeError,
+               "cffi library '%U' has no function, constant or global variable named '%U'",
                ctx_module_name(lib->ctx), name);
   return nullptr;
 }
 
 /// The value of a constant: its getter writes it into a temporary buffer.
 PyObject* constant_value(CType* ct, const cdefc_global& gl) {
-  if (ct->size < 0 || !gl.getter) return raise(PyExc_SystemError, "cdefc: constant of unknown size");
+  if (ct->size < 0 || !gl.getter)
+    return raise(PyExc_SystemError, "cdefc: constant of unknown size");
   std::vector<long double> buf(static_cast<size_t>(ct->size) / sizeof(long double) + 1);
   char* p = reinterpret_cast<char*>(buf.data());
   gl.getter(p);
@@ -48,7 +65,7 @@ PyObject* constant_value(CType* ct, const cdefc_global& gl) {
     if (cd) memcpy(cd->data, p, static_cast<size_t>(ct->size));
     return reinterpret_cast<PyObject*>(cd);
   }
-  return from_c(ct, p, nullptr);
+  return constant_from_c(ct, p);
 }
 
 /// Builds the attribute for globals[index]; *cache tells whether it may be kept.
@@ -65,7 +82,14 @@ PyObject* build_attribute(LibObject* lib, int index, bool* cache) {
       if (!ct) return nullptr;
       // A const global is a constant, as in CFFI; others are read each time.
       *cache = is_const_variable(ctx, gl);
-      return from_c(ct, static_cast<char*>(gl.address()), nullptr);
+      char* p = static_cast<char*>(gl.address());
+      // An array of unknown length ('extern int a[];', 'int m[][5]') reads as a pointer to
+      // its first item ('int *', 'int(*)[5]'), as in CFFI: it has no length to check.
+      if (ct->kind == Kind::Array && ct->length < 0) {
+        CType* pt = pointer_to(ct->item);
+        return pt ? make_pointer(pt, p, nullptr) : nullptr;
+      }
+      return is_constant_variable(ctx, gl) ? constant_from_c(ct, p) : from_c(ct, p, nullptr);
     }
     case CDEFC_GLOBAL_CONSTANT: {
       CType* ct = ctx_type(ctx, gl.type);
@@ -114,7 +138,10 @@ PyObject* lib_getattro(PyObject* self, PyObject* name) {
         if (all && gl.kind == CDEFC_GLOBAL_VARIABLE && !is_const_variable(lib->ctx, gl)) continue;
         PyObject* key = PyUnicode_FromString(gl.name);
         PyObject* value = all ? nullptr : (key ? lib_getattro(self, key) : nullptr);
-        int rc = !key ? -1 : all ? PyList_Append(out, key) : value ? PyDict_SetItem(out, key, value) : -1;
+        int rc = !key    ? -1
+                 : all   ? PyList_Append(out, key)
+                 : value ? PyDict_SetItem(out, key, value)
+                         : -1;
         Py_XDECREF(key);
         Py_XDECREF(value);
         if (rc < 0) Py_CLEAR(out);
@@ -175,7 +202,8 @@ void lib_dealloc(PyObject* self) {
   Py_DECREF(tp);
 }
 
-PyMethodDef lib_methods[] = {{"__dir__", lib_dir, METH_NOARGS, nullptr}, {nullptr, nullptr, 0, nullptr}};
+PyMethodDef lib_methods[] = {{"__dir__", lib_dir, METH_NOARGS, nullptr},
+                             {nullptr, nullptr, 0, nullptr}};
 
 PyType_Slot lib_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(lib_dealloc)},
                            {Py_tp_repr, reinterpret_cast<void*>(lib_repr)},
@@ -222,13 +250,15 @@ PyObject* lib_addressof(PyObject* self, PyObject* name) {
       // For functions `address` is the C function itself (the direct wrapper), not a getter.
       return make_pointer(ct, reinterpret_cast<void*>(gl.address), nullptr);
     case CDEFC_GLOBAL_VARIABLE: {
+      if (is_constant_variable(lib->ctx, gl)) break;  // a constant for CFFI: no address
       CType* pt = pointer_to(ct);
       return pt ? make_pointer(pt, gl.address(), nullptr) : nullptr;
     }
     default:
-      PyErr_Format(PyExc_AttributeError, "cannot take the address of the constant '%U'", name);
-      return nullptr;
+      break;
   }
+  PyErr_Format(PyExc_AttributeError, "cannot take the address of the constant '%U'", name);
+  return nullptr;
 }
 
 CType* lib_function_of(PyObject* o, void** address) {

@@ -22,6 +22,10 @@ int* local_errno_slot() { return &t_errno; }
 /// Invariant: written only while importing (GIL held), before any wrapper runs.
 int* (*s_errno_fn)(void) = local_errno_slot;
 
+/// The contexts of the modules this copy of the runtime initialized (normally one: the
+/// module it is linked into), for names in messages. Appended to while importing (GIL held).
+std::vector<cdefc_context*> s_contexts;
+
 bool create_internals(Internals& in) {
   in.errno_slot = local_errno_slot;
   if (!init_errors(in) || !init_ctype_types(in)) return false;
@@ -93,8 +97,8 @@ TypeRef table_type(const cdefc_module_def* def, uint32_t index, std::vector<Type
     case CDEFC_TYPE_OPEN_ARRAY:
       n->kind = TypeKind::Array;
       n->target = table_type(def, t.target, memo, depth + 1);
-      n->length_kind = t.kind == CDEFC_TYPE_ARRAY ? cdef::ArrayLength::Known
-                                                  : cdef::ArrayLength::Unspecified;
+      n->length_kind =
+          t.kind == CDEFC_TYPE_ARRAY ? cdef::ArrayLength::Known : cdef::ArrayLength::Unspecified;
       n->length = t.length;
       break;
     case CDEFC_TYPE_RECORD:
@@ -255,6 +259,17 @@ CType* from_parsed(cdefc_context* ctx, const cdef::Type* t, bool* is_function, i
 const cdefc_module_def* ctx_def(cdefc_context* ctx) { return ctx->def; }
 PyObject* ctx_module_name(cdefc_context* ctx) { return ctx->module_name; }
 
+std::string enum_name_of(const char* type_name) {
+  for (auto it = s_contexts.rbegin(); type_name && it != s_contexts.rend(); ++it) {
+    PyObject* text = PyUnicode_FromString(type_name);
+    CType* ct = text ? ctx_parse(*it, text) : nullptr;
+    Py_XDECREF(text);
+    if (!ct) PyErr_Clear();
+    if (ct && ct->kind == Kind::Enum) return cname(ct);
+  }
+  return type_name && strncmp(type_name, "enum ", 5) == 0 ? type_name : "";
+}
+
 bool ctx_type_is_function(cdefc_context* ctx, uint32_t index) {
   return index < ctx->def->num_types && ctx->def->types[index].kind == CDEFC_TYPE_FUNCTION;
 }
@@ -347,7 +362,8 @@ CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function) {
     if (!s) return nullptr;
     if (!ctx->names) ctx->names = build_names(ctx->def);
     cdef::Diagnostics diags;
-    TypeRef t = cdef::parse_type_name(*ctx->names, std::string_view(s, static_cast<size_t>(len)), diags);
+    TypeRef t =
+        cdef::parse_type_name(*ctx->names, std::string_view(s, static_cast<size_t>(len)), diags);
     if (!t) {
       std::string msg = "bad type name";
       unsigned column = 0;
@@ -420,8 +436,15 @@ __attribute__((visibility("default"))) PyObject* cdefc_module_init(const cdefc_m
   if (!ctx->parsed || !ctx->init_once || !ctx->module_name) return nullptr;
 
   // Single-phase init needs a PyModuleDef that outlives the module: one per module, kept.
-  auto* mdef = new PyModuleDef{PyModuleDef_HEAD_INIT, def->module_name, nullptr, -1,
-                               nullptr, nullptr, nullptr, nullptr, nullptr};
+  auto* mdef = new PyModuleDef{PyModuleDef_HEAD_INIT,
+                               def->module_name,
+                               nullptr,
+                               -1,
+                               nullptr,
+                               nullptr,
+                               nullptr,
+                               nullptr,
+                               nullptr};
   PyObject* module = PyModule_Create(mdef);
   if (!module) return nullptr;
   PyObject* ffi = new_ffi(ctx);
@@ -453,6 +476,7 @@ __attribute__((visibility("default"))) PyObject* cdefc_module_init(const cdefc_m
     return nullptr;
   }
   Py_DECREF(libname);
+  s_contexts.push_back(ctx);
   if (out_ctx) *out_ctx = ctx;
   return module;
 }

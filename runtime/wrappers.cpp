@@ -2,6 +2,7 @@
 // argument conversions with CFFI's exceptions, call temporaries, and result objects.
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "internal.h"
 
@@ -16,24 +17,75 @@ void bit_name(char* buf, size_t n, size_t size, bool is_signed) {
   snprintf(buf, n, "%zu-bit %sint", size * 8, is_signed ? "" : "unsigned ");
 }
 
+/// An integer argument whose conversion failed: an OverflowError of an enum-typed argument
+/// names the enum, as CFFI does ("does not fit 'enum color'"), not its integer type.
+/// Always returns -1.
+int rename_enum_overflow(PyObject* o, bool is_signed, size_t size, const char* type_name) {
+  if (!type_name || !PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;
+  PyObject *type, *value, *traceback;
+  PyErr_Fetch(&type, &value, &traceback);
+  std::string name = enum_name_of(type_name);  // only on this error path: it parses
+  if (name.empty()) {
+    PyErr_Restore(type, value, traceback);
+    return -1;
+  }
+  Py_XDECREF(type);
+  Py_XDECREF(value);
+  Py_XDECREF(traceback);
+  long long s = 0;
+  unsigned long long u = 0;
+  if (integer_from_object(o, is_signed, size, name.c_str(), &s, &u) == 0)  // cannot happen
+    PyErr_SetString(PyExc_SystemError, "cdefc: integer argument converted on the second try");
+  return -1;
+}
+
+/// "<module>.Lib.f()" as CPython shows builtins in messages (module, then __qualname__),
+/// for the lib function `fname` made with `self` as its __self__; "f()" without a lib.
+PyObject* function_str(PyObject* self, const char* fname) {
+  if (self && is_lib(self))
+    return PyUnicode_FromFormat("%U.Lib.%s()",
+                                ctx_module_name(reinterpret_cast<LibObject*>(self)->ctx), fname);
+  return PyUnicode_FromFormat("%s()", fname);
+}
+
 }  // namespace
 
 extern "C" {
 
-CDEFC_EXPORT int cdefc_check_nargs(const char* fname, ptrdiff_t nargs, ptrdiff_t expected) {
+/// Arguments of a METH_FASTCALL | METH_KEYWORDS wrapper: TypeError unless the call has
+/// `expected` positional arguments and no keyword arguments. The messages are CFFI's, whose
+/// functions are METH_NOARGS / METH_O builtins (CPython's messages, naming
+/// "<module>.Lib.f()") for 0 and 1 parameters and METH_VARARGS ones (its own messages) for
+/// more. `self` is the lib (the builtin's __self__). Keywords are checked first, as there.
+CDEFC_EXPORT int cdefc_check_args(PyObject* self, const char* fname, ptrdiff_t nargs,
+                                  PyObject* kwnames, ptrdiff_t expected) {
+  if (nargs == expected && !kwnames) return 0;
+  if (kwnames && PyTuple_Size(kwnames) > 0) {
+    if (expected >= 2) {
+      PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments", fname);
+    } else if (PyObject* shown = function_str(self, fname)) {
+      PyErr_Format(PyExc_TypeError, "%U takes no keyword arguments", shown);
+      Py_DECREF(shown);
+    }
+    return -1;
+  }
   if (nargs == expected) return 0;
-  if (expected == 0)
-    PyErr_Format(PyExc_TypeError, "%s() takes no arguments (%zd given)", fname, static_cast<Py_ssize_t>(nargs));
-  else if (expected == 1)
-    PyErr_Format(PyExc_TypeError, "%s() takes exactly one argument (%zd given)", fname,
-                 static_cast<Py_ssize_t>(nargs));
-  else
+  if (expected >= 2) {
     PyErr_Format(PyExc_TypeError, "%s expected %zd arguments, got %zd", fname,
                  static_cast<Py_ssize_t>(expected), static_cast<Py_ssize_t>(nargs));
+    return -1;
+  }
+  if (PyObject* shown = function_str(self, fname)) {
+    PyErr_Format(PyExc_TypeError,
+                 expected == 0 ? "%U takes no arguments (%zd given)"
+                               : "%U takes exactly one argument (%zd given)",
+                 shown, static_cast<Py_ssize_t>(nargs));
+    Py_DECREF(shown);
+  }
   return -1;
 }
 
-CDEFC_EXPORT long long cdefc_arg_signed(PyObject* o, size_t size, const char* /*type_name*/) {
+CDEFC_EXPORT long long cdefc_arg_signed(PyObject* o, size_t size, const char* type_name) {
   if (PyLong_Check(o)) {
     // Fast path: an int that fits.
     int overflow = 0;
@@ -45,15 +97,20 @@ CDEFC_EXPORT long long cdefc_arg_signed(PyObject* o, size_t size, const char* /*
   char name[32];
   bit_name(name, sizeof name, size, true);
   long long v = 0;
-  if (integer_from_object(o, true, size, name, &v, nullptr) < 0) return -1;
+  if (integer_from_object(o, true, size, name, &v, nullptr) < 0)
+    return rename_enum_overflow(o, true, size, type_name);
   return v;
 }
 
-CDEFC_EXPORT unsigned long long cdefc_arg_unsigned(PyObject* o, size_t size, const char* /*type_name*/) {
+CDEFC_EXPORT unsigned long long cdefc_arg_unsigned(PyObject* o, size_t size,
+                                                   const char* type_name) {
   char name[32];
   bit_name(name, sizeof name, size, false);
   unsigned long long v = 0;
-  if (integer_from_object(o, false, size, name, nullptr, &v) < 0) return static_cast<unsigned long long>(-1);
+  if (integer_from_object(o, false, size, name, nullptr, &v) < 0) {
+    rename_enum_overflow(o, false, size, type_name);
+    return static_cast<unsigned long long>(-1);
+  }
   return v;
 }
 

@@ -2,8 +2,6 @@
 // Clang, then answers gaps and checks exact declarations against the real ones.
 #include "clang/resolver.h"
 
-#include "model/prelude.h"
-
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -22,6 +20,7 @@
 #include "clang/Lex/MacroInfo.h"
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Tooling/Tooling.h"
+#include "model/prelude.h"
 
 namespace cdefc::clang_bridge {
 
@@ -60,8 +59,8 @@ bool mentions_unnamed_record(const Module& m, const TypeRef& t) {
 /// The generated probe text and which cdef declaration owns each probe line.
 struct ProbeText {
   std::string text;
-  unsigned line = 1;                    ///< presumed line (in kProbeFile) of the next line
-  std::map<unsigned, Location> owner;   ///< probe line -> cdef location
+  unsigned line = 1;                   ///< presumed line (in kProbeFile) of the next line
+  std::map<unsigned, Location> owner;  ///< probe line -> cdef location
   unsigned counter = 0;
 
   std::string fresh(const char* prefix) { return prefix + std::to_string(counter++); }
@@ -76,13 +75,13 @@ struct ProbeText {
 
 /// Probe names written for each declaration (empty when not probed).
 struct Probes {
-  std::vector<std::string> record_type;                 ///< typedef naming the real record
-  std::vector<std::string> record_mirror;               ///< struct tag of the cdef's own layout
-  std::vector<std::vector<std::string>> field_type;     ///< element type of each field
+  std::vector<std::string> record_type;              ///< typedef naming the real record
+  std::vector<std::string> record_mirror;            ///< struct tag of the cdef's own layout
+  std::vector<std::vector<std::string>> field_type;  ///< element type of each field
   std::vector<std::string> typedef_type;
-  std::vector<std::string> function_type;               ///< pointer-to-function typedef
+  std::vector<std::string> function_type;  ///< pointer-to-function typedef
   std::vector<std::string> variable_type;
-  std::vector<std::string> constant_fn;                 ///< function holding the expression
+  std::vector<std::string> constant_fn;  ///< function holding the expression
 };
 
 /// The C spelling of a struct body as the cdef declares it, nested anonymous records inline.
@@ -280,8 +279,13 @@ class Reader {
  public:
   Reader(Module& m, clang::ASTUnit& unit, const Probes& probes, Diagnostics& diags,
          std::shared_ptr<const SourceBuffer> source)
-      : m_(m), unit_(unit), ctx_(unit.getASTContext()), sm_(unit.getSourceManager()),
-        probes_(probes), diags_(diags), source_(std::move(source)) {
+      : m_(m),
+        unit_(unit),
+        ctx_(unit.getASTContext()),
+        sm_(unit.getSourceManager()),
+        probes_(probes),
+        diags_(diags),
+        source_(std::move(source)) {
     policy_ = std::make_unique<clang::PrintingPolicy>(ctx_.getLangOpts());
     policy_->SuppressTagKeyword = false;
     policy_->Bool = false;
@@ -354,9 +358,9 @@ class Reader {
   void missing(const Location& cdef_loc, const std::string& what, const std::string& name) {
     clang::SourceLocation near;
     std::string close = suggestion<T>(name, &near);
-    Diagnostic& d = diags_.error(
-        cdef_loc, what + " '" + name + "' is not declared in the C source" +
-                      (close.empty() ? "" : "; did you mean '" + close + "'?"));
+    Diagnostic& d =
+        diags_.error(cdef_loc, what + " '" + name + "' is not declared in the C source" +
+                                   (close.empty() ? "" : "; did you mean '" + close + "'?"));
     if (!close.empty()) {
       Location rl = real_location(near);
       if (rl.valid()) d.notes.push_back({Severity::Note, rl, "'" + close + "' declared here", {}});
@@ -366,8 +370,10 @@ class Reader {
       sl.line = source_->first_line;
       sl.column = 1;
       sl.buffer = source_;
-      d.notes.push_back({Severity::Note, sl,
-                         "not found in the set_source() C text or the headers it includes", {}});
+      d.notes.push_back({Severity::Note,
+                         sl,
+                         "not found in the set_source() C text or the headers it includes",
+                         {}});
     }
   }
 
@@ -449,33 +455,37 @@ class Reader {
 
   /// Walks the array layers of cdef type `t` against real type `real`: fills '[...]' lengths,
   /// checks known ones. Returns the filled type, or null after reporting a mismatch.
-  TypeRef fill_arrays(const TypeRef& t, QualType real, const Location& loc,
-                      const std::string& what, clang::SourceLocation real_loc,
-                      QualType* real_leaf) {
+  TypeRef fill_arrays(const TypeRef& t, QualType real, const Location& loc, const std::string& what,
+                      clang::SourceLocation real_loc, QualType* real_leaf) {
     if (!t || t->kind != TypeKind::Array) {
       *real_leaf = real;
       return t;
     }
     const clang::ArrayType* at = ctx_.getAsArrayType(real);
     if (!at) {
-      mismatch(loc, what + " is not an array in " + where(real_loc) + " (it is '" +
-                        spell(real) + "')", real_loc);
+      mismatch(loc,
+               what + " is not an array in " + where(real_loc) + " (it is '" + spell(real) + "')",
+               real_loc);
       return nullptr;
     }
     auto filled = std::make_shared<Type>(*t);
     const auto* cat = llvm::dyn_cast<clang::ConstantArrayType>(at);
     if (t->length_kind == ArrayLength::Gap) {
       if (!cat) {
-        mismatch(loc, what + " has no known length in " + where(real_loc) +
-                          "; declare it with '[]' instead of '[...]'", real_loc);
+        mismatch(loc,
+                 what + " has no known length in " + where(real_loc) +
+                     "; declare it with '[]' instead of '[...]'",
+                 real_loc);
         return nullptr;
       }
       filled->length_kind = ArrayLength::Known;
       filled->length = cat->getSize().getZExtValue();
     } else if (t->length_kind == ArrayLength::Known) {
       if (!cat || cat->getSize().getZExtValue() != t->length) {
-        mismatch(loc, what + " is '" + spell(real) + "' in " + where(real_loc) +
-                          ", cdef says length " + std::to_string(t->length), real_loc);
+        mismatch(loc,
+                 what + " is '" + spell(real) + "' in " + where(real_loc) + ", cdef says length " +
+                     std::to_string(t->length),
+                 real_loc);
         return nullptr;
       }
     }
@@ -512,9 +522,11 @@ class Reader {
       return;
     }
     if (rt->getDecl()->isUnion() != r.is_union) {
-      mismatch(r.loc, "'" + name + "' is a " + (r.is_union ? "struct" : "union") + " in " +
-                          where(rt->getDecl()->getLocation()) + ", cdef says " +
-                          (r.is_union ? "union" : "struct"), rt->getDecl()->getLocation());
+      mismatch(r.loc,
+               "'" + name + "' is a " + (r.is_union ? "struct" : "union") + " in " +
+                   where(rt->getDecl()->getLocation()) + ", cdef says " +
+                   (r.is_union ? "union" : "struct"),
+               rt->getDecl()->getLocation());
       return;
     }
     const clang::RecordDecl* def = rt->getDecl()->getDefinition();
@@ -530,8 +542,8 @@ class Reader {
 
     const clang::RecordDecl* mirror = nullptr;
     if (!probes_.record_mirror[i].empty() && !failed.count(probes_.record_mirror[i])) {
-      for (clang::NamedDecl* d : ctx_.getTranslationUnitDecl()->lookup(
-               &ctx_.Idents.get(probes_.record_mirror[i])))
+      for (clang::NamedDecl* d :
+           ctx_.getTranslationUnitDecl()->lookup(&ctx_.Idents.get(probes_.record_mirror[i])))
         if (auto* rd = llvm::dyn_cast<clang::RecordDecl>(d)) mirror = rd->getDefinition();
     }
     fields(r, i, def, 0, mirror, name);
@@ -544,10 +556,12 @@ class Reader {
       for (auto& f : cdef_fields) declared.insert(f.first->getName().str());
       for (auto& f : real_fields)
         if (!declared.count(f.first->getName().str())) {
-          mismatch(r.loc, "'" + name + "' has a field '" + f.first->getName().str() + "' in " +
-                              where(f.first->getLocation()) +
-                              " that the cdef does not declare; add '...;' to declare a "
-                              "partial " + (r.is_union ? "union" : "struct"),
+          mismatch(r.loc,
+                   "'" + name + "' has a field '" + f.first->getName().str() + "' in " +
+                       where(f.first->getLocation()) +
+                       " that the cdef does not declare; add '...;' to declare a "
+                       "partial " +
+                       (r.is_union ? "union" : "struct"),
                    f.first->getLocation());
           return;
         }
@@ -555,12 +569,14 @@ class Reader {
       uint64_t msize = static_cast<uint64_t>(ml.getSize().getQuantity());
       uint64_t malign = static_cast<uint64_t>(ml.getAlignment().getQuantity());
       if (msize != r.size)
-        mismatch(r.loc, "'" + name + "' has size " + std::to_string(r.size) + " in " +
-                            where(def->getLocation()) + ", cdef says " + std::to_string(msize),
+        mismatch(r.loc,
+                 "'" + name + "' has size " + std::to_string(r.size) + " in " +
+                     where(def->getLocation()) + ", cdef says " + std::to_string(msize),
                  def->getLocation());
       else if (malign != r.align)
-        mismatch(r.loc, "'" + name + "' has alignment " + std::to_string(r.align) + " in " +
-                            where(def->getLocation()) + ", cdef says " + std::to_string(malign),
+        mismatch(r.loc,
+                 "'" + name + "' has alignment " + std::to_string(r.align) + " in " +
+                     where(def->getLocation()) + ", cdef says " + std::to_string(malign),
                  def->getLocation());
     }
   }
@@ -632,15 +648,17 @@ class Reader {
         inner.align = static_cast<uint64_t>(il.getAlignment().getQuantity());
         inner.resolved = true;
         inner.real_loc = real_location(inner_def->getLocation());
-        fields(inner, static_cast<size_t>(f.type->index), inner_def, base_bits + inner_off,
-               nullptr, name);
+        fields(inner, static_cast<size_t>(f.type->index), inner_def, base_bits + inner_off, nullptr,
+               name);
         continue;
       }
       uint64_t bits = 0;
       const clang::FieldDecl* rf = find_field(def, f.name, bits);
       if (!rf) {
-        mismatch(f.loc, "'" + name + "' has no field named '" + f.name + "' in " +
-                            where(def->getLocation()), def->getLocation());
+        mismatch(
+            f.loc,
+            "'" + name + "' has no field named '" + f.name + "' in " + where(def->getLocation()),
+            def->getLocation());
         continue;
       }
       // Offsets relative to the outermost record.
@@ -657,13 +675,14 @@ class Reader {
                    : static_cast<uint64_t>(ctx_.getTypeSizeInChars(real_t).getQuantity());
       if (rf->isBitField() != (f.bit_width >= 0) ||
           (rf->isBitField() && rf->getBitWidthValue(ctx_) != static_cast<unsigned>(f.bit_width))) {
-        mismatch(f.loc, what + " is " +
-                            (rf->isBitField()
-                                 ? "a bitfield of width " + std::to_string(rf->getBitWidthValue(ctx_))
-                                 : std::string("not a bitfield")) +
-                            " in " + where(rf->getLocation()) + ", cdef says " +
-                            (f.bit_width >= 0 ? "width " + std::to_string(f.bit_width)
-                                              : std::string("not a bitfield")),
+        mismatch(f.loc,
+                 what + " is " +
+                     (rf->isBitField()
+                          ? "a bitfield of width " + std::to_string(rf->getBitWidthValue(ctx_))
+                          : std::string("not a bitfield")) +
+                     " in " + where(rf->getLocation()) + ", cdef says " +
+                     (f.bit_width >= 0 ? "width " + std::to_string(f.bit_width)
+                                       : std::string("not a bitfield")),
                  rf->getLocation());
         continue;
       }
@@ -688,9 +707,10 @@ class Reader {
       QualType cdef_leaf = probe_type(probes_.field_type[ri][j]);
       if (!cdef_leaf.isNull() && !same_type(cdef_leaf, real_leaf) &&
           !same_integer(cdef_leaf, real_leaf)) {
-        mismatch(f.loc, what + " has type '" + spell(real_t) + "' in " +
-                            where(rf->getLocation()) + ", cdef says '" +
-                            c_type_string(m_, f.type) + "'", rf->getLocation());
+        mismatch(f.loc,
+                 what + " has type '" + spell(real_t) + "' in " + where(rf->getLocation()) +
+                     ", cdef says '" + c_type_string(m_, f.type) + "'",
+                 rf->getLocation());
         continue;
       }
       if (mirror) {
@@ -699,8 +719,9 @@ class Reader {
           std::string unit = rf->isBitField() ? "bit offset " : "offset ";
           uint64_t real_v = rf->isBitField() ? bits : bits / 8;
           uint64_t cdef_v = rf->isBitField() ? mbits : mbits / 8;
-          mismatch(f.loc, what + " is at " + unit + std::to_string(real_v) + " in " +
-                              where(rf->getLocation()) + ", cdef says " + std::to_string(cdef_v),
+          mismatch(f.loc,
+                   what + " is at " + unit + std::to_string(real_v) + " in " +
+                       where(rf->getLocation()) + ", cdef says " + std::to_string(cdef_v),
                    rf->getLocation());
         }
       }
@@ -719,11 +740,11 @@ class Reader {
         continue;
       }
       const llvm::APSInt& val = ec->getInitVal();
-      int64_t real = val.isSigned() ? val.getSExtValue()
-                                    : static_cast<int64_t>(val.getZExtValue());
+      int64_t real = val.isSigned() ? val.getSExtValue() : static_cast<int64_t>(val.getZExtValue());
       if (!v.gap && !e.partial && real != v.value) {
-        mismatch(v.loc, "enumerator '" + v.name + "' is " + llvm::toString(val, 10) + " in " +
-                            where(ec->getLocation()) + ", cdef says " + std::to_string(v.value),
+        mismatch(v.loc,
+                 "enumerator '" + v.name + "' is " + llvm::toString(val, 10) + " in " +
+                     where(ec->getLocation()) + ", cdef says " + std::to_string(v.value),
                  ec->getLocation());
         continue;
       }
@@ -773,16 +794,18 @@ class Reader {
     switch (t.gap) {
       case TypedefGap::Integer: {
         if (!rt->isIntegralOrEnumerationType()) {
-          mismatch(t.loc, "'" + t.name + "' is '" + spell(real->getUnderlyingType()) + "' in " +
-                              where(real->getLocation()) + ", not an integer type",
+          mismatch(t.loc,
+                   "'" + t.name + "' is '" + spell(real->getUnderlyingType()) + "' in " +
+                       where(real->getLocation()) + ", not an integer type",
                    real->getLocation());
           return;
         }
         uint64_t size = ctx_.getTypeSize(rt) / 8;
         if (size != 1 && size != 2 && size != 4 && size != 8) {
-          mismatch(t.loc, "'" + t.name + "' is an integer of " + std::to_string(size) +
-                              " bytes in " + where(real->getLocation()) +
-                              "; only 1, 2, 4 and 8 are supported", real->getLocation());
+          mismatch(t.loc,
+                   "'" + t.name + "' is an integer of " + std::to_string(size) + " bytes in " +
+                       where(real->getLocation()) + "; only 1, 2, 4 and 8 are supported",
+                   real->getLocation());
           return;
         }
         t.type = primitive(int_name(size, rt->isSignedIntegerOrEnumerationType()));
@@ -795,17 +818,19 @@ class Reader {
         } else if (bt && bt->getKind() == clang::BuiltinType::Double) {
           t.type = primitive("double");
         } else {
-          mismatch(t.loc, "'" + t.name + "' is '" + spell(real->getUnderlyingType()) + "' in " +
-                              where(real->getLocation()) +
-                              ", not float or double (declare 'long double' exactly)",
+          mismatch(t.loc,
+                   "'" + t.name + "' is '" + spell(real->getUnderlyingType()) + "' in " +
+                       where(real->getLocation()) +
+                       ", not float or double (declare 'long double' exactly)",
                    real->getLocation());
         }
         return;
       }
       case TypedefGap::Opaque: {
         if (t.type && t.type->kind == TypeKind::Pointer && !rt->isPointerType())
-          mismatch(t.loc, "'" + t.name + "' is '" + spell(real->getUnderlyingType()) + "' in " +
-                              where(real->getLocation()) + ", not a pointer type",
+          mismatch(t.loc,
+                   "'" + t.name + "' is '" + spell(real->getUnderlyingType()) + "' in " +
+                       where(real->getLocation()) + ", not a pointer type",
                    real->getLocation());
         if (t.type && t.type->kind == TypeKind::Record) {
           Record& r = m_.records[static_cast<size_t>(t.type->index)];
@@ -814,7 +839,8 @@ class Reader {
         }
         return;
       }
-      case TypedefGap::None: break;
+      case TypedefGap::None:
+        break;
     }
     QualType leaf;
     TypeRef filled = fill_arrays(t.type, real->getUnderlyingType(), t.loc,
@@ -824,9 +850,10 @@ class Reader {
     QualType cdef_leaf = probe_type(probes_.typedef_type[i]);
     if (cdef_leaf.isNull()) return;
     if (!same_type(cdef_leaf, leaf) && !same_integer(cdef_leaf, leaf))
-      mismatch(t.loc, "typedef '" + t.name + "' is '" + spell(real->getUnderlyingType()) +
-                          "' in " + where(real->getLocation()) + ", cdef says '" +
-                          c_type_string(m_, t.type) + "'", real->getLocation());
+      mismatch(t.loc,
+               "typedef '" + t.name + "' is '" + spell(real->getUnderlyingType()) + "' in " +
+                   where(real->getLocation()) + ", cdef says '" + c_type_string(m_, t.type) + "'",
+               real->getLocation());
   }
 
   // ---- functions ----
@@ -855,33 +882,40 @@ class Reader {
     if (!cdef_fn || !real_fn) return;  // K&R declaration: nothing to compare
     clang::SourceLocation rl = fd->getLocation();
     if (cdef_fn->getNumParams() != real_fn->getNumParams()) {
-      mismatch(f.loc, "function '" + f.name + "' takes " + std::to_string(real_fn->getNumParams()) +
-                          " argument(s) in " + where(rl) + ", cdef says " +
-                          std::to_string(cdef_fn->getNumParams()), rl);
+      mismatch(f.loc,
+               "function '" + f.name + "' takes " + std::to_string(real_fn->getNumParams()) +
+                   " argument(s) in " + where(rl) + ", cdef says " +
+                   std::to_string(cdef_fn->getNumParams()),
+               rl);
       return;
     }
     if (cdef_fn->isVariadic() != real_fn->isVariadic()) {
-      mismatch(f.loc, "function '" + f.name + "' is " +
-                          (real_fn->isVariadic() ? "" : "not ") + "variadic in " + where(rl) +
-                          ", cdef says it is " + (cdef_fn->isVariadic() ? "" : "not"), rl);
+      mismatch(f.loc,
+               "function '" + f.name + "' is " + (real_fn->isVariadic() ? "" : "not ") +
+                   "variadic in " + where(rl) + ", cdef says it is " +
+                   (cdef_fn->isVariadic() ? "" : "not"),
+               rl);
       return;
     }
     auto compatible = [&](QualType c, QualType r) {
       return (arithmetic(c) && arithmetic(r)) || same_type(c, r);
     };
     if (!compatible(cdef_fn->getReturnType(), real_fn->getReturnType()))
-      mismatch(f.loc, "function '" + f.name + "' returns '" + spell(real_fn->getReturnType()) +
-                          "' in " + where(rl) + ", cdef says '" +
-                          spell(cdef_fn->getReturnType()) + "'", rl);
+      mismatch(f.loc,
+               "function '" + f.name + "' returns '" + spell(real_fn->getReturnType()) + "' in " +
+                   where(rl) + ", cdef says '" + spell(cdef_fn->getReturnType()) + "'",
+               rl);
     for (unsigned a = 0; a < cdef_fn->getNumParams(); ++a) {
       if (compatible(cdef_fn->getParamType(a), real_fn->getParamType(a))) continue;
       clang::SourceLocation pl = a < fd->getNumParams() ? fd->getParamDecl(a)->getLocation() : rl;
       Location at = f.loc;
       const auto& params = f.type->params;
       if (a < params.size() && params[a].loc.valid()) at = params[a].loc;
-      mismatch(at, "argument " + std::to_string(a + 1) + " of '" + f.name + "' is '" +
-                       spell(real_fn->getParamType(a)) + "' in " + where(pl) + ", cdef says '" +
-                       spell(cdef_fn->getParamType(a)) + "'", pl);
+      mismatch(at,
+               "argument " + std::to_string(a + 1) + " of '" + f.name + "' is '" +
+                   spell(real_fn->getParamType(a)) + "' in " + where(pl) + ", cdef says '" +
+                   spell(cdef_fn->getParamType(a)) + "'",
+               pl);
     }
   }
 
@@ -903,14 +937,16 @@ class Reader {
     QualType cdef_leaf = probe_type(probes_.variable_type[i]);
     if (cdef_leaf.isNull()) return;
     if (!same_type(cdef_leaf, leaf)) {
-      mismatch(v.loc, what + " is '" + spell(vd->getType()) + "' in " +
-                          where(vd->getLocation()) + ", cdef says '" +
-                          c_type_string(m_, v.type) + "'", vd->getLocation());
+      mismatch(v.loc,
+               what + " is '" + spell(vd->getType()) + "' in " + where(vd->getLocation()) +
+                   ", cdef says '" + c_type_string(m_, v.type) + "'",
+               vd->getLocation());
       return;
     }
     if (leaf.isConstQualified() && !(strip_arrays(v.type)->quals & kConst))
-      mismatch(v.loc, what + " is const in " + where(vd->getLocation()) +
-                          "; declare it const in the cdef", vd->getLocation());
+      mismatch(v.loc,
+               what + " is const in " + where(vd->getLocation()) + "; declare it const in the cdef",
+               vd->getLocation());
   }
 
   // ---- constants ----
@@ -943,8 +979,10 @@ class Reader {
     QualType t = expr->IgnoreParens()->getType();
     clang::Expr::EvalResult result;
     if (!t->isIntegralOrEnumerationType() || !expr->EvaluateAsInt(result, ctx_)) {
-      mismatch(c.loc, "'" + c.name + "' is not an integer constant in " + where(rl) +
-                          "; use 'static const T " + c.name + ";' for other types", rl);
+      mismatch(c.loc,
+               "'" + c.name + "' is not an integer constant in " + where(rl) +
+                   "; use 'static const T " + c.name + ";' for other types",
+               rl);
       return;
     }
     const llvm::APSInt& v = result.Val.getInt();
@@ -955,10 +993,12 @@ class Reader {
     real.is_constant_expression = expr->isIntegerConstantExpr(ctx_);
     if (c.kind == ConstantKind::Define &&
         (c.value.int_value != real.int_value || c.value.is_unsigned != real.is_unsigned)) {
-      mismatch(c.loc, "'" + c.name + "' is " + llvm::toString(v, 10) + " in " + where(rl) +
-                          ", cdef says " +
-                          (c.value.is_unsigned ? std::to_string(static_cast<uint64_t>(c.value.int_value))
-                                               : std::to_string(c.value.int_value)), rl);
+      mismatch(c.loc,
+               "'" + c.name + "' is " + llvm::toString(v, 10) + " in " + where(rl) +
+                   ", cdef says " +
+                   (c.value.is_unsigned ? std::to_string(static_cast<uint64_t>(c.value.int_value))
+                                        : std::to_string(c.value.int_value)),
+               rl);
       return;
     }
     c.value = real;
@@ -974,7 +1014,8 @@ class Reader {
         const llvm::APSInt& v = result.Val.getInt();
         c.value.kind = ConstantValue::Int;
         c.value.is_unsigned = v.isUnsigned() && v.getActiveBits() > 63;
-        c.value.int_value = v.isSigned() ? v.getSExtValue() : static_cast<int64_t>(v.getZExtValue());
+        c.value.int_value =
+            v.isSigned() ? v.getSExtValue() : static_cast<int64_t>(v.getZExtValue());
       }
     } else if (t->isRealFloatingType()) {
       llvm::APFloat f(0.0);
@@ -1087,8 +1128,8 @@ bool resolve(Module& module, const SourceOptions& options, Diagnostics& diags,
         size_t pos = 0;
         while ((pos = line.find("__cdefc_", pos)) != std::string::npos) {
           size_t end = pos + 8;
-          while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) ||
-                                       line[end] == '_'))
+          while (end < line.size() &&
+                 (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_'))
             ++end;
           reader.failed.insert(line.substr(pos, end - pos));
           pos = end;

@@ -52,11 +52,11 @@ bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics
   // Pass 1: parse every cdef() text, in call order.
   auto t0 = std::chrono::steady_clock::now();
   for (const CdefInput& in : options.cdefs) cdef::parse_cdef(module, in.source, in.options, diags);
-  log->info("parsed {} cdef(s): {} records, {} enums, {} typedefs, {} functions, {} globals, "
-            "{} constants in {:.3f}s",
-            options.cdefs.size(), module.records.size(), module.enums.size(),
-            module.typedefs.size(), module.functions.size(), module.variables.size(),
-            module.constants.size(), seconds_since(t0));
+  log->info(
+      "parsed {} cdef(s): {} records, {} enums, {} typedefs, {} functions, {} globals, "
+      "{} constants in {:.3f}s",
+      options.cdefs.size(), module.records.size(), module.enums.size(), module.typedefs.size(),
+      module.functions.size(), module.variables.size(), module.constants.size(), seconds_since(t0));
   return !diags.has_errors();
 }
 

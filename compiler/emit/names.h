@@ -39,6 +39,8 @@ inline constexpr const char* kContext = "_cdefc_ctx";
 inline constexpr const char* kSelf = "_self";
 inline constexpr const char* kArgsParam = "_args";
 inline constexpr const char* kNargs = "_nargs";
+/// The keyword names of the call (METH_FASTCALL | METH_KEYWORDS); a call with any is refused.
+inline constexpr const char* kKwnames = "_kwnames";
 /// C arguments: _x0, _x1, ... (also the parameters of the direct wrappers).
 inline constexpr const char* kArg = "_x";
 /// The C result.

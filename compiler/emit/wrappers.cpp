@@ -166,10 +166,12 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
   const std::string fail = frame ? std::string("goto ") + n::kFail : "return NULL";
   std::string s = std::string("static PyObject *") + n::kFastWrapper + f.name + "(PyObject *" +
                   n::kSelf + ", PyObject *const *" + n::kArgsParam + ", Py_ssize_t " + n::kNargs +
-                  ")\n{\n";
+                  ", PyObject *" + n::kKwnames + ")\n{\n";
   // Locals on one line, without initializers (C++ forbids jumping over them).
   std::string locals;
-  auto local = [&](const std::string& decl) { locals += (locals.empty() ? "  " : " ") + decl + ";"; };
+  auto local = [&](const std::string& decl) {
+    locals += (locals.empty() ? "  " : " ") + decl + ";";
+  };
   for (size_t i = 0; i < params.size(); ++i) local(spell(m, params[i].type, arg_name(i)));
   if (result.conv != Conv::Void) local(spell(m, result.type, n::kResult));
   if (frame) {
@@ -180,10 +182,10 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
   if (has_unsigned) local(std::string("unsigned long long ") + n::kUnsignedTemp);
   if (has_bool) local(std::string("int ") + n::kBool);
   if (!locals.empty()) s += locals + "\n";
-  s += std::string("  (void)") + n::kSelf + ";\n";
   if (params.empty()) s += std::string("  (void)") + n::kArgsParam + ";\n";
-  s += std::string("  if (cdefc_check_nargs(") + c_string(f.name) + ", " + n::kNargs + ", " +
-       std::to_string(params.size()) + ") < 0) return NULL;\n";
+  s += std::string("  if (cdefc_check_args(") + n::kSelf + ", " + c_string(f.name) + ", " +
+       n::kNargs + ", " + n::kKwnames + ", " + std::to_string(params.size()) +
+       ") < 0) return NULL;\n";
   if (frame) s += std::string("  CDEFC_FRAME_INIT(") + n::kFrame + ");\n";
   for (size_t i = 0; i < params.size(); ++i) s += argument(m, tables, params[i], i, fail);
   // The call: GIL released, errno restored before and saved after, as CFFI does.
@@ -294,7 +296,8 @@ void write_functions(const Module& m, const EmitOptions& options, Tables& tables
     g.address = std::string("(void *(*)(void))(void (*)(void))") + n::kDirect + f.name;
     code.globals.push_back(g);
     code.methods.push_back("{" + c_string(f.name) + ", (PyCFunction)(void (*)(void))" +
-                           n::kFastWrapper + f.name + ", METH_FASTCALL, " + c_string(doc) + "}");
+                           n::kFastWrapper + f.name + ", METH_FASTCALL | METH_KEYWORDS, " +
+                           c_string(doc) + "}");
   }
 }
 

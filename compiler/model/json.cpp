@@ -29,28 +29,38 @@ json value(const cdef::ConstantValue& v) {
     case cdef::ConstantValue::Int:
       if (v.is_unsigned) return static_cast<uint64_t>(v.int_value);
       return v.int_value;
-    case cdef::ConstantValue::Float: return v.float_value;
-    case cdef::ConstantValue::String: return v.string_value;
-    case cdef::ConstantValue::None: break;
+    case cdef::ConstantValue::Float:
+      return v.float_value;
+    case cdef::ConstantValue::String:
+      return v.string_value;
+    case cdef::ConstantValue::None:
+      break;
   }
   return nullptr;
 }
 
 const char* gap_name(cdef::TypedefGap g) {
   switch (g) {
-    case cdef::TypedefGap::None: return nullptr;
-    case cdef::TypedefGap::Integer: return "int...";
-    case cdef::TypedefGap::Float: return "float...";
-    case cdef::TypedefGap::Opaque: return "...";
+    case cdef::TypedefGap::None:
+      return nullptr;
+    case cdef::TypedefGap::Integer:
+      return "int...";
+    case cdef::TypedefGap::Float:
+      return "float...";
+    case cdef::TypedefGap::Opaque:
+      return "...";
   }
   return nullptr;
 }
 
 const char* constant_kind(cdef::ConstantKind k) {
   switch (k) {
-    case cdef::ConstantKind::Define: return "#define";
-    case cdef::ConstantKind::DefineGap: return "#define ...";
-    case cdef::ConstantKind::Static: return "static const";
+    case cdef::ConstantKind::Define:
+      return "#define";
+    case cdef::ConstantKind::DefineGap:
+      return "#define ...";
+    case cdef::ConstantKind::Static:
+      return "static const";
   }
   return "";
 }

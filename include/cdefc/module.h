@@ -208,8 +208,11 @@ typedef struct cdefc_frame {
     Returns a new reference, or NULL with an exception set. */
 struct _object *cdefc_module_init(const cdefc_module_def *def, cdefc_context **ctx);
 
-/** TypeError unless nargs == expected ("f() takes exactly 2 arguments (1 given)"). */
-int cdefc_check_nargs(const char *fname, ptrdiff_t nargs, ptrdiff_t expected);
+/** Arguments of a METH_FASTCALL | METH_KEYWORDS wrapper: TypeError unless the call has
+    `expected` positional arguments and no keyword arguments, with CFFI's messages. `self`
+    is the wrapper's self (the lib), `kwnames` its keyword names (NULL without keywords). */
+int cdefc_check_args(struct _object *self, const char *fname, ptrdiff_t nargs,
+                     struct _object *kwnames, ptrdiff_t expected);
 
 /** Integer argument of `size` bytes: the value, or -1 with an exception set (check
     PyErr_Occurred). Raises TypeError for non-integers, OverflowError (naming `type_name`)

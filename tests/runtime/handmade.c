@@ -256,9 +256,10 @@ static cdefc_context *_cdefc_ctx;
     PyEval_RestoreThread(_ts);                       \
   } while (0)
 
+/* Wrappers are METH_FASTCALL | METH_KEYWORDS and refuse keywords in cdefc_check_args. */
 #define NARGS(name, n) \
-  (void)_self, (void)_args; \
-  if (cdefc_check_nargs(name, _nargs, n) < 0) return NULL
+  (void)_args; \
+  if (cdefc_check_args(_self, name, _nargs, _kwnames, n) < 0) return NULL
 #define ARG_S(i, T)                                                   \
   T _x##i;                                                            \
   {                                                                   \
@@ -281,7 +282,9 @@ static cdefc_context *_cdefc_ctx;
     _x##i = (T)_p;                                                                \
   }
 #define FRAME cdefc_frame _frame = {{0}, 0, 0}
-#define WRAPPER(name) static PyObject *_cdefc_fn_##name(PyObject *_self, PyObject *const *_args, Py_ssize_t _nargs)
+#define WRAPPER(name) \
+  static PyObject *_cdefc_fn_##name(PyObject *_self, PyObject *const *_args, Py_ssize_t _nargs, \
+                                    PyObject *_kwnames)
 
 WRAPPER(add) {
   NARGS("add", 2);
@@ -557,7 +560,8 @@ _fail:
   return NULL;
 }
 
-#define METHOD(name) {#name, (PyCFunction)(void (*)(void))_cdefc_fn_##name, METH_FASTCALL, NULL}
+#define METHOD(name) \
+  {#name, (PyCFunction)(void (*)(void))_cdefc_fn_##name, METH_FASTCALL | METH_KEYWORDS, NULL}
 enum {
   M_add, M_apply, M_bool_to_int, M_count_chars, M_fail_with, M_first_char, M_greeting,
   M_half_short, M_is_positive, M_ld_twice, M_low_byte, M_make_point, M_mul, M_neg64,

@@ -140,6 +140,10 @@ int run_command(int argc, char** argv) {
   // The passes in plain order; the exit status says which one failed.
   int failed = kExitCdef;
   bool ok = parse_cdefs(options, module, diags);
+  if (ok && options.parse_only) {
+    std::cerr << diags.render();  // warnings
+    return kExitOk;
+  }
   if (ok) {
     failed = kExitVerification;
     ok = resolve_model(options, module, diags);

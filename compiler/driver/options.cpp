@@ -70,6 +70,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("L", "add DIR to the library path", cxxopts::value<std::vector<std::string>>(), "DIR")
     ("cplusplus", "the source is C++ (source_extension='.cpp')")
     ("emit-c", "write the module's C source to FILE ('-' for stdout)", cxxopts::value<std::string>(), "FILE")
+    ("parse-only", "only parse the cdefs (what cdef() checks at once); no Clang, no output")
     ("no-limited-api", "do not define Py_LIMITED_API in the C (py_limited_api=False)")
     ("dump-model", "print the resolved module as JSON to stdout, or to FILE (--dump-model=FILE)", cxxopts::value<std::string>()->implicit_value("-"), "FILE")
     ("v,verbose", "log phases and timings (twice: also print the probe translation unit)")
@@ -128,6 +129,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     if (r.count("module")) out.module_name = r["module"].as<std::string>();
     if (r.count("cplusplus")) out.cplusplus = true;
     if (r.count("no-limited-api")) out.py_limited_api = false;
+    if (r.count("parse-only")) out.parse_only = true;
     if (r.count("emit-c")) out.emit_c = r["emit-c"].as<std::string>();
     if (r.count("dump-model")) out.dump_model = r["dump-model"].as<std::string>();
     out.verbose = static_cast<int>(r.count("verbose"));

@@ -30,6 +30,7 @@ struct Options {
   bool cplusplus = false;                          ///< source_extension='.cpp'
   bool py_limited_api = true;                      ///< false: no Py_LIMITED_API in the C
   std::string emit_c;                              ///< "" none, "-" stdout, else a path
+  bool parse_only = false;                         ///< stop after parsing the cdefs
   std::string dump_model;                          ///< "" none, "-" stdout, else a path
   int verbose = 0;                                 ///< -v: phases and timings; -vv: probe
 };

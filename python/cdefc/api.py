@@ -103,6 +103,8 @@ class FFI:
         packed, pack = _check_pack(packed, pack)
         entry = caller_origin(csource, "cdef").place(csource)
         entry.update(override=bool(override), packed=packed, pack=pack)
+        # Parse now, as CFFI does: a bad cdef raises CDefError here, and is not kept.
+        compiler.run({"module_name": "_cdef", "cdefs": self._cdefs + [entry]}, parse_only=True)
         self._cdefs.append(entry)
 
     def set_source(self, module_name, source, source_extension=".c", **kwds):
@@ -179,12 +181,7 @@ class FFI:
 
     def _run_cdefc(self, emit_c, cwd=None, verbose=False) -> str:
         """Check the module with cdefc and write its C code to emit_c ('-': return it)."""
-        description = self._module_description()
-        if not compiler.can_emit_c():
-            compiler.run(description, cwd=cwd, verbose=verbose)  # its errors come first
-            raise FFIError(f"the cdefc compiler {compiler.compiler_path()} cannot write C code "
-                           "yet (it has no --emit-c option): the module was checked, not built")
-        return compiler.run(description, emit_c=emit_c, cwd=cwd, verbose=verbose)
+        return compiler.run(self._module_description(), emit_c=emit_c, cwd=cwd, verbose=verbose)
 
     def _emit(self, c_file, cwd=None, verbose=False) -> bool:
         """Check the module with cdefc and write its C code to c_file (relative to cwd)

@@ -59,11 +59,6 @@ def supported_options(exe=None) -> frozenset:
     return _help_options(exe, mtime)
 
 
-def can_emit_c(exe=None) -> bool:
-    """Whether this cdefc writes the module's C code (`--emit-c FILE`)."""
-    return "--emit-c" in supported_options(exe)
-
-
 def parse_diagnostics(text: str) -> list:
     """The Diagnostic tuples of Clang-style `text` (each located diagnostic line may be
     followed by its source line and a caret line, which are skipped)."""
@@ -92,14 +87,17 @@ def _split_stderr(stderr: str):
     return "".join(log), "".join(diagnostics), "".join(tool)
 
 
-def run(description: dict, *, emit_c=None, cwd=None, verbose=False, exe=None) -> str:
+def run(description: dict, *, emit_c=None, parse_only=False, cwd=None, verbose=False,
+        exe=None) -> str:
     """Run cdefc on `description`; with `emit_c`, write the module's C code to that path
-    (only if its content changed). Returns cdefc's stdout. Raises CDefError,
+    (only if its content changed); with `parse_only`, only parse its cdefs. Returns cdefc's stdout. Raises CDefError,
     VerificationError or FFIError (see the top of this file)."""
     exe = _resolve(exe)
     args = [exe, "--description", "-"] + (["-v"] if verbose else [])
     if emit_c is not None:
         args += ["--emit-c", os.fspath(emit_c)]
+    if parse_only:
+        args.append("--parse-only")
     try:
         proc = subprocess.run(args, input=json.dumps(description), capture_output=True,
                               encoding="utf-8", errors="replace", cwd=cwd, check=False)

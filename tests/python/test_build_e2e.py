@@ -1,6 +1,5 @@
 # End to end: a build script compiled by the real cdefc (C emitter) and linked with the real
-# runtime, then imported and used in a fresh interpreter. Skipped only while the cdefc command
-# cannot write C (no --emit-c); once it can, a missing runtime is a failure, not a skip.
+# runtime, then imported and used in a fresh interpreter.
 import os
 import subprocess
 import sys
@@ -9,12 +8,8 @@ import sysconfig
 import pytest
 
 import cdefc
-from cdefc import compiler
 from conftest import run_python, write_script
 
-if not compiler.can_emit_c():
-    pytest.skip(f"the cdefc command {cdefc.compiler_path()} cannot write C yet (its --help has "
-                "no --emit-c): the C emitter has not landed", allow_module_level=True)
 
 BUILD_SCRIPT = '''
     from cdefc import FFI

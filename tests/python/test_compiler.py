@@ -101,28 +101,9 @@ def test_warnings_of_a_successful_run_are_shown(tmp_path, capfd):
     assert capfd.readouterr().err == "b.py:2:1: warning: something odd\nint x;\n^\n"
 
 
-def test_capabilities_come_from_help(tmp_path):
-    assert not compiler.can_emit_c(fake_cdefc(tmp_path, "", 0))
-    other = tmp_path / "other"
-    other.mkdir()
-    assert compiler.can_emit_c(fake_cdefc(other, "", 0, "  --emit-c FILE  write the C\n"))
-
-
-def test_builder_without_emit_c_still_checks(tmp_path, monkeypatch):
-    monkeypatch.setenv("CDEFC_COMPILER", fake_cdefc(tmp_path, PARSE_ERROR, 2))
-    ffibuilder = cdefc.FFI()
-    ffibuilder.cdef("foo_t f(void);")
-    ffibuilder.set_source("_m", "")
-    with pytest.raises(cdefc.CDefError):
-        ffibuilder.emit_c_code(str(tmp_path / "_m.c"))
-    monkeypatch.setenv("CDEFC_COMPILER", fake_cdefc(tmp_path, "", 0))
-    with pytest.raises(cdefc.FFIError, match="--emit-c"):
-        ffibuilder.emit_c_code(str(tmp_path / "_m.c"))
-
-
 def test_real_cdefc_help_lists_what_the_builder_uses():
     options = compiler.supported_options()
-    assert {"--description", "--verbose"} <= options
+    assert {"--description", "--verbose", "--emit-c", "--parse-only"} <= options
     assert os.path.isfile(cdefc.compiler_path())
 
 

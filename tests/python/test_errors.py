@@ -11,9 +11,10 @@ from conftest import column_of, line_of, run_python, write_script
 
 
 def failure(script, method="compile", *args):
-    """Run the build script in-process, then ffibuilder.<method>(); return the exception."""
-    ffibuilder = runpy.run_path(str(script))["ffibuilder"]
+    """Run the build script in-process, then ffibuilder.<method>(); return the exception
+    (a cdef that does not parse raises in cdef() already, as in CFFI)."""
     with pytest.raises(Exception) as info:
+        ffibuilder = runpy.run_path(str(script))["ffibuilder"]
         getattr(ffibuilder, method)(*args)
     return info.value
 
@@ -154,7 +155,7 @@ def test_no_module_left_behind(in_tmp):
     script = write_script(in_tmp, "foo_build.py", '''
         from cdefc import FFI
         ffibuilder = FFI()
-        ffibuilder.cdef("foo_t f(void);")
+        ffibuilder.cdef("int f(void);")
         ffibuilder.set_source("pkg._foo", "")
     ''')
     (in_tmp / "out" / "pkg").mkdir(parents=True)
@@ -162,7 +163,7 @@ def test_no_module_left_behind(in_tmp):
     for path in stale:
         path.write_text("stale")
     error = failure(script, "compile", "out")
-    assert type(error) is cdefc.CDefError
+    assert type(error) is cdefc.VerificationError  # f is not in the C source
     assert [p for p in stale if p.exists()] == []
 
 
@@ -189,7 +190,20 @@ def test_traceback_of_a_build_script_run_by_hand(in_tmp):
 def test_missing_compiler_is_an_ffi_error(in_tmp, monkeypatch):
     monkeypatch.setenv("CDEFC_COMPILER", str(in_tmp / "no-such-cdefc"))
     ffibuilder = cdefc.FFI()
-    ffibuilder.cdef("int f(int);")
-    ffibuilder.set_source("_foo", "int f(int x) { return x; }")
     with pytest.raises(cdefc.FFIError, match="no-such-cdefc"):
-        ffibuilder.emit_c_code("_foo.c")
+        ffibuilder.cdef("int f(int);")  # parsed at once, as CFFI does
+
+
+def test_cdef_raises_at_once_like_cffi(in_tmp):
+    ffibuilder = cdefc.FFI()
+    with pytest.raises(cdefc.CDefError, match="unknown type name 'foo_t'"):
+        ffibuilder.cdef("foo_t f(void);")
+    # The bad cdef is not kept: the builder goes on with the good ones.
+    ffibuilder.cdef("int twice(int);")
+    ffibuilder.set_source("_twice", "static int twice(int x) { return 2 * x; }")
+    ffibuilder.emit_c_code("_twice.c")
+    assert "_cdefc_fn_twice" in (in_tmp / "_twice.c").read_text()
+    # CFFI raises the same class for the same cdef.
+    cffi = pytest.importorskip("cffi")
+    with pytest.raises(cffi.CDefError):
+        cffi.FFI().cdef("foo_t f(void);")

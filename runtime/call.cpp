@@ -1,5 +1,6 @@
 // Calls through function-pointer cdata: an ffi_cif built from the ctype (ints, floats,
-// pointers, structs by value), argument conversion with temporaries, errno, the GIL.
+// pointers, structs by value), argument conversion with temporaries, errno, the GIL; and
+// the way back: ffi.callback closures and extern "Python" functions (ffi.def_extern).
 #include <ffi.h>
 
 #include <cerrno>
@@ -294,25 +295,32 @@ done:
   return result;
 }
 
-// ---- callbacks (ffi.callback) ----
+// ---- callbacks (ffi.callback) and extern "Python" functions (ffi.def_extern) ----
 
 namespace {
 
-/// What a callback's closure needs; owned by the closure (freed with the cdata).
+/// What a callback needs: owned by the closure (freed with the cdata), or by the capsule an
+/// extern "Python" function's def_extern stored (no closure then).
 struct CallbackInfo {
   CType* fn = nullptr;            ///< the function-pointer ctype
   PyObject* callable = nullptr;   ///< strong
   PyObject* onerror = nullptr;    ///< strong or null
   std::vector<char> error_value;  ///< the result returned to C after an exception
   ffi_closure* closure = nullptr;
+  ~CallbackInfo() {
+    if (closure) ffi_closure_free(closure);
+    Py_XDECREF(callable);
+    Py_XDECREF(onerror);
+  }
 };
 
-/// Copies a C result from `buf` into libffi's `ret`, small integers widened to ffi_arg.
-void store_result(CType* rt, void* ret, const char* buf) {
+/// Copies a C result from `buf` into `ret`: small integers widened to ffi_arg when `ret` is
+/// libffi's result slot (`widen`), exactly the type's bytes when it is the C result itself.
+void store_result(CType* rt, void* ret, const char* buf, bool widen) {
   bool small_int = (rt->kind == Kind::Primitive || rt->kind == Kind::Enum) &&
                    !(rt->flags & (kFloat | kLongDouble | kComplex)) &&
                    rt->size < static_cast<Py_ssize_t>(sizeof(ffi_arg));
-  if (small_int) {
+  if (widen && small_int) {
     ffi_arg wide = (rt->flags & kSigned) ? static_cast<ffi_arg>(read_signed(buf, rt->size))
                                          : static_cast<ffi_arg>(read_unsigned(buf, rt->size));
     memcpy(ret, &wide, sizeof wide);
@@ -322,26 +330,25 @@ void store_result(CType* rt, void* ret, const char* buf) {
 }
 
 /// Writes `value` (a Python object) as the C result of a callback.
-int write_result(CType* rt, void* ret, PyObject* value) {
-  if (rt->kind == Kind::Void) return 0;
+int write_result(CType* rt, void* ret, PyObject* value, bool widen) {
+  if (rt->kind == Kind::Void) {
+    if (value == Py_None) return 0;
+    return raise_int(PyExc_TypeError, "callback with the return type 'void' must return None");
+  }
   std::vector<char> buf(static_cast<size_t>(rt->size > 0 ? rt->size : 0) + 16);
   if (to_c(rt, buf.data(), value) < 0) return -1;
-  store_result(rt, ret, buf.data());
+  store_result(rt, ret, buf.data(), widen);
   return 0;
 }
 
-void write_error_value(CallbackInfo* info, void* ret) {
+void write_error_value(CallbackInfo* info, void* ret, bool widen) {
   CType* rt = info->fn->d->result;
-  if (rt->kind != Kind::Void) store_result(rt, ret, info->error_value.data());
+  if (rt->kind != Kind::Void) store_result(rt, ret, info->error_value.data(), widen);
 }
 
-/// The closure's entry point: C calls it, it calls Python with the GIL.
-void trampoline(ffi_cif*, void* ret, void** args, void* user) {
-  auto* info = static_cast<CallbackInfo*>(user);
-  int saved_errno = errno;
-  PyGILState_STATE st = PyGILState_Ensure();
-  int* slot = cdefc_errno_slot();
-  *slot = saved_errno;
+/// Calls info->callable with the C arguments `args` (each points at one argument) and writes
+/// its result, or the error value after `onerror`, into `ret`. The GIL is held.
+void run_callback(CallbackInfo* info, void* ret, void** args, bool widen) {
   CType* fn = info->fn;
   size_t n = fn->d->args.size();
   PyObject* pyargs = PyTuple_New(static_cast<Py_ssize_t>(n));
@@ -357,8 +364,8 @@ void trampoline(ffi_cif*, void* ret, void** args, void* user) {
   }
   PyObject* result = ok ? PyObject_CallObject(info->callable, pyargs) : nullptr;
   Py_XDECREF(pyargs);
-  if (!result || write_result(fn->d->result, ret, result) < 0) {
-    write_error_value(info, ret);
+  if (!result || write_result(fn->d->result, ret, result, widen) < 0) {
+    write_error_value(info, ret, widen);
     bool handled = false;
     if (info->onerror) {
       PyObject *type, *value, *tb;
@@ -370,8 +377,8 @@ void trampoline(ffi_cif*, void* ret, void** args, void* user) {
       Py_XDECREF(type);
       Py_XDECREF(value);
       Py_XDECREF(tb);
-      if (r && r != Py_None && write_result(fn->d->result, ret, r) < 0)
-        write_error_value(info, ret);
+      if (r && r != Py_None && write_result(fn->d->result, ret, r, widen) < 0)
+        write_error_value(info, ret, widen);
       handled = r != nullptr && !PyErr_Occurred();
       Py_XDECREF(r);
     }
@@ -379,45 +386,46 @@ void trampoline(ffi_cif*, void* ret, void** args, void* user) {
     PyErr_Clear();
   }
   Py_XDECREF(result);
+}
+
+/// The closure's entry point: C calls it, it calls Python with the GIL.
+void trampoline(ffi_cif*, void* ret, void** args, void* user) {
+  int saved_errno = errno;
+  PyGILState_STATE st = PyGILState_Ensure();
+  int* slot = cdefc_errno_slot();
+  *slot = saved_errno;
+  run_callback(static_cast<CallbackInfo*>(user), ret, args, true);
   errno = *slot;
   PyGILState_Release(st);
 }
 
-}  // namespace
-
-PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject* onerror) {
+/// The checked parts of a callback: `callable`, `onerror` (None: none) and the result C gets
+/// when it raises (`error`, None: zero). Null with an exception set.
+std::unique_ptr<CallbackInfo> callback_info(CType* fn, PyObject* callable, PyObject* error,
+                                            PyObject* onerror) {
   if (fn->kind != Kind::Function)
-    return raise(PyExc_TypeError, "expected a function ctype, got '%s'", cname(fn));
+    return raise(PyExc_TypeError, "expected a function ctype, got '%s'", cname(fn)), nullptr;
   if (!PyCallable_Check(callable))
     return raise(PyExc_TypeError, "expected a callable object, not %s",
-                 type_name(callable).c_str());
+                 type_name(callable).c_str()),
+           nullptr;
   if (onerror && onerror != Py_None && !PyCallable_Check(onerror))
     return raise(PyExc_TypeError, "expected a callable object for 'onerror', not %s",
-                 type_name(onerror).c_str());
+                 type_name(onerror).c_str()),
+           nullptr;
   if (fn->d->variadic)
     return raise(PyExc_NotImplementedError,
-                 "%s: callback with unsupported argument or return type or with '...'", cname(fn));
-  CallInfo* ci = call_info(fn);
-  if (!ci) return nullptr;
+                 "%s: callback with unsupported argument or return type or with '...'", cname(fn)),
+           nullptr;
   auto info = std::make_unique<CallbackInfo>();
   info->fn = fn;
   CType* rt = fn->d->result;
+  if (rt->kind == Kind::Void && error && error != Py_None)
+    return raise(PyExc_TypeError, "callback with the return type 'void' must return None"), nullptr;
   if (rt->kind != Kind::Void) {
     info->error_value.assign(static_cast<size_t>(rt->size > 0 ? rt->size : 0) + 16, 0);
     if (error && error != Py_None && to_c(rt, info->error_value.data(), error) < 0) return nullptr;
     info->error_value.resize(static_cast<size_t>(rt->size));
-  }
-  void* code = nullptr;
-  auto* closure = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code));
-  if (!closure) return PyErr_NoMemory();
-  if (ffi_prep_closure_loc(closure, &ci->cif, trampoline, info.get(), code) != FFI_OK) {
-    ffi_closure_free(closure);
-    return raise(PyExc_SystemError, "libffi cannot make a closure for '%s'", cname(fn));
-  }
-  PyObject* cd = make_pointer(fn, code, nullptr);
-  if (!cd) {
-    ffi_closure_free(closure);
-    return nullptr;
   }
   Py_INCREF(callable);
   info->callable = callable;
@@ -425,7 +433,31 @@ PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject
     Py_INCREF(onerror);
     info->onerror = onerror;
   }
+  return info;
+}
+
+/// The capsule holding a def_extern'd function's CallbackInfo.
+constexpr const char* kExternCapsule = "cdefc.extern_python";
+
+void free_extern_capsule(PyObject* capsule) {
+  delete static_cast<CallbackInfo*>(PyCapsule_GetPointer(capsule, kExternCapsule));
+}
+
+}  // namespace
+
+PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject* onerror) {
+  std::unique_ptr<CallbackInfo> info = callback_info(fn, callable, error, onerror);
+  if (!info) return nullptr;
+  CallInfo* ci = call_info(fn);
+  if (!ci) return nullptr;
+  void* code = nullptr;
+  auto* closure = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code));
+  if (!closure) return PyErr_NoMemory();
   info->closure = closure;
+  if (ffi_prep_closure_loc(closure, &ci->cif, trampoline, info.get(), code) != FFI_OK)
+    return raise(PyExc_SystemError, "libffi cannot make a closure for '%s'", cname(fn));
+  PyObject* cd = make_pointer(fn, code, nullptr);
+  if (!cd) return nullptr;
   auto* c = reinterpret_cast<CData*>(cd);
   Py_INCREF(callable);
   c->extra = callable;
@@ -435,13 +467,57 @@ PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject
 }
 
 void free_callback(CData* cd) {
-  auto* info = static_cast<CallbackInfo*>(cd->alloc);
-  if (!info) return;
-  ffi_closure_free(info->closure);
-  Py_XDECREF(info->callable);
-  Py_XDECREF(info->onerror);
-  delete info;
+  delete static_cast<CallbackInfo*>(cd->alloc);
   cd->alloc = nullptr;
+}
+
+int def_extern(cdefc_context* ctx, uint32_t index, PyObject* callable, PyObject* error,
+               PyObject* onerror) {
+  CType* fn = ctx_type(ctx, ctx_def(ctx)->globals[index].type);
+  if (!fn) return -1;
+  std::unique_ptr<CallbackInfo> info = callback_info(fn, callable, error, onerror);
+  if (!info) return -1;
+  PyObject* capsule = PyCapsule_New(info.get(), kExternCapsule, free_extern_capsule);
+  if (!capsule) return -1;
+  info.release();
+  if (!ctx->externs && !(ctx->externs = PyDict_New())) {
+    Py_DECREF(capsule);
+    return -1;
+  }
+  PyObject* key = PyLong_FromUnsignedLong(index);
+  int rc = key ? PyDict_SetItem(ctx->externs, key, capsule) : -1;
+  Py_XDECREF(key);
+  Py_DECREF(capsule);
+  return rc;
+}
+
+void call_extern_python(cdefc_context* ctx, uint32_t index, void** args, void* result) {
+  int saved_errno = errno;
+  PyGILState_STATE st = PyGILState_Ensure();
+  int* slot = cdefc_errno_slot();
+  *slot = saved_errno;
+  // A strong reference: a def_extern in another thread may replace it during the call.
+  PyObject* capsule = nullptr;
+  if (ctx->externs) {
+    PyObject* key = PyLong_FromUnsignedLong(index);
+    capsule = key ? PyDict_GetItemWithError(ctx->externs, key) : nullptr;
+    Py_XINCREF(capsule);
+    Py_XDECREF(key);
+  }
+  if (capsule) {
+    run_callback(static_cast<CallbackInfo*>(PyCapsule_GetPointer(capsule, kExternCapsule)), result,
+                 args, false);
+    Py_DECREF(capsule);
+  } else {
+    if (PyErr_Occurred()) PyErr_WriteUnraisable(nullptr);
+    // CFFI's message, on sys.stderr; the result stays 0 (the caller zeroed it).
+    PySys_FormatStderr(
+        "extern \"Python\": function %U.%s() called, but no code was attached to it yet with "
+        "@ffi.def_extern().  Returning 0.\n",
+        ctx_module_name(ctx), ctx_def(ctx)->globals[index].name);
+  }
+  errno = *slot;
+  PyGILState_Release(st);
 }
 
 }  // namespace cdefc::rt

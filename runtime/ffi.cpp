@@ -273,6 +273,53 @@ PyObject* callback_decorator(PyObject* state, PyObject* func) {
                        PyTuple_GetItem(state, 1), PyTuple_GetItem(state, 2));
 }
 
+// ---- extern "Python" ----
+
+PyObject* def_extern_decorator(PyObject* state, PyObject* func);
+PyMethodDef def_extern_def = {"def_extern_decorator", def_extern_decorator, METH_O, nullptr};
+
+PyObject* ffi_def_extern(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"name", "error", "onerror", nullptr};
+  PyObject *name = Py_None, *error = Py_None, *onerror = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOO:def_extern", const_cast<char**>(kw), &name,
+                                   &error, &onerror))
+    return nullptr;
+  // @ffi.def_extern(...): the decorator does the work, as in CFFI.
+  PyObject* state = Py_BuildValue("(OOOO)", self, name, error, onerror);
+  if (!state) return nullptr;
+  PyObject* deco = PyCFunction_New(&def_extern_def, state);
+  Py_DECREF(state);
+  return deco;
+}
+
+/// Attaches `func` to the extern "Python" function named `name` (None: func.__name__).
+PyObject* def_extern_decorator(PyObject* state, PyObject* func) {
+  cdefc_context* ctx = ctx_of(PyTuple_GetItem(state, 0));
+  PyObject* name = PyTuple_GetItem(state, 1);
+  if (name == Py_None) {
+    name = PyObject_GetAttrString(func, "__name__");
+    if (!name) return nullptr;
+  } else if (PyUnicode_Check(name)) {
+    Py_INCREF(name);
+  } else {
+    return raise(PyExc_TypeError, "argument 2 must be str or None, not %s",
+                 type_name(name).c_str());
+  }
+  const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
+  std::string text = s ? s : "";
+  Py_DECREF(name);
+  if (!s) return PyErr_Occurred() ? nullptr : raise(PyExc_TypeError, "__name__ must be a str");
+  int index = lib_find_global(ctx, text.c_str());
+  if (index < 0 || ctx_def(ctx)->globals[index].kind != CDEFC_GLOBAL_EXTERN_PYTHON)
+    return raise_ffi_error("ffi.def_extern('" + text +
+                           "'): no 'extern \"Python\"' function with this name");
+  if (def_extern(ctx, static_cast<uint32_t>(index), func, PyTuple_GetItem(state, 2),
+                 PyTuple_GetItem(state, 3)) < 0)
+    return nullptr;
+  Py_INCREF(func);
+  return func;
+}
+
 // ---- types and layout ----
 
 PyObject* ffi_typeof(PyObject* self, PyObject* arg) {
@@ -886,6 +933,9 @@ PyMethodDef ffi_methods[] = {
     {"gc", KW(ffi_gc), METH_VARARGS | METH_KEYWORDS, "ffi.gc(cdata, destructor, size=0)"},
     {"callback", KW(ffi_callback), METH_VARARGS | METH_KEYWORDS,
      "ffi.callback(cdecl, python_callable=None, error=None, onerror=None)"},
+    {"def_extern", KW(ffi_def_extern), METH_VARARGS | METH_KEYWORDS,
+     "ffi.def_extern(name=None, error=None, onerror=None): decorator attaching a Python "
+     "function to an extern \"Python\" function"},
     {"new_handle", ffi_new_handle, METH_O, "ffi.new_handle(obj)"},
     {"from_handle", ffi_from_handle, METH_O, "ffi.from_handle(cdata)"},
     {"memmove", KW(ffi_memmove), METH_VARARGS | METH_KEYWORDS, "ffi.memmove(dest, src, n)"},

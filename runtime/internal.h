@@ -333,6 +333,13 @@ PyObject* call_function_pointer(CData* fn, PyObject* args);
 PyObject* make_callback(CType* fn, PyObject* callable, PyObject* error, PyObject* onerror);
 /// Frees the closure of a callback cdata (deallocation).
 void free_callback(CData* cd);
+/// ffi.def_extern(): attaches `callable` (with `error`, `onerror` as in make_callback) to
+/// globals[index] of `ctx`, an extern "Python" function, replacing what was attached. 0 or -1.
+int def_extern(cdefc_context* ctx, uint32_t index, PyObject* callable, PyObject* error,
+               PyObject* onerror);
+/// The body of cdefc_call_python for a live `ctx`: takes the GIL, calls what def_extern
+/// attached to globals[index] (or prints CFFI's message when nothing is) and writes `result`.
+void call_extern_python(cdefc_context* ctx, uint32_t index, void** args, void* result);
 
 // ---- ffi.cpp / lib.cpp ----
 
@@ -347,6 +354,8 @@ PyObject* new_ffi(cdefc_context* ctx);
 PyObject* new_lib(cdefc_context* ctx);
 /// The function-pointer cdata ffi.addressof(lib, "f") gives, or a pointer to a variable.
 PyObject* lib_addressof(PyObject* lib, PyObject* name);
+/// Index of the lib attribute `name` in the module's sorted globals table, or -1.
+int lib_find_global(cdefc_context* ctx, const char* name);
 /// If `o` is a function of a cdefc lib, its ctype (borrowed) and address; else null.
 CType* lib_function_of(PyObject* o, void** address);
 inline bool is_lib(PyObject* o) { return PyObject_TypeCheck(o, g->lib_type); }
@@ -383,4 +392,5 @@ struct cdefc_context {
   PyObject* module_name = nullptr;             ///< str
   PyObject* lib = nullptr;                     ///< strong
   PyObject* init_once = nullptr;               ///< dict: ffi.init_once() tag -> result
+  PyObject* externs = nullptr;                 ///< dict: globals index -> ffi.def_extern capsule
 };

@@ -25,6 +25,14 @@ int find_global(const cdefc_module_def* def, const char* name) {
   return -1;
 }
 
+}  // namespace
+
+int lib_find_global(cdefc_context* ctx, const char* name) {
+  return find_global(ctx_def(ctx), name);
+}
+
+namespace {
+
 bool is_const_variable(cdefc_context* ctx, const cdefc_global& gl) {
   return gl.kind == CDEFC_GLOBAL_VARIABLE && gl.type < ctx_def(ctx)->num_types &&
          (ctx_def(ctx)->types[gl.type].flags & CDEFC_TYPE_CONST);

@@ -189,4 +189,18 @@ CDEFC_EXPORT PyObject* cdefc_result_longdouble(cdefc_context* /*ctx*/, long doub
   return reinterpret_cast<PyObject*>(cd);
 }
 
+CDEFC_EXPORT int cdefc_call_python(cdefc_context* ctx, uint32_t global_index, void** args,
+                                   void* result) {
+  if (!ctx) {
+    // No Python to call (nor to print with): the module's PyInit did not run yet.
+    fputs(
+        "extern \"Python\": function called before its cdefc module was imported.  "
+        "Returning 0.\n",
+        stderr);
+    return -1;
+  }
+  call_extern_python(ctx, global_index, args, result);
+  return 0;
+}
+
 }  // extern "C"

@@ -167,8 +167,6 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
   for (const auto& [name, type] : sorted_typedefs)
     typedefs += "  {" + c_string(name) + ", " + std::to_string(type) + "}, /* " +
                 tables.display(type) + " */\n";
-  std::sort(code.globals.begin(), code.globals.end(),
-            [](const GlobalRow& a, const GlobalRow& b) { return a.name < b.name; });
   std::string globals;
   for (const GlobalRow& g : code.globals)
     globals += "  {" + c_string(g.name) + ", " + g.kind + ", " + std::to_string(g.type) + ", " +
@@ -268,6 +266,10 @@ bool emit_c(const Module& m, const EmitOptions& options, cdef::Diagnostics& diag
   write_variables(m, tables, code);
   write_constants(m, tables, code);
   if (diags.has_errors()) return false;
+  // Sorted by name for the runtime's binary search; extern "Python" bodies use the indices.
+  std::sort(code.globals.begin(), code.globals.end(),
+            [](const GlobalRow& a, const GlobalRow& b) { return a.name < b.name; });
+  write_extern_python(m, code, code.text);
   std::string asserts = static_asserts(m, tables);
   std::string data = tables_text(m, options, tables, code);
 

@@ -22,7 +22,7 @@ struct EmitOptions {
 };
 
 /// Emits the C of `module` (resolved: no gaps left) into `out`. Unsupported declarations are
-/// reported into `diags` (e.g. extern "Python"); returns false if there was any error, in
+/// reported into `diags` (e.g. FILE by value); returns false if there was any error, in
 /// which case `out` must not be written anywhere.
 bool emit_c(const cdef::Module& module, const EmitOptions& options, cdef::Diagnostics& diags,
             std::string& out);

@@ -43,6 +43,8 @@ inline constexpr const char* kNargs = "_nargs";
 inline constexpr const char* kKwnames = "_kwnames";
 /// C arguments: _x0, _x1, ... (also the parameters of the direct wrappers).
 inline constexpr const char* kArg = "_x";
+/// Pointers to the C arguments of an extern "Python" function (what cdefc_call_python gets).
+inline constexpr const char* kArgPointers = "_a";
 /// The C result.
 inline constexpr const char* kResult = "_r";
 /// The converted Python result (only when a frame must be released after converting).

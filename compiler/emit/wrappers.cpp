@@ -239,11 +239,12 @@ TypeRef primitive_type(const std::string& name) {
 void write_functions(const Module& m, const EmitOptions& options, Tables& tables,
                      cdef::Diagnostics& diags, Code& code) {
   for (const cdef::Function& f : m.functions) {
-    if (f.linkage != cdef::Linkage::C) {
-      diags.error(f.loc, "extern \"Python\" is not supported yet");
+    const bool extern_python = f.linkage != cdef::Linkage::C;
+    const cdef::Type& ft = *f.type;
+    if (extern_python && ft.variadic) {
+      diags.error(f.loc, "extern \"Python\" function '" + f.name + "' cannot be variadic");
       continue;
     }
-    const cdef::Type& ft = *f.type;
     if (ft.variadic) {
       // CFFI's API mode does not call variadic functions directly: lib.f is a constant of
       // function pointer type, called through libffi with cdata for the '...' arguments.
@@ -283,6 +284,18 @@ void write_functions(const Module& m, const EmitOptions& options, Tables& tables
     if (!ok) continue;
     if (result.conv != Conv::Void) result.index = tables.type(result.type);
     uint32_t fn_index = tables.type(f.type);
+    if (extern_python) {
+      // Its C definition needs its index in the sorted globals table: write_extern_python.
+      GlobalRow g;
+      g.name = f.name;
+      g.kind = "CDEFC_GLOBAL_EXTERN_PYTHON";
+      g.type = fn_index;
+      g.address = "(void *(*)(void))(void (*)(void))" + f.name;
+      code.globals.push_back(g);
+      code.extern_python.push_back(&f);
+      code.needs_string_h = true;
+      continue;
+    }
 
     code.text += direct_wrapper(m, f, params, result) + "\n";
     code.text += fast_wrapper(m, tables, f, params, result) + "\n";
@@ -298,6 +311,39 @@ void write_functions(const Module& m, const EmitOptions& options, Tables& tables
     code.methods.push_back("{" + c_string(f.name) + ", (PyCFunction)(void (*)(void))" +
                            n::kFastWrapper + f.name + ", METH_FASTCALL | METH_KEYWORDS, " +
                            c_string(doc) + "}");
+  }
+}
+
+void write_extern_python(const Module& m, const Code& code, std::string& out) {
+  for (const cdef::Function* f : code.extern_python) {
+    size_t index = 0;
+    while (index < code.globals.size() && code.globals[index].name != f->name) ++index;
+    const cdef::Type& ft = *f->type;
+    const size_t nparams = ft.params.size();
+    std::string decl = f->name + "(";
+    for (size_t i = 0; i < nparams; ++i)
+      decl += (i ? ", " : "") + spell(m, ft.params[i].type, arg_name(i));  // as declared
+    decl += nparams ? ")" : "void)";
+    TypeRef result = ft.target ? value_type(m, ft.target) : nullptr;
+    const bool is_void = conversion(m, result) == Conv::Void;
+    // extern "Python" is static, as in CFFI; "Python+C" is visible to other C files.
+    std::string s = f->linkage == cdef::Linkage::Python ? "static " : "";
+    s += spell(m, ft.target, decl) + "\n{\n";
+    if (!is_void) s += "  " + spell(m, result, n::kResult) + ";\n";
+    if (nparams) {
+      s += std::string("  void *") + n::kArgPointers + "[" + std::to_string(nparams) + "];\n";
+      for (size_t i = 0; i < nparams; ++i)
+        s += std::string("  ") + n::kArgPointers + "[" + std::to_string(i) + "] = (void *)&" +
+             arg_name(i) + ";\n";
+    }
+    const std::string r = is_void ? "NULL" : std::string("&") + n::kResult;
+    if (!is_void)
+      s += std::string("  memset(&") + n::kResult + ", 0, sizeof " + n::kResult + ");\n";
+    s += std::string("  (void)cdefc_call_python(") + n::kContext + ", " + std::to_string(index) +
+         " /* " + c_string(f->name) + " */, " + (nparams ? n::kArgPointers : "NULL") + ", " + r +
+         ");\n";
+    if (!is_void) s += std::string("  return ") + n::kResult + ";\n";
+    out += s + "}\n\n";
   }
 }
 

@@ -25,14 +25,20 @@ struct GlobalRow {
 struct Code {
   std::string text;                  ///< helper functions and wrappers
   std::vector<std::string> methods;  ///< PyMethodDef initializers
-  std::vector<GlobalRow> globals;    ///< unsorted
+  std::vector<GlobalRow> globals;    ///< unsorted until emit_c sorts them by name
   bool needs_string_h = false;       ///< memcpy is used
+  /// extern "Python" functions, whose C definitions write_extern_python writes.
+  std::vector<const cdef::Function*> extern_python;
 };
 
 /// The direct and fast wrappers of every C function (variadic ones become constants of
-/// function pointer type, as in CFFI's API mode); extern "Python" is reported into `diags`.
+/// function pointer type, as in CFFI's API mode); extern "Python" ones get a lib attribute
+/// and are listed in code.extern_python. Errors are reported into `diags`.
 void write_functions(const Module& m, const EmitOptions& options, Tables& tables,
                      cdef::Diagnostics& diags, Code& code);
+/// The C definitions of the extern "Python" functions (into `out`), each calling
+/// cdefc_call_python with its index in code.globals, which must be sorted by name already.
+void write_extern_python(const Module& m, const Code& code, std::string& out);
 /// The address helpers of the global variables.
 void write_variables(const Module& m, Tables& tables, Code& code);
 /// The getters of #define and static const constants and of enumerators.

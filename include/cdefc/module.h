@@ -140,7 +140,8 @@ typedef struct cdefc_global {
   uint32_t kind;                 /**< enum cdefc_global_kind */
   uint32_t type;                 /**< its type (functions: the function type) */
   const void *method;            /**< FUNCTION: the PyMethodDef of its wrapper */
-  void *(*address)(void);        /**< FUNCTION: the C function; VARIABLE: its address */
+  void *(*address)(void);        /**< FUNCTION, EXTERN_PYTHON: the C function; VARIABLE: its
+                                      address */
   void (*getter)(void *out);     /**< CONSTANT: writes the value (of `type`) into out */
 } cdefc_global;
 
@@ -241,6 +242,16 @@ struct _object *cdefc_result_pointer(cdefc_context *ctx, uint32_t type, void *p)
 struct _object *cdefc_result_record(cdefc_context *ctx, uint32_t type, const void *p);
 struct _object *cdefc_result_char(char c);
 struct _object *cdefc_result_longdouble(cdefc_context *ctx, long double v);
+
+/** The body of an extern "Python" function: calls the Python function that
+    @ffi.def_extern() attached to globals[global_index] (a CDEFC_GLOBAL_EXTERN_PYTHON) with the
+    C arguments (`args[i]` points at argument i; NULL when there are none) and writes the C
+    result into `result` (nothing for void). Takes the GIL itself: C may call it from any
+    thread. When the Python function raises or returns what cannot be converted, `result` is
+    def_extern's `error` value (after its `onerror`); before def_extern it is 0 and a message
+    is printed, as in CFFI. Returns 0, or -1 when `ctx` is NULL (the module was not imported
+    yet): nothing was called and `result` is not written. */
+int cdefc_call_python(cdefc_context *ctx, uint32_t global_index, void **args, void *result);
 
 /** The calling thread's saved errno (ffi.errno): restored before a C call, saved after. */
 int *cdefc_errno_slot(void);

@@ -61,11 +61,8 @@ bool emit(const std::string& input, const std::vector<std::string>& extra, std::
 
 std::vector<std::string> inputs_in(const std::string& dir, const std::string& prefix) {
   std::vector<std::string> out;
-  for (const std::string& f : list_files(dir, ".cdef")) {
-    // extern "Python" is not supported yet: its own test below checks the error.
-    if (read_file(dir + "/" + f).find("extern \"Python") != std::string::npos) continue;
+  for (const std::string& f : list_files(dir, ".cdef"))
     out.push_back(prefix + f.substr(0, f.size() - 5));
-  }
   return out;
 }
 
@@ -117,7 +114,8 @@ INSTANTIATE_TEST_SUITE_P(Files, Expected,
                                            "golden/struct_bitfields", "golden/globals",
                                            "golden/define_consts", "golden/static_consts",
                                            "golden/enum_gap", "golden/typedef_opaque",
-                                           "inputs/conversions", "inputs/records"),
+                                           "golden/extern_python", "inputs/conversions",
+                                           "inputs/records", "inputs/extern_python_types"),
                          [](const auto& info) { return test_name(info.param); });
 
 // ---- Warnings: every input compiles with -Wall -Wextra -Wconversion -Werror ----
@@ -169,15 +167,22 @@ INSTANTIATE_TEST_SUITE_P(Files, Warnings,
 
 // ---- What is not supported is an error, and nothing is written ----
 
-TEST(EmitErrors, ExternPythonIsNotSupportedYet) {
+TEST(EmitExternPython, DefinesTheCFunctions) {
   std::string c, diags;
-  EXPECT_FALSE(emit("golden/extern_python", {}, c, diags));
-  EXPECT_NE(diags.find("extern_python.cdef:2:21: error: extern \"Python\" is not supported yet"),
+  ASSERT_TRUE(emit("golden/extern_python", {}, c, diags)) << diags;
+  // extern "Python" is static, "Python+C" is not; both call the runtime with their index in
+  // the sorted globals table, and are lib attributes whose address is the C function.
+  EXPECT_NE(c.find("\nstatic int on_event(int _x0, void *_x1)\n{"), std::string::npos) << c;
+  EXPECT_NE(c.find("\nvoid on_done(void)\n{"), std::string::npos) << c;
+  EXPECT_NE(c.find("cdefc_call_python(_cdefc_ctx, 1 /* \"on_event\" */, _a, &_r);"),
             std::string::npos)
-      << diags;
-  EXPECT_NE(diags.find("extern_python.cdef:4:10: error: extern \"Python\" is not supported yet"),
+      << c;
+  EXPECT_NE(c.find("cdefc_call_python(_cdefc_ctx, 0 /* \"on_done\" */, NULL, NULL);"),
             std::string::npos)
-      << diags;
+      << c;
+  EXPECT_NE(c.find("{\"on_event\", CDEFC_GLOBAL_EXTERN_PYTHON, "), std::string::npos) << c;
+  // After the user's source, which may declare it (as CFFI requires) and call it.
+  EXPECT_GT(c.find("static int on_event(int _x0"), c.find("int register_callback(int (*cb)"));
 }
 
 /// tests/emit/errors/NAME.cdef (+ NAME.c) resolves, then fails to emit with NAME.err.
@@ -277,9 +282,10 @@ TEST(EmitCommand, WritesTheFileAndKeepsItsTimeWhenUnchanged) {
 TEST(EmitCommand, WritesNothingOnError) {
   const std::string out = temp_path("error.c");
   std::remove(out.c_str());
-  EXPECT_EQ(
-      command({"--cdef", "extern_python.cdef", "--source", "extern_python.c", "--emit-c", out}),
-      3);  // emitter errors exit like Clang's
+  const std::string errors = std::string(CDEFC_EMIT_DIR) + "/errors/";
+  EXPECT_EQ(command({"--cdef", errors + "file_by_value.cdef", "--source",
+                     errors + "file_by_value.c", "--emit-c", out}),
+            3);  // emitter errors exit like Clang's
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 

@@ -1,8 +1,10 @@
 # Compiles a generated module through setuptools' build_ext, as CFFI's compile() does.
 #
 # The Extension gets the user's set_source() keywords plus the runtime: its headers
-# (include_dirs), libcdefc_runtime.a (extra_objects), libffi and the C++ standard library
-# (libraries). With py_limited_api (the default) setuptools names the module `.abi3.so`; the
+# (include_dirs), libcdefc_runtime.a (extra_objects), libffi (libraries) and the C++ standard
+# library: linked statically into C modules, so that importing one does not load
+# libstdc++.so (two thirds of the import time otherwise) and wheels do not depend on its
+# version; C++ modules (source_extension='.cpp') use the shared one like the rest of their code. With py_limited_api (the default) setuptools names the module `.abi3.so`; the
 # generated C defines Py_LIMITED_API itself (the module description says "py_limited_api").
 import importlib.machinery
 import os
@@ -12,8 +14,10 @@ import sysconfig
 from .errors import FFIError, VerificationError
 from .paths import get_include, get_library
 
-#: Link libraries the runtime needs (libffi for calls and callbacks, libstdc++ as it is C++).
-RUNTIME_LIBRARIES = ("ffi", "stdc++")
+#: Shared libraries the runtime needs (libffi for calls and callbacks).
+RUNTIME_LIBRARIES = ("ffi",)
+#: The runtime's C++ standard library, linked statically into modules written in C.
+STATIC_CXX_RUNTIME = ("-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic")
 
 
 def use_limited_api(requested: bool) -> bool:
@@ -46,6 +50,10 @@ def make_extension(module_name: str, c_file: str, kwds: dict, py_limited_api: bo
     kw["extra_objects"] = [*kw.get("extra_objects", ()), library]
     kw["libraries"] = [*kw.get("libraries", ())]
     kw["libraries"] += [lib for lib in RUNTIME_LIBRARIES if lib not in kw["libraries"]]
+    if c_file.endswith(".c"):
+        kw["extra_link_args"] = [*kw.get("extra_link_args", ()), *STATIC_CXX_RUNTIME]
+    elif "stdc++" not in kw["libraries"]:
+        kw["libraries"].append("stdc++")
     return Extension(name=module_name, sources=sources,
                      py_limited_api=use_limited_api(py_limited_api), **kw)
 

@@ -121,3 +121,15 @@ def test_verification_error_leaves_no_module(tmp_path):
     result = run_python(script)
     assert "cdefc.VerificationError: geometry_build.py:" in result.stderr
     assert not list((tmp_path / "pkg").glob("_geometry*.so"))
+
+
+def test_a_c_module_does_not_load_libstdcxx(tmp_path):
+    """The runtime's C++ standard library is linked in: importing a C module maps no
+    libstdc++.so (it would be most of the import time)."""
+    build(tmp_path)
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import pkg._geometry; "
+             "print(open('/proc/self/maps').read())")
+    maps = subprocess.run([sys.executable, "-I", "-c", probe, str(tmp_path)],
+                          capture_output=True, text=True, check=True).stdout
+    assert "_geometry" in maps
+    assert "libstdc++" not in maps

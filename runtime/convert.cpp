@@ -616,8 +616,9 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
 namespace {
 
 /// Whether a pointer of type `src` converts to one of type `ct` (CFFI's rules: the same
-/// type, or void * on either side; char * with a warning); false with an exception.
-bool pointer_compatible(CType* ct, CType* src, const std::string& what) {
+/// type, or void * on either side; char * with a warning); false with an exception whose
+/// message describes `obj` (null: a cdata of type `src`).
+bool pointer_compatible(CType* ct, CType* src, PyObject* obj) {
   if (src == ct) return true;
   uint32_t both = ct->flags | src->flags;
   if (both & kVoidPtr) return true;  // void * converts to and from any pointer
@@ -633,6 +634,8 @@ bool pointer_compatible(CType* ct, CType* src, const std::string& what) {
                               "use an explicit ffi.cast() if they are correct)",
                         1) == 0;
   }
+  // The description is built only here: the success path stays allocation-free.
+  const std::string what = obj ? describe(obj) : std::string("cdata '") + cname(src) + "'";
   PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a pointer to same type, not %s",
                cname(ct), what.c_str());
   return false;
@@ -651,7 +654,7 @@ int pointer_from_cdata(CType* ct, CData* cd, void** out) {
                      describe(reinterpret_cast<PyObject*>(cd)).c_str());
   }
   if (!check_alive(cd)) return -1;
-  if (!pointer_compatible(ct, srcptr, describe(reinterpret_cast<PyObject*>(cd)))) return -1;
+  if (!pointer_compatible(ct, srcptr, reinterpret_cast<PyObject*>(cd))) return -1;
   *out = cdata_address(cd);
   return 0;
 }
@@ -660,20 +663,20 @@ int pointer_from_cdata(CType* ct, CData* cd, void** out) {
 
 int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame) {
   if (is_cdata(o)) return pointer_from_cdata(ct, reinterpret_cast<CData*>(o), out);
+  if (frame && ct->kind == Kind::Pointer && (ct->flags & kSmallItem) && PyBytes_Check(o)) {
+    *out = PyBytes_AsString(o);  // the caller's argument keeps the bytes alive
+    return 0;
+  }
   // A function of a lib stands for its function pointer (as in CFFI >= 1.16).
   void* address = nullptr;
   if (CType* fn = PyCFunction_Check(o) ? lib_function_of(o, &address) : nullptr) {
-    if (!pointer_compatible(ct, fn, std::string("cdata '") + cname(fn) + "'")) return -1;
+    if (!pointer_compatible(ct, fn, nullptr)) return -1;
     *out = address;
     return 0;
   }
   if (PyErr_Occurred()) return -1;
   if (frame && ct->kind == Kind::Pointer) {
     CType* item = ct->item;
-    if (PyBytes_Check(o) && (ct->flags & kSmallItem)) {
-      *out = PyBytes_AsString(o);  // the caller's argument keeps the bytes alive
-      return 0;
-    }
     if ((PyList_Check(o) || PyTuple_Check(o)) && item->size > 0) {
       Py_ssize_t n = PySequence_Size(o);
       char* buf = static_cast<char*>(frame_alloc(frame, static_cast<size_t>(n * item->size)));

@@ -5,7 +5,9 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -323,6 +325,16 @@ Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner);
 /// (a list, bytes, str, or the length alone, as in CFFI); -1 with an exception when the
 /// member's initializer is none of these.
 Py_ssize_t flex_items(CType* ct, PyObject* o);
+
+/// Index of the row named `name` in `rows` (module.h tables sorted by strcmp of `.name`:
+/// globals, typedefs), by binary search; -1 when absent.
+template <class Row>
+int find_by_name(const Row* rows, uint32_t count, const char* name) {
+  const Row* end = rows + count;
+  const Row* it = std::lower_bound(
+      rows, end, name, [](const Row& row, const char* n) { return strcmp(row.name, n) < 0; });
+  return it != end && strcmp(it->name, name) == 0 ? static_cast<int>(it - rows) : -1;
+}
 
 // ---- call.cpp ----
 

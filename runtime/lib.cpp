@@ -12,17 +12,7 @@ inline LibObject* as_lib(PyObject* o) { return reinterpret_cast<LibObject*>(o); 
 
 /// Index of the global named `name` in the sorted table, or -1.
 int find_global(const cdefc_module_def* def, const char* name) {
-  uint32_t lo = 0, hi = def->num_globals;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) / 2;
-    int c = strcmp(def->globals[mid].name, name);
-    if (c == 0) return static_cast<int>(mid);
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return -1;
+  return find_by_name(def->globals, def->num_globals, name);
 }
 
 }  // namespace

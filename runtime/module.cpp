@@ -172,17 +172,7 @@ std::unique_ptr<cdef::Module> build_names(const cdefc_module_def* def) {
 
 /// Index of the typedef named `name` (binary search in the sorted table), or -1.
 int find_typedef(const cdefc_module_def* def, const std::string& name) {
-  uint32_t lo = 0, hi = def->num_typedefs;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) / 2;
-    int c = strcmp(def->typedefs[mid].name, name.c_str());
-    if (c == 0) return static_cast<int>(mid);
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return -1;
+  return find_by_name(def->typedefs, def->num_typedefs, name.c_str());
 }
 
 /// Raises and returns null (a CType*).

@@ -240,6 +240,7 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
     if (i >= nfixed) {
       // A variadic cdata: its value, promoted like C does.
       CData* cd = reinterpret_cast<CData*>(o);
+      if (!check_alive(cd)) goto done;  // nothing is read from released memory
       if (t != cd->ct) {
         if (t->flags & kFloat)
           write_float(t, buf, read_float(cd->ct, cd->data));

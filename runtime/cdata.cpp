@@ -57,6 +57,10 @@ PyObject* null_deref(CData* cd) {
 void cdata_dealloc(PyObject* self) {
   CData* cd = as_cd(self);
   PyTypeObject* tp = Py_TYPE(self);
+  // Destructors (ffi.gc) and handle objects' __del__ run Python code: keep the exception
+  // that may be propagating while this cdata dies.
+  PyObject *err_type, *err_value, *err_tb;
+  PyErr_Fetch(&err_type, &err_value, &err_tb);
   if (cd->weakrefs) PyObject_ClearWeakRefs(self);
   if ((cd->flags & kGC) && cd->extra && !(cd->flags & kReleased)) {
     PyObject* r = PyObject_CallFunctionObjArgs(cd->extra, cd->owner ? cd->owner : Py_None, nullptr);
@@ -75,6 +79,7 @@ void cdata_dealloc(PyObject* self) {
   Py_XDECREF(cd->extra);
   Py_XDECREF(cd->owner);
   Py_DECREF(cd->ct);
+  PyErr_Restore(err_type, err_value, err_tb);
   auto free_fn = reinterpret_cast<freefunc>(PyType_GetSlot(tp, Py_tp_free));
   free_fn(self);
   Py_DECREF(tp);

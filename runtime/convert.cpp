@@ -679,6 +679,9 @@ int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame) {
     CType* item = ct->item;
     if ((PyList_Check(o) || PyTuple_Check(o)) && item->size > 0) {
       Py_ssize_t n = PySequence_Size(o);
+      if (n < 0) return -1;
+      if (n > PY_SSIZE_T_MAX / item->size)
+        return raise_int(PyExc_OverflowError, "array size would overflow a Py_ssize_t");
       char* buf = static_cast<char*>(frame_alloc(frame, static_cast<size_t>(n * item->size)));
       if (!buf) return -1;
       for (Py_ssize_t i = 0; i < n; ++i) {

@@ -293,6 +293,7 @@ PyObject* ctype_dir(PyObject* self, PyObject*) {
       break;
   }
   PyObject* list = PyList_New(0);
+  if (!list) return nullptr;
   for (const char* n : names) {
     PyObject* s = PyUnicode_FromString(n);
     if (!s || PyList_Append(list, s) < 0) {
@@ -534,7 +535,10 @@ bool realize_fields(CType* ct) {
     if (!fi.type || !pos || PyDict_SetItem(index, fi.name, pos) < 0) {
       Py_XDECREF(pos);
       Py_XDECREF(fi.name);
-      for (FieldInfo& done : fields) Py_DECREF(done.name);
+      for (FieldInfo& done : fields) {
+        Py_DECREF(done.name);
+        Py_DECREF(done.type);
+      }
       Py_DECREF(index);
       return false;
     }
@@ -550,6 +554,16 @@ bool realize_fields(CType* ct) {
       fi.bitshift = static_cast<int>(f.bit_offset - unit_offset * 8);
     }
     fields.push_back(fi);
+  }
+  if (d->fields_ready) {
+    // Realized meanwhile (an allocation above ran Python code that got here first): keep
+    // theirs, whose FieldInfo pointers may already be in use.
+    for (FieldInfo& mine : fields) {
+      Py_DECREF(mine.name);
+      Py_DECREF(mine.type);
+    }
+    Py_DECREF(index);
+    return true;
   }
   d->fields = std::move(fields);
   d->field_index = index;

@@ -42,7 +42,7 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
     Py_ssize_t flex = init != Py_None ? flex_items(item, init) : 0;
     if (flex < 0) return nullptr;
     size_t size = static_cast<size_t>(item->size);
-    if (flex > 0) {
+    if (flex > 0 && item->d->fields.back().type->item->size > 0) {
       const FieldInfo& last = item->d->fields.back();
       if (flex > (PY_SSIZE_T_MAX - last.offset) / last.type->item->size)
         return raise(PyExc_OverflowError, "flexible array too large");
@@ -403,7 +403,10 @@ bool walk(CType*& ct, PyObject* args, Py_ssize_t first, Py_ssize_t& offset) {
         PyErr_SetString(PyExc_TypeError, "not supported for bitfields");
         return false;
       }
-      offset += f->offset;
+      if (__builtin_add_overflow(offset, f->offset, &offset)) {
+        PyErr_SetString(PyExc_OverflowError, "array offset would overflow a Py_ssize_t");
+        return false;
+      }
       ct = f->type;
     } else {
       Py_ssize_t idx = PyNumber_AsSsize_t(key, PyExc_OverflowError);
@@ -417,7 +420,12 @@ bool walk(CType*& ct, PyObject* args, Py_ssize_t first, Py_ssize_t& offset) {
         PyErr_Format(PyExc_TypeError, "ctype '%s' has items of unknown size", cname(ct));
         return false;
       }
-      offset += idx * ct->item->size;
+      Py_ssize_t step = 0;
+      if (__builtin_mul_overflow(idx, ct->item->size, &step) ||
+          __builtin_add_overflow(offset, step, &offset)) {
+        PyErr_SetString(PyExc_OverflowError, "array offset would overflow a Py_ssize_t");
+        return false;
+      }
       ct = ct->item;
     }
   }

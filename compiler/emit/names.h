@@ -33,32 +33,32 @@ inline constexpr const char* kModule = "_cdefc_module";
 /// The cdefc_context * that cdefc_module_init fills.
 inline constexpr const char* kContext = "_cdefc_ctx";
 
-// ---- Parameters and locals of the fast wrappers: a leading '_' keeps them apart from the
-// ---- user's C names (a function called `args` or `result` must still be callable).
+// ---- Parameters and locals of the fast wrappers: the _cdefc_ prefix keeps them apart from
+// ---- the user's C names (a function called `args`, `_r` or a typedef `_x0` still works).
 
-inline constexpr const char* kSelf = "_self";
-inline constexpr const char* kArgsParam = "_args";
-inline constexpr const char* kNargs = "_nargs";
+inline constexpr const char* kSelf = "_cdefc_self";
+inline constexpr const char* kArgsParam = "_cdefc_args";
+inline constexpr const char* kNargs = "_cdefc_nargs";
 /// The keyword names of the call (METH_FASTCALL | METH_KEYWORDS); a call with any is refused.
-inline constexpr const char* kKwnames = "_kwnames";
-/// C arguments: _x0, _x1, ... (also the parameters of the direct wrappers).
-inline constexpr const char* kArg = "_x";
+inline constexpr const char* kKwnames = "_cdefc_kwnames";
+/// C arguments: _cdefc_x0, _cdefc_x1, ... (also the parameters of the direct wrappers).
+inline constexpr const char* kArg = "_cdefc_x";
 /// Pointers to the C arguments of an extern "Python" function (what cdefc_call_python gets).
-inline constexpr const char* kArgPointers = "_a";
+inline constexpr const char* kArgPointers = "_cdefc_a";
 /// The C result.
-inline constexpr const char* kResult = "_r";
+inline constexpr const char* kResult = "_cdefc_r";
 /// The converted Python result (only when a frame must be released after converting).
-inline constexpr const char* kPyResult = "_res";
+inline constexpr const char* kPyResult = "_cdefc_res";
 /// Integers converted before the cast to an enum (C++ has no enum value -1 to compare with).
-inline constexpr const char* kSignedTemp = "_i";
-inline constexpr const char* kUnsignedTemp = "_u";
+inline constexpr const char* kSignedTemp = "_cdefc_i";
+inline constexpr const char* kUnsignedTemp = "_cdefc_u";
 /// What cdefc_arg_bool returns (0, 1 or -1).
-inline constexpr const char* kBool = "_b";
+inline constexpr const char* kBool = "_cdefc_b";
 /// The cdefc_frame of temporaries (functions with pointer arguments only).
-inline constexpr const char* kFrame = "_frame";
+inline constexpr const char* kFrame = "_cdefc_frame";
 /// The error label (functions with a frame only).
-inline constexpr const char* kFail = "_fail";
+inline constexpr const char* kFail = "_cdefc_fail";
 /// The parameter of the constant getters.
-inline constexpr const char* kOut = "_out";
+inline constexpr const char* kOut = "_cdefc_out";
 
 }  // namespace cdefc::emit::names

@@ -198,10 +198,12 @@ typedef struct cdefc_frame {
     as CFFI does. */
 #define CDEFC_CALL(statement)                                             \
   do {                                                                    \
+    int cdefc_errno_;                                                     \
     PyThreadState *cdefc_ts_ = PyEval_SaveThread();                       \
     errno = *cdefc_errno_slot();                                          \
     statement;                                                            \
-    *cdefc_errno_slot() = errno;                                          \
+    cdefc_errno_ = errno;                                                 \
+    *cdefc_errno_slot() = cdefc_errno_;                                   \
     PyEval_RestoreThread(cdefc_ts_);                                      \
   } while (0)
 

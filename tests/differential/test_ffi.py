@@ -320,6 +320,11 @@ ERRORS = [
     ('ffi.sizeof(5)', TypeError, False),
     ('ffi.sizeof("int[]")', "ffi.error", False),
     ('ffi.offsetof("struct pt", "z")', KeyError, False),
+    # Offsets that do not fit a Py_ssize_t are refused, not wrapped around.
+    ('ffi.offsetof("int[]", 2**62)', OverflowError, True),
+    # A list too long for memory as a 'T *' argument (item size * length overflows).
+    ('ffi.cast("int(*)(char(*)[4611686018427387904])", ffi.addressof(lib, "pt_sum"))'
+     '([[b"x"]] * 4)', OverflowError, False),
     ('ffi.offsetof("int", "x")', TypeError, False),
     ('ffi.offsetof("struct line", "b", "z")', KeyError, False),
     ('ffi.addressof(5)', TypeError, False),
@@ -418,3 +423,16 @@ def test_direct_values(d):
     assert isinstance(ffi.NULL, ffi.CData) and isinstance(ffi.typeof("int"), ffi.CType)
     with pytest.raises(AttributeError):
         lib.nothing_here
+
+
+def test_exception_survives_a_dying_gc_cdata(d):
+    """A cdata with an ffi.gc destructor dies while an exception propagates: the destructor
+    runs and the exception is still the one caught (this used to crash cdefc)."""
+    d.expect("""
+calls = []
+try:
+    x = [ffi.gc(ffi.new("int *"), calls.append), 1 / 0]
+except ZeroDivisionError:
+    caught = "ZeroDivisionError"
+(caught, len(calls))
+""", ("ZeroDivisionError", 1))

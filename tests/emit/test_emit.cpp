@@ -172,9 +172,9 @@ TEST(EmitExternPython, DefinesTheCFunctions) {
   ASSERT_TRUE(emit("golden/extern_python", {}, c, diags)) << diags;
   // extern "Python" is static, "Python+C" is not; both call the runtime with their index in
   // the sorted globals table, and are lib attributes whose address is the C function.
-  EXPECT_NE(c.find("\nstatic int on_event(int _x0, void *_x1)\n{"), std::string::npos) << c;
+  EXPECT_NE(c.find("\nstatic int on_event(int _cdefc_x0, void *_cdefc_x1)\n{"), std::string::npos) << c;
   EXPECT_NE(c.find("\nvoid on_done(void)\n{"), std::string::npos) << c;
-  EXPECT_NE(c.find("cdefc_call_python(_cdefc_ctx, 1 /* \"on_event\" */, _a, &_r);"),
+  EXPECT_NE(c.find("cdefc_call_python(_cdefc_ctx, 1 /* \"on_event\" */, _cdefc_a, &_cdefc_r);"),
             std::string::npos)
       << c;
   EXPECT_NE(c.find("cdefc_call_python(_cdefc_ctx, 0 /* \"on_done\" */, NULL, NULL);"),
@@ -182,7 +182,7 @@ TEST(EmitExternPython, DefinesTheCFunctions) {
       << c;
   EXPECT_NE(c.find("{\"on_event\", CDEFC_GLOBAL_EXTERN_PYTHON, "), std::string::npos) << c;
   // After the user's source, which may declare it (as CFFI requires) and call it.
-  EXPECT_GT(c.find("static int on_event(int _x0"), c.find("int register_callback(int (*cb)"));
+  EXPECT_GT(c.find("static int on_event(int _cdefc_x0"), c.find("int register_callback(int (*cb)"));
 }
 
 /// tests/emit/errors/NAME.cdef (+ NAME.c) resolves, then fails to emit with NAME.err.

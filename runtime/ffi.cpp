@@ -859,31 +859,61 @@ PyObject* ffi_integer_const(PyObject* self, PyObject* name) {
   return raise(PyExc_AttributeError, "integer constant '%s' not found", s);
 }
 
+/// ffi.init_once(func, tag): func() runs once per tag; concurrent callers wait for it, as in
+/// CFFI. The module's init_once dict maps a tag to a list [done, result, lock].
 PyObject* ffi_init_once(PyObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"func", "tag", nullptr};
   PyObject *func, *tag;
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO:init_once", const_cast<char**>(kw), &func,
                                    &tag))
     return nullptr;
-  PyObject* done = PyDict_GetItemWithError(ctx_of(self)->init_once, tag);
-  if (done) {
-    Py_INCREF(done);
-    return done;
+  PyObject* table = ctx_of(self)->init_once;
+  PyObject* entry = PyDict_GetItemWithError(table, tag);  // borrowed
+  if (!entry) {
+    if (PyErr_Occurred()) return nullptr;
+    PyObject* thread = PyImport_ImportModule("_thread");
+    PyObject* lock = thread ? PyObject_CallMethod(thread, "allocate_lock", nullptr) : nullptr;
+    Py_XDECREF(thread);
+    if (!lock) return nullptr;
+    entry = Py_BuildValue("[OOO]", Py_False, Py_None, lock);
+    Py_DECREF(lock);
+    if (!entry) return nullptr;
+    int rc = PyDict_SetItem(table, tag, entry);
+    Py_DECREF(entry);  // the dict keeps it
+    if (rc < 0) return nullptr;
   }
-  if (PyErr_Occurred()) return nullptr;
-  PyObject* result = PyObject_CallObject(func, nullptr);
-  if (!result) return nullptr;
-  // Another thread may have finished first while `func` ran: its result wins, as in CFFI.
-  PyObject* first = PyDict_GetItemWithError(ctx_of(self)->init_once, tag);
-  if (first) {
-    Py_INCREF(first);
-    Py_DECREF(result);
-    return first;
+  Py_INCREF(entry);
+  auto result_if_done = [entry]() -> PyObject* {
+    if (PyList_GetItem(entry, 0) != Py_True) return nullptr;
+    PyObject* r = PyList_GetItem(entry, 1);
+    Py_INCREF(r);
+    return r;
+  };
+  if (PyObject* r = result_if_done()) {
+    Py_DECREF(entry);
+    return r;
   }
-  if (PyErr_Occurred() || PyDict_SetItem(ctx_of(self)->init_once, tag, result) < 0) {
-    Py_DECREF(result);
+  // Wait for a call in progress in another thread (the lock releases the GIL meanwhile).
+  PyObject* lock = PyList_GetItem(entry, 2);
+  PyObject* ok = PyObject_CallMethod(lock, "acquire", nullptr);
+  if (!ok) {
+    Py_DECREF(entry);
     return nullptr;
   }
+  Py_DECREF(ok);
+  PyObject* result = result_if_done();
+  if (!result) {
+    result = PyObject_CallObject(func, nullptr);
+    if (result && (PyList_SetItem(entry, 1, Py_NewRef(result)) < 0 ||
+                   PyList_SetItem(entry, 0, Py_NewRef(Py_True)) < 0))
+      Py_CLEAR(result);
+  }
+  PyObject *et, *ev, *etb;
+  PyErr_Fetch(&et, &ev, &etb);  // release the lock even when func raised
+  PyObject* released = PyObject_CallMethod(lock, "release", nullptr);
+  Py_XDECREF(released);
+  PyErr_Restore(et, ev, etb);
+  Py_DECREF(entry);
   return result;
 }
 

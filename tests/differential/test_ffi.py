@@ -436,3 +436,28 @@ except ZeroDivisionError:
     caught = "ZeroDivisionError"
 (caught, len(calls))
 """, ("ZeroDivisionError", 1))
+
+
+def test_init_once_runs_once_across_threads(d):
+    """ffi.init_once: concurrent callers wait for the one call (CFFI's guarantee); a call that
+    raises lets the next caller try again."""
+    d.expect("""
+import threading, time
+calls = []
+def slow():
+    calls.append(1)
+    time.sleep(0.05)
+    return len(calls)
+results = []
+threads = [threading.Thread(target=lambda: results.append(ffi.init_once(slow, "tag")))
+           for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+def fails():
+    raise ValueError("no")
+try:
+    ffi.init_once(fails, "other")
+except ValueError:
+    pass
+(len(calls), results, ffi.init_once(lambda: "second try", "other"))
+""", (1, [1, 1, 1, 1], "second try"))

@@ -1080,7 +1080,8 @@ bool resolve(Module& module, const SourceOptions& options, Diagnostics& diags,
   for (const std::string& a : options.extra_compile_args) args.push_back(a);
 
   Collector collector;
-  const std::string file_name = options.cplusplus ? "cdefc_probe.cpp" : "cdefc_probe.c";
+  std::string file_name = options.cplusplus ? "cdefc_probe.cpp" : "cdefc_probe.c";
+  if (!options.main_file_dir.empty()) file_name = options.main_file_dir + "/" + file_name;
   std::unique_ptr<clang::ASTUnit> unit = clang::tooling::buildASTFromCodeWithArgs(
       code, args, file_name, "cdefc", std::make_shared<clang::PCHContainerOperations>(),
       clang::tooling::getClangStripDependencyFileAdjuster(), clang::tooling::FileContentMappings(),

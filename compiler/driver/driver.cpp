@@ -42,6 +42,11 @@ clang_bridge::SourceOptions source_options(const Options& options) {
   so.undef_macros = options.undef_macros;
   so.extra_compile_args = options.extra_compile_args;
   so.cplusplus = options.cplusplus;
+  // The probe stands where the generated C will be, so quoted includes resolve alike.
+  if (!options.emit_c.empty() && options.emit_c != "-") {
+    size_t slash = options.emit_c.rfind('/');
+    if (slash != std::string::npos) so.main_file_dir = options.emit_c.substr(0, slash);
+  }
   return so;
 }
 

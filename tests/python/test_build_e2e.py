@@ -133,3 +133,28 @@ def test_a_c_module_does_not_load_libstdcxx(tmp_path):
                           capture_output=True, text=True, check=True).stdout
     assert "_geometry" in maps
     assert "libstdc++" not in maps
+
+
+def test_quoted_includes_resolve_where_the_c_compiler_looks(tmp_path):
+    """`#include "x.h"` is searched from the generated C file's directory, by Clang's checks
+    and by the C compiler alike: a header beside tmpdir/pkg/_m.c works; one that only the
+    build script's directory has fails at the check, not later in the C compiler."""
+    script = write_script(tmp_path, "inc_build.py", '''
+        import sys
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("int seven(void);")
+        ffibuilder.set_source("pkg._inc", '#include "here.h"')
+        ffibuilder.compile(tmpdir=sys.argv[1])
+    ''')
+    out = tmp_path / "out"
+    (out / "pkg").mkdir(parents=True)
+    (out / "pkg" / "here.h").write_text("static int seven(void) { return 7; }\n")
+    result = run_python(script, str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (out / "pkg" / "here.h").unlink()
+    (tmp_path / "here.h").write_text("static int seven(void) { return 7; }\n")
+    result = run_python(script, str(out))
+    assert result.returncode != 0
+    assert "cdefc.VerificationError" in result.stderr
+    assert "'here.h' file not found" in result.stderr

@@ -10,53 +10,33 @@ namespace cdefc::rt {
 
 // ---- raw memory ----
 
+namespace {
+
+/// The T stored (maybe unaligned) at p.
+template <class T>
+T load(const char* p) {
+  T v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace
+
 long long read_signed(const char* p, Py_ssize_t size) {
   switch (size) {
-    case 1: {
-      int8_t v;
-      memcpy(&v, p, 1);
-      return v;
-    }
-    case 2: {
-      int16_t v;
-      memcpy(&v, p, 2);
-      return v;
-    }
-    case 4: {
-      int32_t v;
-      memcpy(&v, p, 4);
-      return v;
-    }
-    default: {
-      int64_t v;
-      memcpy(&v, p, 8);
-      return v;
-    }
+    case 1: return load<int8_t>(p);
+    case 2: return load<int16_t>(p);
+    case 4: return load<int32_t>(p);
+    default: return load<int64_t>(p);
   }
 }
 
 unsigned long long read_unsigned(const char* p, Py_ssize_t size) {
   switch (size) {
-    case 1: {
-      uint8_t v;
-      memcpy(&v, p, 1);
-      return v;
-    }
-    case 2: {
-      uint16_t v;
-      memcpy(&v, p, 2);
-      return v;
-    }
-    case 4: {
-      uint32_t v;
-      memcpy(&v, p, 4);
-      return v;
-    }
-    default: {
-      uint64_t v;
-      memcpy(&v, p, 8);
-      return v;
-    }
+    case 1: return load<uint8_t>(p);
+    case 2: return load<uint16_t>(p);
+    case 4: return load<uint32_t>(p);
+    default: return load<uint64_t>(p);
   }
 }
 

@@ -87,6 +87,8 @@ struct Record {
   uint64_t size = 0;
   uint64_t align = 0;
   Location real_loc;         ///< where the C source defines it
+  /// The cdef's exact layout is not C's: CFFI's ffi.error message for the type's first use.
+  std::string layout_error;
 };
 
 /// One enumerator; `gap` is true for `NAME=...`.
@@ -134,12 +136,24 @@ enum class Linkage {
   PythonPlusC,   ///< extern "Python+C": as above, and also visible to other C files
 };
 
+/// How the C source makes a cdef function callable (filled by the resolver).
+enum class Reach {
+  Unknown,          ///< not resolved (extern "Python")
+  Function,         ///< a function declaration (or an inline function)
+  FunctionPointer,  ///< a variable of function pointer type
+  Macro,            ///< a function-like macro
+};
+
 /// A function declared in the cdef.
 struct Function {
   std::string name;
   TypeRef type;  ///< kind Function
   Linkage linkage = Linkage::C;
   Location loc;
+  Reach reach = Reach::Unknown;  ///< filled by the resolver
+  /// Filled by the resolver: argument i is a pointer of another type in C, which C converts
+  /// with a warning; the module passes it as `void *` (C converts that silently).
+  std::vector<bool> void_pointer_args;
 };
 
 /// A global variable (possibly const, possibly an array).
@@ -173,6 +187,8 @@ struct Constant {
   TypeRef type;  ///< Static only
   ConstantValue value;
   Location loc;
+  /// The cdef's value is not C's: CFFI's ffi.error message for reading it (lib.NAME).
+  std::string value_error;
 };
 
 /// Every declaration, in cdef order, by kind and index.

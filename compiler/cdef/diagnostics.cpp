@@ -15,6 +15,7 @@ Diagnostic& Diagnostics::error(const Location& loc, std::string message) {
 }
 
 Diagnostic& Diagnostics::warning(const Location& loc, std::string message) {
+  if (!werror_reason_.empty()) return error(loc, message + " [" + werror_reason_ + "]");
   list_.push_back({Severity::Warning, loc, std::move(message), {}});
   return list_.back();
 }

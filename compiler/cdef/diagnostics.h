@@ -24,8 +24,10 @@ class Diagnostics {
  public:
   /// Report an error; returns it so the caller may attach notes.
   Diagnostic& error(const Location& loc, std::string message);
-  /// Report a warning.
+  /// Report a warning (an error, tagged with the reason, after warnings_as_errors()).
   Diagnostic& warning(const Location& loc, std::string message);
+  /// From now on warnings are errors; `reason` ("strict", "-Werror") is shown after each.
+  void warnings_as_errors(std::string reason) { werror_reason_ = std::move(reason); }
   /// Number of errors so far.
   size_t error_count() const { return errors_; }
   bool has_errors() const { return errors_ != 0; }
@@ -36,6 +38,7 @@ class Diagnostics {
  private:
   std::vector<Diagnostic> list_;
   size_t errors_ = 0;
+  std::string werror_reason_;  ///< non-empty: warnings are errors
 };
 
 /// Render one diagnostic (and its notes) like Clang does.

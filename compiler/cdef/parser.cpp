@@ -262,6 +262,20 @@ void Parser::define() {
   if (cur().kind != TokenKind::DirectiveEnd && cur().kind != TokenKind::Eof)
     return give_up(cur().loc, unsupported);
   advance();
+  int old = find_name(c.name, DeclRef::Constant);
+  if (old >= 0 && defines_.count(c.name) && !opts_.override) {
+    // Defined again in the same cdef(): the later value wins, as in CFFI (and as the C
+    // preprocessor does, with this warning). Across cdef() calls it stays an error.
+    Constant& o = m_->constants[old];
+    if (o.kind != c.kind || o.value.int_value != c.value.int_value ||
+        o.value.is_unsigned != c.value.is_unsigned) {
+      Diagnostic& d = diags_.warning(c.loc, "'" + c.name + "' macro redefined");
+      note(d, o.loc, "previous definition is here");
+      o = std::move(c);
+    }
+    return;
+  }
+  if (old < 0) defines_.insert(c.name);
   add_constant(std::move(c));
 }
 
@@ -277,6 +291,7 @@ void Parser::declaration(Linkage linkage) {
     else if (spec.is_typedef)
       diags_.warning(spec.loc, "typedef requires a name");
     advance();
+    rollback_identical(records_before, enums_before);  // 'enum { A };' repeated
     return;
   }
   std::vector<int> new_typedefs;
@@ -334,7 +349,7 @@ int Parser::declare(const Spec& spec, const std::string& name, const Location& l
   const Type& s = strip(t);
   if (spec.is_typedef) return add_typedef(name, t, spec.gap, loc);
   if (s.kind == TypeKind::Function) {
-    add_function(Function{name, strip_ref(t), linkage, loc});
+    add_function(Function{name, strip_ref(t), linkage, loc, Reach::Unknown, {}});
     return -1;
   }
   if (linkage != Linkage::C)
@@ -574,9 +589,31 @@ bool Parser::same_values(const Enum& x, const Enum& y) {
   return true;
 }
 
+const Type* Parser::exact_typedef_target(const Type& t) const {
+  int i = find_typedef(t.name);
+  if (i < 0 || cm_.typedefs[i].gap != TypedefGap::None) return nullptr;
+  return cm_.typedefs[i].type.get();
+}
+
 bool Parser::same_type(const TypeRef& a, const TypeRef& b) const {
-  if (a == b) return true;
-  if (!a || !b || a->kind != b->kind || a->quals != b->quals) return false;
+  return same_type(a.get(), kNone, b.get(), kNone, 0);
+}
+
+bool Parser::same_type(const Type* a, unsigned qa, const Type* b, unsigned qb, int depth) const {
+  if (a == b && qa == qb) return true;
+  if (!a || !b || depth > int(kMaxTypeDepth)) return false;
+  qa |= a->quals;
+  qb |= b->quals;
+  // Exact typedefs are seen through, as C does: 'typedef T T;' repeats 'typedef int T;'.
+  bool same_name = a->kind == TypeKind::Typedef && b->kind == TypeKind::Typedef &&
+                   a->name == b->name;
+  if (!same_name && a->kind == TypeKind::Typedef) {
+    if (const Type* u = exact_typedef_target(*a)) return same_type(u, qa, b, qb, depth + 1);
+  }
+  if (!same_name && b->kind == TypeKind::Typedef) {
+    if (const Type* u = exact_typedef_target(*b)) return same_type(a, qa, u, qb, depth + 1);
+  }
+  if (a->kind != b->kind || qa != qb) return false;
   switch (a->kind) {
     case TypeKind::Void:
       return true;
@@ -591,15 +628,16 @@ bool Parser::same_type(const TypeRef& a, const TypeRef& b) const {
               cm_.enums[b->index].tag.empty() &&
               same_values(cm_.enums[a->index], cm_.enums[b->index]));
     case TypeKind::Pointer:
-      return same_type(a->target, b->target);
+      return same_type(a->target.get(), kNone, b->target.get(), kNone, depth + 1);
     case TypeKind::Array:
       return a->length_kind == b->length_kind && a->length == b->length &&
-             same_type(a->target, b->target);
+             same_type(a->target.get(), kNone, b->target.get(), kNone, depth + 1);
     case TypeKind::Function:
       if (a->variadic != b->variadic || a->params.size() != b->params.size()) return false;
       for (size_t i = 0; i < a->params.size(); ++i)
-        if (!same_type(a->params[i].type, b->params[i].type)) return false;
-      return same_type(a->target, b->target);
+        if (!same_type(a->params[i].type.get(), kNone, b->params[i].type.get(), kNone, depth + 1))
+          return false;
+      return same_type(a->target.get(), kNone, b->target.get(), kNone, depth + 1);
   }
   return false;
 }

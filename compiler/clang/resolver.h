@@ -18,6 +18,7 @@ struct SourceOptions {
   std::vector<std::string> undef_macros;             ///< -U NAME
   std::vector<std::string> extra_compile_args;       ///< passed to Clang as they are
   bool cplusplus = false;                            ///< source_extension='.cpp'
+  bool py_limited_api = true;                        ///< Py_LIMITED_API before Python.h
   /// Where the generated C file will be: `#include "x.h"` is searched from there first, as
   /// the C compiler will do ("" = the current directory).
   std::string main_file_dir;

@@ -42,6 +42,7 @@ clang_bridge::SourceOptions source_options(const Options& options) {
   so.undef_macros = options.undef_macros;
   so.extra_compile_args = options.extra_compile_args;
   so.cplusplus = options.cplusplus;
+  so.py_limited_api = options.py_limited_api;
   // The probe stands where the generated C will be, so quoted includes resolve alike.
   if (!options.emit_c.empty() && options.emit_c != "-") {
     size_t slash = options.emit_c.rfind('/');
@@ -54,6 +55,10 @@ clang_bridge::SourceOptions source_options(const Options& options) {
 
 bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
   auto log = logger();
+  // strict=True, or -Werror for the C compiler (CFFI's users catch mismatches that way).
+  bool werror = false;
+  for (const std::string& a : options.extra_compile_args) werror = werror || a == "-Werror";
+  if (options.strict || werror) diags.warnings_as_errors(options.strict ? "strict" : "-Werror");
   // Pass 1: parse every cdef() text, in call order.
   auto t0 = std::chrono::steady_clock::now();
   for (const CdefInput& in : options.cdefs) cdef::parse_cdef(module, in.source, in.options, diags);

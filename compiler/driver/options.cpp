@@ -72,6 +72,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("emit-c", "write the module's C source to FILE ('-' for stdout)", cxxopts::value<std::string>(), "FILE")
     ("parse-only", "only parse the cdefs (what cdef() checks at once); no Clang, no output")
     ("no-limited-api", "do not define Py_LIMITED_API in the C (py_limited_api=False)")
+    ("strict", "make every warning an error (set_source(strict=True); also -Werror)")
     ("dump-model", "print the resolved module as JSON to stdout, or to FILE (--dump-model=FILE)", cxxopts::value<std::string>()->implicit_value("-"), "FILE")
     ("v,verbose", "log phases and timings (twice: also print the probe translation unit)")
     ("h,help", "print this help")
@@ -129,6 +130,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     if (r.count("module")) out.module_name = r["module"].as<std::string>();
     if (r.count("cplusplus")) out.cplusplus = true;
     if (r.count("no-limited-api")) out.py_limited_api = false;
+    if (r.count("strict")) out.strict = true;
     if (r.count("parse-only")) out.parse_only = true;
     if (r.count("emit-c")) out.emit_c = r["emit-c"].as<std::string>();
     if (r.count("dump-model")) out.dump_model = r["dump-model"].as<std::string>();
@@ -179,6 +181,7 @@ bool read_description(const std::string& json_text, Options& out, std::string& m
     list("library_dirs", out.library_dirs);
     out.cplusplus = j.value("cplusplus", false);
     out.py_limited_api = j.value("py_limited_api", true);
+    out.strict = j.value("strict", false);
   } catch (const json::exception& e) {
     message = std::string("malformed module description: ") + e.what();
     return false;

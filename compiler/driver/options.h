@@ -29,6 +29,7 @@ struct Options {
   std::vector<std::string> library_dirs;
   bool cplusplus = false;                          ///< source_extension='.cpp'
   bool py_limited_api = true;                      ///< false: no Py_LIMITED_API in the C
+  bool strict = false;                             ///< every warning is an error
   std::string emit_c;                              ///< "" none, "-" stdout, else a path
   bool parse_only = false;                         ///< stop after parsing the cdefs
   std::string dump_model;                          ///< "" none, "-" stdout, else a path
@@ -42,7 +43,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
 /// Fills `out` from a JSON module description (what the Python build API writes):
 /// {"module_name", "cdefs": [{"text", "file", "line", "override", "packed", "pack"}],
 ///  "source": {"text", "file", "line"}, "include_dirs", "define_macros", "undef_macros",
-///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api"}.
+///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api", "strict"}.
 /// Outputs (--emit-c, --dump-model) are given on the command line only.
 /// Returns false with `message` set when the description is malformed.
 bool read_description(const std::string& json_text, Options& out, std::string& message);

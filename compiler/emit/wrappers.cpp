@@ -46,10 +46,14 @@ bool may_be_enum(const Module& m, TypeRef t) {
   return t && t->kind == TypeKind::Enum;
 }
 
-/// The C function call `name(_x0, _x1)`.
-std::string call(const std::string& name, size_t nparams) {
-  std::string s = name + "(";
-  for (size_t i = 0; i < nparams; ++i) s += (i ? ", " : "") + arg_name(i);
+/// The C function call `f(_x0, _x1)`; a pointer argument whose type C has another way is
+/// passed as `(void *)_xI`.
+std::string call(const cdef::Function& f, size_t nparams) {
+  std::string s = f.name + "(";
+  for (size_t i = 0; i < nparams; ++i) {
+    bool as_void = i < f.void_pointer_args.size() && f.void_pointer_args[i];
+    s += (i ? ", " : "") + std::string(as_void ? "(void *)" : "") + arg_name(i);
+  }
   return s + ")";
 }
 
@@ -62,9 +66,9 @@ std::string direct_wrapper(const Module& m, const cdef::Function& f,
   decl += params.empty() ? "void)" : ")";
   std::string s = "static " + spell(m, result.type, decl) + "\n{\n  ";
   if (result.conv == Conv::Void)
-    s += call(f.name, params.size()) + ";\n";
+    s += call(f, params.size()) + ";\n";
   else
-    s += "return " + cast_to(m, result.type) + call(f.name, params.size()) + ";\n";
+    s += "return " + cast_to(m, result.type) + call(f, params.size()) + ";\n";
   return s + "}\n";
 }
 
@@ -191,7 +195,7 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
   // The call: GIL released, errno restored before and saved after, as CFFI does.
   s += "  CDEFC_CALL(";
   if (result.conv != Conv::Void) s += std::string(n::kResult) + " = " + cast_to(m, result.type);
-  s += call(f.name, params.size()) + ");\n";
+  s += call(f, params.size()) + ");\n";
   const std::string release = std::string("  cdefc_frame_release(&") + n::kFrame + ");\n";
   if (result.conv == Conv::Void) {
     if (frame) s += release;
@@ -373,6 +377,7 @@ void write_constants(const Module& m, Tables& tables, Code& code) {
       TypeRef t = primitive_type(c.value.is_unsigned ? "unsigned long long" : "long long");
       code.text += getter(c.name, store(m, t, c.name)) + "\n";
       code.globals.push_back(constant_row(c.name, tables.type(t)));
+      if (!c.value_error.empty()) code.globals.back().error = c_string(c.value_error);
       continue;
     }
     TypeRef resolved = resolve_typedefs(m, c.type);

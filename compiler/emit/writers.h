@@ -19,6 +19,7 @@ struct GlobalRow {
   std::string method = "NULL";  ///< &_cdefc_methods[i]
   std::string address = "NULL";
   std::string getter = "NULL";
+  std::string error = "NULL";  ///< the ffi.error message reading it raises, as a C string
 };
 
 /// What the writers produce, in cdef order.

@@ -39,6 +39,21 @@ json value(const cdef::ConstantValue& v) {
   return nullptr;
 }
 
+/// How C reaches a function, or null when not known (extern "Python").
+const char* reach_name(cdef::Reach r) {
+  switch (r) {
+    case cdef::Reach::Unknown:
+      return nullptr;
+    case cdef::Reach::Function:
+      return "function";
+    case cdef::Reach::FunctionPointer:
+      return "function pointer variable";
+    case cdef::Reach::Macro:
+      return "macro";
+  }
+  return nullptr;
+}
+
 const char* gap_name(cdef::TypedefGap g) {
   switch (g) {
     case cdef::TypedefGap::None:
@@ -102,6 +117,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
       fields.push_back(fj);
     }
     if (r.complete) j["fields"] = fields;
+    if (!r.layout_error.empty()) j["error"] = r.layout_error;
     records.push_back(j);
   }
   out["records"] = records;
@@ -147,6 +163,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     j["variadic"] = f.type->variadic;
     if (f.linkage == cdef::Linkage::Python) j["extern"] = "Python";
     if (f.linkage == cdef::Linkage::PythonPlusC) j["extern"] = "Python+C";
+    if (const char* c = reach_name(f.reach)) j["c"] = c;
     j["cdef"] = where(f.loc);
     functions.push_back(j);
   }
@@ -169,6 +186,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     j["kind"] = constant_kind(c.kind);
     if (c.type) j["type"] = cdef::c_type_string(m, c.type);
     j["value"] = value(c.value);
+    if (!c.value_error.empty()) j["error"] = c.value_error;
     j["cdef"] = where(c.loc);
     constants.push_back(j);
   }

@@ -12,7 +12,7 @@ extern "C" {
 #endif
 
 /** Version of this contract; the runtime refuses tables of another version. */
-#define CDEFC_ABI_VERSION 1
+#define CDEFC_ABI_VERSION 2
 
 /** Compile-time checks in generated code, the same spelling in C and C++. */
 #ifdef __cplusplus
@@ -100,6 +100,8 @@ typedef struct cdefc_record {
   uint32_t flags;       /**< CDEFC_RECORD_* */
   uint32_t first_field; /**< index into cdefc_module_def.fields */
   uint32_t num_fields;
+  const char *error;    /**< NULL, or the message of the ffi.error that the first use of
+                             the type raises (the cdef's exact layout is not C's), as CFFI */
 } cdefc_record;
 
 /* ---- Enums. ---- */
@@ -143,6 +145,9 @@ typedef struct cdefc_global {
   void *(*address)(void);        /**< FUNCTION, EXTERN_PYTHON: the C function; VARIABLE: its
                                       address */
   void (*getter)(void *out);     /**< CONSTANT: writes the value (of `type`) into out */
+  const char *error;             /**< NULL, or the message of the ffi.error that reading the
+                                      attribute raises (a #define whose value is not the
+                                      cdef's), as CFFI */
 } cdefc_global;
 
 /** Everything a generated module tells the runtime about itself. */

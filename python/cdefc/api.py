@@ -3,13 +3,14 @@
 # cdef() and set_source() only record their arguments, with where each text starts in the
 # build script; compile(), emit_c_code() and distutils_extension() turn the records into a
 # module description (the JSON cdefc reads), run cdefc to check the cdef against the C source
-# with Clang and write the module's C code, then (compile) build it with setuptools.
+# with Clang and write the module's C code, then (compile) build it with setuptools. Clang is
+# given what setuptools' C compiler will be given (build.py), so the two read the source alike.
 import os
 import sys
 
 from . import build, compiler, pkgconfig
 from .errors import FFIError
-from .location import caller_origin
+from .location import SET_SOURCE_STRING, caller_origin
 
 #: set_source() keywords given to setuptools.Extension (all of Extension's but `name`).
 _LIST_KEYWORDS = ("sources", "include_dirs", "define_macros", "undef_macros", "libraries",
@@ -91,6 +92,8 @@ class FFI:
             raise TypeError("cdefc's FFI has no backends: call FFI() without arguments")
         self._cdefs = []              # one description entry per cdef() call, in order
         self._assigned_source = None  # (module_name, source entry, source_extension, kwds)
+        self._strict = False          # set_source(strict=True): cdefc's warnings are errors
+        self._warned = set()          # the texts of the cdefc warnings already issued
 
     # -- declaring -------------------------------------------------------------------------
 
@@ -104,27 +107,31 @@ class FFI:
         entry = caller_origin(csource, "cdef").place(csource)
         entry.update(override=bool(override), packed=packed, pack=pack)
         # Parse now, as CFFI does: a bad cdef raises CDefError here, and is not kept.
-        compiler.run({"module_name": "_cdef", "cdefs": self._cdefs + [entry]}, parse_only=True)
+        compiler.run({"module_name": "_cdef", "cdefs": self._cdefs + [entry],
+                      "strict": self._strict},
+                     parse_only=True, warned=self._warned, strict=self._strict)
         self._cdefs.append(entry)
 
-    def set_source(self, module_name, source, source_extension=".c", **kwds):
+    def set_source(self, module_name, source, source_extension=".c", *, strict=False, **kwds):
         """Name the module to build ('pkg._foo' puts it in pkg/) and give its C source (pasted
         at the top of the generated C). The keywords are setuptools.Extension's: sources,
         include_dirs, define_macros, undef_macros, libraries, library_dirs,
         runtime_library_dirs, extra_objects, extra_compile_args, extra_link_args, depends, ...;
-        py_limited_api (default True) builds for the stable ABI (an .abi3.so)."""
-        self._set_source("set_source", module_name, source, source_extension, kwds)
+        py_limited_api (default True) builds for the stable ABI (an .abi3.so). strict=True
+        (cdefc's own) makes every warning of cdefc an error that stops the build."""
+        self._set_source("set_source", module_name, source, source_extension, strict, kwds)
 
     def set_source_pkgconfig(self, module_name, pkgconfig_libs, source, source_extension=".c",
-                             **kwds):
+                             *, strict=False, **kwds):
         """set_source(), with the flags `pkg-config --cflags --libs` gives for the packages
         `pkgconfig_libs` added to the keywords (PkgConfigError if pkg-config fails)."""
         if not isinstance(pkgconfig_libs, list):
             raise TypeError("the pkgconfig_libs argument must be a list of package names")
         kwds = pkgconfig.merge(kwds, pkgconfig.flags(pkgconfig_libs))
-        self._set_source("set_source_pkgconfig", module_name, source, source_extension, kwds)
+        self._set_source("set_source_pkgconfig", module_name, source, source_extension, strict,
+                         kwds)
 
-    def _set_source(self, method, module_name, source, source_extension, kwds):
+    def _set_source(self, method, module_name, source, source_extension, strict, kwds):
         if self._assigned_source is not None:
             raise ValueError("set_source() cannot be called several times per ffi object")
         if not isinstance(module_name, str):
@@ -139,11 +146,15 @@ class FFI:
                 "set_source(module_name, '#include \"foo.h\"', libraries=['foo'])")
         if not isinstance(source, str):
             raise TypeError("the source given to set_source() must be a string")
+        if not isinstance(strict, bool):
+            raise TypeError(f"set_source() argument 'strict' must be True or False, "
+                            f"not {type(strict).__name__}")
         if source_extension not in _C_EXTENSIONS + _CPLUSPLUS_EXTENSIONS:
             raise ValueError(f"source_extension must be '.c' or '.cpp', not {source_extension!r}")
         kwds = _check_keywords(kwds)
-        origin = caller_origin(source, method)
+        origin = caller_origin(source, method, SET_SOURCE_STRING)
         self._assigned_source = (module_name, origin.place(source), source_extension, kwds)
+        self._strict = strict
 
     # -- the module description ----------------------------------------------------------
 
@@ -153,25 +164,36 @@ class FFI:
         return self._assigned_source
 
     def _module_description(self) -> dict:
-        """What cdefc is given (compiler/driver/options.h, read_description)."""
+        """What cdefc is given (compiler/driver/options.h, read_description). Clang puts the
+        lists in the order -I, -D, -U, extra arguments; each list here is in the order the C
+        compiler sees its items: the compiler's own flags (build.probe_flags_from_environment),
+        then the keywords (set_source_pkgconfig's included), then, for include directories,
+        Python's (as setuptools' build_ext adds them)."""
         module_name, source, source_extension, kwds = self._require_source("compile")
 
         def macro(m):
             return m[0] if len(m) == 1 or m[1] is None else f"{m[0]}={m[1]}"
 
+        compiler_flags = build.probe_flags_from_environment()
+        define_macros = [macro(m) for m in kwds.get("define_macros", ())]
+        defined = {m.partition("=")[0] for m in define_macros}
         return {
             "module_name": module_name,
             "cdefs": [dict(entry) for entry in self._cdefs],
             "source": dict(source),
-            "include_dirs": list(kwds.get("include_dirs", ())),
-            "define_macros": [macro(m) for m in kwds.get("define_macros", ())],
-            "undef_macros": list(kwds.get("undef_macros", ())),
-            "extra_compile_args": [*kwds.get("extra_compile_args", ()),
-                                   *build.probe_flags_from_environment()],
+            "include_dirs": [*compiler_flags["include_dirs"], *kwds.get("include_dirs", ()),
+                             *build.python_include_dirs()],
+            "define_macros": [*compiler_flags["define_macros"], *define_macros],
+            # The keywords' -D come after the compiler's -U: a name they define stays defined.
+            "undef_macros": [*(name for name in compiler_flags["undef_macros"]
+                               if name not in defined), *kwds.get("undef_macros", ())],
+            "extra_compile_args": [*compiler_flags["extra_compile_args"],
+                                   *kwds.get("extra_compile_args", ())],
             "libraries": list(kwds.get("libraries", ())),
             "library_dirs": list(kwds.get("library_dirs", ())),
             "cplusplus": source_extension in _CPLUSPLUS_EXTENSIONS,
             "py_limited_api": build.use_limited_api(kwds.get("py_limited_api", True)),
+            "strict": self._strict,
         }
 
     def _extension_keywords(self):
@@ -181,7 +203,8 @@ class FFI:
 
     def _run_cdefc(self, emit_c, cwd=None, verbose=False) -> str:
         """Check the module with cdefc and write its C code to emit_c ('-': return it)."""
-        return compiler.run(self._module_description(), emit_c=emit_c, cwd=cwd, verbose=verbose)
+        return compiler.run(self._module_description(), emit_c=emit_c, cwd=cwd, verbose=verbose,
+                            warned=self._warned, strict=self._strict)
 
     def _emit(self, c_file, cwd=None, verbose=False) -> bool:
         """Check the module with cdefc and write its C code to c_file (relative to cwd)

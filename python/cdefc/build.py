@@ -138,22 +138,82 @@ def compile_extension(tmpdir: str, ext, verbose=False, debug=None, target=None) 
                 os.environ[key] = value
 
 
-def probe_flags_from_environment() -> list:
-    """The options of $CPPFLAGS and $CFLAGS that change what the C source means (-I, -D, -U,
-    -isystem, -include, -std=): setuptools gives them to the C compiler, so Clang must see
-    them too when it answers the cdef's gaps."""
+#: Options that change what C text means, with their argument in the next word or joined to
+#: them (-Idir, -I dir); then those that are one word (-std=c11, -DNAME, -pthread).
+_OPTIONS_WITH_ARGUMENT = ("-I", "-D", "-U", "-isystem", "-iquote", "-idirafter", "-include",
+                          "-imacros")
+_JOINED_ONLY = ("-I", "-D", "-U", "-isystem", "-iquote", "-idirafter")
+_ONE_WORD = ("-std=", "-ansi", "-pthread")
+
+
+def _meaningful_options(words) -> list:
+    """The (option, argument) pairs of compiler command words that change what the C source
+    means (include paths, macros, the language standard); '' for options without one.
+    Optimization, warning and code generation flags are left out."""
+    found, i = [], 0
+    while i < len(words):
+        word = words[i]
+        if word in _OPTIONS_WITH_ARGUMENT:
+            if i + 1 < len(words):
+                found.append((word, words[i + 1]))
+            i += 1
+        elif word.startswith(_ONE_WORD):
+            found.append((word, ""))
+        else:
+            for option in _JOINED_ONLY:
+                if word.startswith(option) and len(word) > len(option):
+                    found.append((option, word[len(option):]))
+                    break
+        i += 1
+    return found
+
+
+def _compiler_command_words() -> list:
+    """The words setuptools' C compiler command starts with, in its order (distutils'
+    customize_compiler): $CC or Python's CC, Python's CFLAGS, $CFLAGS, $CPPFLAGS, CCSHARED."""
     import shlex
 
-    flags = []
-    for var in ("CPPFLAGS", "CFLAGS"):
-        words = shlex.split(os.environ.get(var, ""))
-        i = 0
-        while i < len(words):
-            word = words[i]
-            if word in ("-I", "-D", "-U", "-isystem", "-include") and i + 1 < len(words):
-                flags += [word, words[i + 1]]
-                i += 1
-            elif word.startswith(("-I", "-D", "-U", "-isystem", "-std=")):
-                flags.append(word)
-            i += 1
+    def config(name):
+        return sysconfig.get_config_var(name) or ""
+
+    parts = [os.environ["CC"] if "CC" in os.environ else config("CC"), config("CFLAGS"),
+             os.environ.get("CFLAGS", ""), os.environ.get("CPPFLAGS", ""), config("CCSHARED")]
+    return [word for part in parts for word in shlex.split(part)]
+
+
+def probe_flags_from_environment() -> dict:
+    """What setuptools' C compiler is told before the module's own flags, reduced to what
+    changes the C source's meaning (-I, -D, -U, -isystem, -iquote, -idirafter, -include,
+    -imacros, -std=, -ansi, -pthread), from Python's configuration (CC, CFLAGS, CCSHARED) and
+    $CC, $CFLAGS, $CPPFLAGS: Clang must see them when it answers the cdef's gaps. A dict of
+    the module description's "include_dirs", "define_macros" (NAME or NAME=VALUE),
+    "undef_macros" and "extra_compile_args" (the rest, as words); each macro is given once,
+    as it stands after the last -D or -U of its name."""
+    flags = {"include_dirs": [], "define_macros": [], "undef_macros": [],
+             "extra_compile_args": []}
+    macros = {}  # name -> "NAME[=VALUE]" when defined, None when undefined (last one wins)
+    for option, argument in _meaningful_options(_compiler_command_words()):
+        if option == "-I":
+            flags["include_dirs"].append(argument)
+        elif option in ("-D", "-U"):
+            name = argument.partition("=")[0]
+            macros.pop(name, None)  # re-insert: the last one's position counts
+            macros[name] = argument if option == "-D" else None
+        else:
+            flags["extra_compile_args"] += [option, argument] if argument else [option]
+    flags["define_macros"] = [value for value in macros.values() if value is not None]
+    flags["undef_macros"] = [name for name, value in macros.items() if value is None]
     return flags
+
+
+def python_include_dirs() -> list:
+    """The include directories setuptools' build_ext adds after the Extension's own: the
+    virtual environment's, if any, then Python's (Python.h) and its platform-specific one."""
+    dirs = []
+    if sys.exec_prefix != sys.base_exec_prefix:
+        dirs.append(os.path.join(sys.exec_prefix, "include"))
+    paths = sysconfig.get_paths()
+    for key in ("include", "platinclude"):
+        if paths.get(key) and paths[key] not in dirs:
+            dirs.append(paths[key])
+    return dirs

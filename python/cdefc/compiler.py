@@ -7,14 +7,17 @@
 #     0 success, 1 usage or I/O error, 2 the cdef does not parse (CDefError),
 #     3 Clang found the cdef and the C source disagree, or the C source has errors
 #       (VerificationError).
+# The warnings of a successful run become Python warnings (cdefc.VerificationWarning, one per
+# diagnostic with its source line, caret and notes), as CFFI's build-time warnings are.
 import functools
 import json
 import os
 import re
 import subprocess
 import sys
+import warnings
 
-from .errors import CDefError, Diagnostic, FFIError, VerificationError
+from .errors import CDefError, Diagnostic, FFIError, VerificationError, VerificationWarning
 from .paths import compiler_path
 
 EXIT_OK = 0
@@ -26,6 +29,7 @@ _LOG_PREFIX = "cdefc: "                      # spdlog lines of `-v`, and usage e
 _TOOL_ERROR = re.compile(r"^cdefc: (error|warning): ")
 _SUMMARY = re.compile(
     r"^\d+ (error|errors|warning|warnings)( and \d+ (error|errors))? generated\.$")
+_INCLUDED_FROM = re.compile(r"^(In file included from |\s+from ).*:\d+:$")
 _DIAGNOSTIC = re.compile(
     r"^(?P<file>.*?)(?::(?P<line>\d+):(?P<column>\d+))?: (?P<severity>error|warning|note): "
     r"(?P<message>.*)$")
@@ -74,6 +78,48 @@ def parse_diagnostics(text: str) -> list:
     return found
 
 
+def split_diagnostics(text: str) -> list:
+    """The diagnostics of Clang-style `text`, one string each: the `file:line:col: warning:`
+    (or error) line with the lines that follow it (source line, caret, notes), and before it
+    any `In file included from` lines."""
+    found, pending = [], []
+    for line in text.splitlines():
+        m = _DIAGNOSTIC.match(line)
+        if _INCLUDED_FROM.match(line):
+            pending.append(line)
+        elif (m and m["severity"] != "note") or not found or _TOOL_ERROR.match(line):
+            found.append(pending + [line])
+            pending = []
+        else:
+            found[-1] += pending + [line]
+            pending = []
+    if pending:
+        found.append(pending)
+    return ["\n".join(lines) for lines in found]
+
+
+def _first_outside_frame_stacklevel() -> int:
+    """The `stacklevel` of warnings.warn() (called by our caller) that names the first frame
+    outside this package: the build script's call of cdef(), compile(), ..."""
+    package = __name__.split(".")[0]
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == package:
+        frame, level = frame.f_back, level + 1
+    return level if frame is not None else 1
+
+
+def _warn(text: str, warned) -> None:
+    """Issue each diagnostic of `text` as a VerificationWarning, unless its text is in
+    `warned` (the same builder re-runs cdefc on its earlier cdefs); add it there."""
+    stacklevel = _first_outside_frame_stacklevel()
+    for warning in split_diagnostics(text):
+        if warned is not None:
+            if warning in warned:
+                continue
+            warned.add(warning)
+        warnings.warn(VerificationWarning(warning), stacklevel=stacklevel)
+
+
 def _split_stderr(stderr: str):
     """(log lines, diagnostics text, cdefc's own error lines) of the command's stderr."""
     log, diagnostics, tool = [], [], []
@@ -88,10 +134,13 @@ def _split_stderr(stderr: str):
 
 
 def run(description: dict, *, emit_c=None, parse_only=False, cwd=None, verbose=False,
-        exe=None) -> str:
+        exe=None, warned=None, strict=False) -> str:
     """Run cdefc on `description`; with `emit_c`, write the module's C code to that path
-    (only if its content changed); with `parse_only`, only parse its cdefs. Returns cdefc's stdout. Raises CDefError,
-    VerificationError or FFIError (see the top of this file)."""
+    (only if its content changed); with `parse_only`, only parse its cdefs. Returns cdefc's
+    stdout. Raises CDefError, VerificationError or FFIError (see the top of this file).
+    Warnings are issued as VerificationWarning, except those whose text is in the set
+    `warned` (see _warn); with `strict` (the description says "strict"), a warning that
+    cdefc let through is an error (CDefError with `parse_only`, else VerificationError)."""
     exe = _resolve(exe)
     args = [exe, "--description", "-"] + (["-v"] if verbose else [])
     if emit_c is not None:
@@ -107,8 +156,19 @@ def run(description: dict, *, emit_c=None, parse_only=False, cwd=None, verbose=F
     if verbose and log:
         sys.stderr.write(log)
     if proc.returncode == EXIT_OK:
-        if diagnostics_text or tool_errors:  # warnings
-            sys.stderr.write(tool_errors + diagnostics_text)
+        warnings_text = (tool_errors + diagnostics_text).rstrip("\n")
+        if warnings_text and strict:
+            if emit_c not in (None, "-"):  # a failed build leaves no output
+                try:
+                    os.remove(os.path.join(cwd or ".", emit_c))
+                except FileNotFoundError:
+                    pass
+            error_class = CDefError if parse_only else VerificationError
+            raise error_class(
+                warnings_text + "\ncdefc: error: warnings are errors with set_source(strict=True)",
+                parse_diagnostics(diagnostics_text))
+        if warnings_text:
+            _warn(warnings_text, warned)
         return proc.stdout
 
     diagnostics = parse_diagnostics(diagnostics_text)

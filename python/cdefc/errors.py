@@ -50,6 +50,15 @@ class VerificationError(_DiagnosedError):
     __module__ = "cdefc"
 
 
+class VerificationWarning(UserWarning):
+    """A warning of the cdefc compiler: what C accepts but the cdef does not say (a wrong exact
+    layout or value, a conversion, an ignored `#pragma`), issued when cdef() or the build runs.
+    Its text is Clang-style, like the errors'. set_source(strict=True) makes these errors.
+    (A UserWarning, the class of CFFI's own build-time warnings.)"""
+
+    __module__ = "cdefc"
+
+
 class PkgConfigError(Exception):
     """pkg-config is missing or does not know a package (set_source_pkgconfig).
     (cffi.PkgConfigError)"""

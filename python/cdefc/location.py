@@ -8,8 +8,9 @@
 # executed further out (a helper function that calls cdef() for the script). When the
 # literal's source is the text character for character (raw strings, or no escapes), its lines
 # are the script's lines, and we pad the text's first line with whitespace so that columns on
-# it match the script too. Otherwise we give the literal's line, or the call's line when no
-# literal holds the text (a computed string).
+# it match the script too. Otherwise we give the literal's line. A text that no literal holds
+# (read from a file, or computed) is its own file, as in CFFI: `<cdef source string>` line 1
+# for a cdef (`<set_source>` for a source); `# N "file"` lines inside it still re-map it.
 import ast
 import linecache
 import os
@@ -137,16 +138,21 @@ def _find_literal(frame, text: str, method, anywhere: bool):
     return lines, (before[-1] if before else matches[0]) if matches else None
 
 
-def caller_origin(text: str, method: str) -> TextOrigin:
+#: The file name of a cdef text that is not written in the build script (CFFI's name).
+CDEF_SOURCE_STRING = "<cdef source string>"
+#: The same for a set_source() text (what `cdefc --source-text` calls it too).
+SET_SOURCE_STRING = "<set_source>"
+
+
+def caller_origin(text: str, method: str, own_name: str = CDEF_SOURCE_STRING) -> TextOrigin:
     """Where `text`, just passed to FFI.<method>() by the build script, starts in it: the
     literal holding it in the caller's script, or a literal argument of a call further out
-    (a helper that calls cdef() for the build script), else the caller's line."""
+    (a helper that calls cdef() for the build script); else line 1 of the text itself,
+    named `own_name` (the text was read from a file or computed)."""
     frames = list(_caller_frames())
-    if not frames:
-        return TextOrigin("<cdef source string>", 1, "")
     for depth, frame in enumerate(frames):
         lines, node = _find_literal(frame, text, method if depth == 0 else None,
                                     anywhere=depth == 0)
         if node is not None:
             return _literal_origin(node, lines, text, _shown_name(frame.f_code.co_filename))
-    return TextOrigin(_shown_name(frames[0].f_code.co_filename), frames[0].f_lineno or 1, "")
+    return TextOrigin(own_name, 1, "")

@@ -26,7 +26,7 @@ sleep 1
   --dump-model="$tmp/model.json"
 check "unchanged output keeps its mtime" test "$(stat -c %Y "$tmp/model.json")" = "$mtime"
 
-printf 'struct point { int x; int y; };\n' > "$tmp/bad.cdef"
+printf 'struct point { int x; int w; };\n' > "$tmp/bad.cdef"
 printf 'struct point { int y; int x; int z; };\n' > "$tmp/bad.c"
 "$cdefc" --cdef "$tmp/bad.cdef" --source "$tmp/bad.c" --dump-model="$tmp/bad.json" 2> "$tmp/err"
 check "mismatch exits 3" test $? -eq 3
@@ -34,6 +34,20 @@ check "no output file after an error" test ! -e "$tmp/bad.json"
 check "no temporary file left" test -z "$(ls "$tmp" | grep tmp)"
 check "diagnostic names the cdef line" grep -q "bad.cdef:1:" "$tmp/err"
 check "error count printed" grep -q "error generated\|errors generated" "$tmp/err"
+
+# A layout C has another way is a warning (exit 0, module written); --strict makes it an error.
+printf 'struct point { int x; int y; };\n' > "$tmp/warn.cdef"
+"$cdefc" --cdef "$tmp/warn.cdef" --source "$tmp/bad.c" --dump-model="$tmp/warn.json" 2> "$tmp/werr"
+check "mismatched layout exits 0" test $? -eq 0
+check "mismatched layout warns" grep -q "warn.cdef:1:.*warning: field 'x' of 'struct point' is at offset 4" "$tmp/werr"
+check "model records the lazy error" grep -q "wrong offset for field 'x'" "$tmp/warn.json"
+"$cdefc" --cdef "$tmp/warn.cdef" --source "$tmp/bad.c" --strict --dump-model="$tmp/strict.json" 2> "$tmp/serr"
+check "--strict exits 3" test $? -eq 3
+check "--strict makes it an error" grep -q "error: field 'x' of 'struct point' is at offset 4.*\[strict\]" "$tmp/serr"
+check "--strict writes nothing" test ! -e "$tmp/strict.json"
+"$cdefc" --cdef "$tmp/warn.cdef" --source "$tmp/bad.c" --extra-compile-arg=-Werror --dump-model="$tmp/werror.json" 2> "$tmp/werr2"
+check "-Werror exits 3" test $? -eq 3
+check "-Werror makes it an error" grep -q "error: .*\[-Werror\]" "$tmp/werr2"
 
 printf '#include <stdio.h>\nint f(void);\n' > "$tmp/syntax.cdef"
 "$cdefc" --cdef "$tmp/syntax.cdef" --dump-model="$tmp/syntax.json" 2> "$tmp/err2"

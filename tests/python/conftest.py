@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from pathlib import Path
 
@@ -50,3 +51,19 @@ def in_tmp(tmp_path, monkeypatch):
     """Run the test in tmp_path (build scripts are usually run from their own directory)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def compiler_config(monkeypatch):
+    """Python's compiler configuration (CC, CFLAGS, CCSHARED) replaced by the values given to
+    the returned function, and $CC, $CFLAGS, $CPPFLAGS unset."""
+    for var in ("CC", "CFLAGS", "CPPFLAGS"):
+        monkeypatch.delenv(var, raising=False)
+    real = sysconfig.get_config_var
+
+    def configure(cc="gcc", cflags="", ccshared="-fPIC"):
+        values = {"CC": cc, "CFLAGS": cflags, "CCSHARED": ccshared}
+        monkeypatch.setattr(sysconfig, "get_config_var",
+                            lambda name: values[name] if name in values else real(name))
+    configure()
+    return configure

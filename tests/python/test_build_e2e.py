@@ -158,3 +158,37 @@ def test_quoted_includes_resolve_where_the_c_compiler_looks(tmp_path):
     assert result.returncode != 0
     assert "cdefc.VerificationError" in result.stderr
     assert "'here.h' file not found" in result.stderr
+
+
+@pytest.mark.parametrize("include", ["<Python.h>", '"Python.h"'])
+def test_source_including_python_h(tmp_path, monkeypatch, include):
+    """Clang's checks see Python's include directories, as the C compiler does: a source
+    that includes Python.h builds, and its function works."""
+    monkeypatch.chdir(tmp_path)
+    ffibuilder = cdefc.FFI()
+    ffibuilder.cdef("int f(void);")
+    ffibuilder.set_source("_pyh", f"#include {include}\n"
+                                  "static int f(void) { return Py_IsInitialized(); }")
+    path = ffibuilder.compile()
+    assert path == str(tmp_path / "_pyh.abi3.so")
+    result = subprocess.run([sys.executable, "-c", "from _pyh import lib; print(lib.f())"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.strip() == "1", result.stderr
+
+
+def test_python_cflags_macros_reach_clang(tmp_path, monkeypatch):
+    """A macro of Python's CFLAGS (Debian's and pyenv's have -DNDEBUG) or of $CPPFLAGS is
+    seen by Clang's checks as by the C compiler: the constant has the compiled value."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CPPFLAGS", "-DCDEFC_TEST_LEVEL=7")
+    ffibuilder = cdefc.FFI()
+    ffibuilder.cdef("#define LEVEL ...\n#define DEBUG_BUILD ...")
+    ffibuilder.set_source("_flags", "#define LEVEL CDEFC_TEST_LEVEL\n"
+                                    "#ifdef NDEBUG\n#define DEBUG_BUILD 0\n"
+                                    "#else\n#define DEBUG_BUILD 1\n#endif\n")
+    ffibuilder.compile()
+    ndebug = "-DNDEBUG" in (sysconfig.get_config_var("CFLAGS") or "").split()
+    result = subprocess.run(
+        [sys.executable, "-c", "from _flags import lib; print(lib.LEVEL, lib.DEBUG_BUILD)"],
+        cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.split() == ["7", "0" if ndebug else "1"], result.stderr

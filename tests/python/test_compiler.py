@@ -95,10 +95,58 @@ def test_log_shown_only_when_verbose(tmp_path, capfd):
     assert capfd.readouterr().err == "cdefc: done in 0.1s\n"
 
 
-def test_warnings_of_a_successful_run_are_shown(tmp_path, capfd):
-    warning = "b.py:2:1: warning: something odd\nint x;\n^\n1 warning generated.\n"
-    compiler.run({}, exe=fake_cdefc(tmp_path, warning, 0))
-    assert capfd.readouterr().err == "b.py:2:1: warning: something odd\nint x;\n^\n"
+TWO_WARNINGS = """\
+cdefc: resolved with Clang: 1 probe lines, parse 0.048s, answers 0.000s
+b.py:4:9: warning: 'LIMIT' is 128 in b.py:9, cdef says 100
+#define LIMIT 100
+        ^
+b.py:9:9: note: declared here
+#define LIMIT 128
+        ^
+In file included from b.py:8:
+point.h:2:5: warning: something odd
+    int x;
+    ^
+2 warnings generated.
+"""
+
+
+def test_warnings_of_a_successful_run_are_python_warnings(tmp_path, capfd):
+    exe = fake_cdefc(tmp_path, TWO_WARNINGS, 0)
+    with pytest.warns(cdefc.VerificationWarning) as record:
+        compiler.run({}, exe=exe)
+    lines = TWO_WARNINGS.splitlines()
+    assert [str(w.message) for w in record] == ["\n".join(lines[1:7]), "\n".join(lines[7:11])]
+    assert {w.filename for w in record} == {__file__}  # the caller's line, not cdefc's
+    assert issubclass(cdefc.VerificationWarning, UserWarning)  # CFFI warns with UserWarning
+    assert capfd.readouterr().err == ""
+
+
+def test_warnings_already_issued_are_not_repeated(tmp_path):
+    exe = fake_cdefc(tmp_path, TWO_WARNINGS, 0)
+    warned = set()
+    with pytest.warns(cdefc.VerificationWarning) as record:
+        compiler.run({}, exe=exe, warned=warned)
+        compiler.run({}, exe=exe, warned=warned)
+    assert len(record) == 2
+    assert len(warned) == 2
+
+
+def test_strict_makes_a_warning_let_through_an_error(tmp_path):
+    # Until cdefc itself reads "strict": a successful run with warnings fails the build.
+    exe = fake_cdefc(tmp_path, TWO_WARNINGS, 0)
+    with pytest.raises(cdefc.VerificationError) as info:
+        compiler.run({"strict": True}, exe=exe, strict=True)
+    lines = TWO_WARNINGS.splitlines()
+    assert str(info.value) == "\n".join(
+        lines[1:11] + ["cdefc: error: warnings are errors with set_source(strict=True)"])
+    assert [d.severity for d in info.value.diagnostics] == ["warning", "note", "warning"]
+
+
+def test_split_diagnostics_keeps_tool_warnings_apart():
+    text = "cdefc: warning: first\ncdefc: warning: second\nb.py:1:1: warning: third\nx\n^"
+    assert compiler.split_diagnostics(text) == [
+        "cdefc: warning: first", "cdefc: warning: second", "b.py:1:1: warning: third\nx\n^"]
 
 
 def test_real_cdefc_help_lists_what_the_builder_uses():

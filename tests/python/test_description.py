@@ -1,9 +1,12 @@
 # The module description the builder gives cdefc: each cdef() with the script line (and first-
 # line column) where its text starts, the options, and set_source()'s keywords.
 import runpy
+import sysconfig
+from pathlib import Path
 
 import pytest
 
+from cdefc import build as cdefc_build
 from conftest import column_of, line_of, write_script
 
 
@@ -79,17 +82,40 @@ def test_text_from_a_variable(in_tmp):
     assert first_line_column(d["source"]) == column_of(script, "int f(int x)")
 
 
-def test_computed_text_uses_the_call_line(in_tmp):
+def test_computed_text_is_its_own_source_string(in_tmp):
+    # As CFFI names it: not a place in the script, where nothing holds this text.
     script = write_script(in_tmp, "b.py", '''
         from cdefc import FFI
         ffibuilder = FFI()
         names = ["f", "g"]
         ffibuilder.cdef("".join(f"int {n}(int);" for n in names))
-        ffibuilder.set_source("_m", "")
+        ffibuilder.set_source("_m", "".join(f"int {n}(int x) {{ return x; }}" for n in names))
     ''')
-    [entry] = build(script)["cdefs"]
-    assert entry["line"] == line_of(script, "ffibuilder.cdef(")
+    d = build(script)
+    [entry] = d["cdefs"]
+    assert (entry["file"], entry["line"]) == ("<cdef source string>", 1)
     assert entry["text"] == "int f(int);int g(int);"
+    assert d["source"] == {"file": "<set_source>", "line": 1,
+                           "text": "int f(int x) { return x; }int g(int x) { return x; }"}
+
+
+def test_text_read_from_files_is_its_own_source_string(in_tmp):
+    (in_tmp / "decl").mkdir()
+    (in_tmp / "decl" / "foo.h").write_text("int f(int);\n")
+    (in_tmp / "foo.c").write_text("int f(int x) { return x; }\n")
+    script = write_script(in_tmp, "b.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef(open("decl/foo.h").read())
+        with open("foo.c") as f:
+            ffibuilder.set_source("_m", f.read())
+    ''')
+    d = build(script)
+    assert d["cdefs"][0]["file"] == "<cdef source string>"
+    assert d["cdefs"][0]["line"] == 1
+    assert d["cdefs"][0]["text"] == "int f(int);\n"
+    assert (d["source"]["file"], d["source"]["line"]) == ("<set_source>", 1)
+    assert d["source"]["text"] == "int f(int x) { return x; }\n"
 
 
 def test_escaped_literal_gives_its_line_without_padding(in_tmp):
@@ -172,9 +198,7 @@ def test_tab_indentation_is_kept_in_the_padding(in_tmp):
     assert entry["text"].startswith("\t" + " " * len('ffibuilder.cdef("') + "int f")
 
 
-def test_set_source_keywords(in_tmp, monkeypatch):
-    monkeypatch.delenv("CFLAGS", raising=False)
-    monkeypatch.delenv("CPPFLAGS", raising=False)
+def test_set_source_keywords(in_tmp, compiler_config):
     script = write_script(in_tmp, "b.py", '''
         from cdefc import FFI
         ffibuilder = FFI()
@@ -187,7 +211,7 @@ def test_set_source_keywords(in_tmp, monkeypatch):
             source_extension=".cpp", py_limited_api=False)
     ''')
     d = build(script)
-    assert d["include_dirs"] == ["inc"]
+    assert d["include_dirs"] == ["inc", *cdefc_build.python_include_dirs()]
     assert d["define_macros"] == ["A", "B=2", "C", "D=4"]
     assert d["undef_macros"] == ["E"]
     assert d["libraries"] == ["foo"]
@@ -195,14 +219,38 @@ def test_set_source_keywords(in_tmp, monkeypatch):
     assert d["extra_compile_args"] == ["-std=c11"]
     assert d["cplusplus"] is True
     assert d["py_limited_api"] is False
+    assert d["strict"] is False
     assert set(d) == {"module_name", "cdefs", "source", "include_dirs", "define_macros",
                       "undef_macros", "extra_compile_args", "libraries", "library_dirs",
-                      "cplusplus", "py_limited_api"}
+                      "cplusplus", "py_limited_api", "strict"}
 
 
-def test_defaults(in_tmp, monkeypatch):
-    monkeypatch.delenv("CFLAGS", raising=False)
-    monkeypatch.delenv("CPPFLAGS", raising=False)
+def test_strict_is_in_the_description_not_in_the_extension(in_tmp):
+    script = write_script(in_tmp, "b.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("int f(int);")
+        ffibuilder.set_source("_m", "", libraries=["m"], strict=True)
+    ''')
+    ffibuilder = runpy.run_path(str(script))["ffibuilder"]
+    assert ffibuilder._module_description()["strict"] is True
+    kwds, _ = ffibuilder._extension_keywords()
+    assert kwds == {"libraries": ["m"]}
+    ext = cdefc_build.make_extension("_m", "_m.c", kwds, True)
+    assert not hasattr(ext, "strict")
+    assert ext.libraries == ["m", "ffi"]
+
+
+def test_strict_must_be_a_bool():
+    from cdefc import FFI
+
+    with pytest.raises(TypeError, match="'strict' must be True or False, not str"):
+        FFI().set_source("_m", "", strict="yes")
+    with pytest.raises(TypeError):
+        FFI().set_source("_m", "", ".c", True)  # keyword-only: not source_extension's neighbour
+
+
+def test_defaults(in_tmp, compiler_config):
     script = write_script(in_tmp, "b.py", '''
         from cdefc import FFI
         ffibuilder = FFI()
@@ -212,19 +260,59 @@ def test_defaults(in_tmp, monkeypatch):
     assert d["cdefs"] == []
     assert d["cplusplus"] is False
     assert d["py_limited_api"] is True
-    assert d["extra_compile_args"] == []
+    assert d["strict"] is False
+    assert d["include_dirs"] == cdefc_build.python_include_dirs()
+    assert (d["define_macros"], d["undef_macros"], d["extra_compile_args"]) == ([], [], [])
 
 
-def test_cflags_reach_clang(in_tmp, monkeypatch):
-    monkeypatch.setenv("CPPFLAGS", "-I/opt/inc -D FOO=1")
+def test_python_include_dirs_are_setuptools_ones():
+    dirs = cdefc_build.python_include_dirs()
+    assert dirs[-1] in (sysconfig.get_paths()["include"], sysconfig.get_paths()["platinclude"])
+    assert sysconfig.get_paths()["include"] in dirs
+    assert any((Path(d) / "Python.h").is_file() for d in dirs)
+
+
+def test_compiler_flags_reach_clang_in_the_compilers_order(in_tmp, compiler_config,
+                                                           monkeypatch):
+    # distutils' command: CC CFLAGS(Python's) $CFLAGS $CPPFLAGS CCSHARED, then the keywords'
+    # -D/-U, -I (the Extension's, then Python's), then extra_compile_args.
+    compiler_config(cc="gcc -pthread", cflags="-DNDEBUG -g -O2 -Wall -I/py/cfg",
+                    ccshared="-fPIC")
     monkeypatch.setenv("CFLAGS", "-O2 -UBAR -std=gnu11 -Wall -isystem /opt/sys")
+    monkeypatch.setenv("CPPFLAGS", "-I /opt/inc -D FOO=1 -include pre.h")
     script = write_script(in_tmp, "b.py", '''
         from cdefc import FFI
         ffibuilder = FFI()
-        ffibuilder.set_source("_m", "", extra_compile_args=["-g"])
+        ffibuilder.set_source("_m", "", include_dirs=["inc"], define_macros=[("BAR", "2")],
+                              undef_macros=["FOO"], extra_compile_args=["-g", "-std=c11"])
     ''')
-    assert build(script)["extra_compile_args"] == [
-        "-g", "-I/opt/inc", "-D", "FOO=1", "-UBAR", "-std=gnu11", "-isystem", "/opt/sys"]
+    d = build(script)
+    assert d["include_dirs"] == ["/py/cfg", "/opt/inc", "inc",
+                                 *cdefc_build.python_include_dirs()]
+    assert d["define_macros"] == ["NDEBUG", "FOO=1", "BAR=2"]
+    assert d["undef_macros"] == ["FOO"]  # -UBAR comes before the keywords' -DBAR=2
+    assert d["extra_compile_args"] == ["-pthread", "-std=gnu11", "-isystem", "/opt/sys",
+                                       "-include", "pre.h", "-g", "-std=c11"]
+
+
+def test_environment_cc_replaces_pythons(compiler_config, monkeypatch):
+    compiler_config(cc="gcc -DFROM_PYTHON_CC", cflags="-DA=1 -UA -UB -DB=2 -DC -DC=3")
+    monkeypatch.setenv("CC", "clang -DFROM_ENV_CC")
+    flags = cdefc_build.probe_flags_from_environment()
+    # Each macro as the last -D or -U of its name leaves it.
+    assert flags == {"include_dirs": [], "define_macros": ["FROM_ENV_CC", "B=2", "C=3"],
+                     "undef_macros": ["A"], "extra_compile_args": []}
+
+
+def test_joined_and_separate_option_arguments(compiler_config, monkeypatch):
+    compiler_config(ccshared="")  # the last word is a lone -I: nothing follows it
+    monkeypatch.setenv("CPPFLAGS", "-I dir1 -Idir2 -isystem s1 -isystems2 -iquote q "
+                                   "-idirafter a -imacros m.h -D X -U Y -ansi -O3 -fwrapv -I")
+    flags = cdefc_build.probe_flags_from_environment()
+    assert flags == {"include_dirs": ["dir1", "dir2"], "define_macros": ["X"],
+                     "undef_macros": ["Y"],
+                     "extra_compile_args": ["-isystem", "s1", "-isystem", "s2", "-iquote", "q",
+                                            "-idirafter", "a", "-imacros", "m.h", "-ansi"]}
 
 
 @pytest.mark.parametrize("method", ["compile", "emit_c_code", "distutils_extension"])

@@ -207,3 +207,121 @@ def test_cdef_raises_at_once_like_cffi(in_tmp):
     cffi = pytest.importorskip("cffi")
     with pytest.raises(cffi.CDefError):
         cffi.FFI().cdef("foo_t f(void);")
+
+
+def test_cdef_read_from_a_file_is_located_in_its_own_text(in_tmp):
+    # Not past the end of the build script: CFFI's "<cdef source string>", line 1 its first.
+    (in_tmp / "decl").mkdir()
+    (in_tmp / "decl" / "foo.h").write_text("int ok(int);\nint also(int);\n  foo_t make(int n);\n")
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef(open("decl/foo.h").read())
+    ''')
+    error = failure(script, "cdef")  # raised by cdef() already
+    assert type(error) is cdefc.CDefError
+    assert str(error).splitlines() == [
+        "<cdef source string>:3:3: error: unknown type name 'foo_t'",
+        "  foo_t make(int n);",
+        "  ^"]
+    assert error.diagnostics == [
+        ("error", "<cdef source string>", 3, 3, "unknown type name 'foo_t'")]
+    # CFFI names the same place.
+    cffi = pytest.importorskip("cffi")
+    with pytest.raises(cffi.CDefError, match="<cdef source string>:3:"):
+        cffi.FFI().cdef((in_tmp / "decl" / "foo.h").read_text())
+
+
+def test_line_markers_in_a_cdef_read_from_a_file(in_tmp):
+    text = 'int ok(int);\n# 12 "decl/foo.h"\nint a(int);\nbad_t b(void);\n'
+    (in_tmp / "gen.h").write_text(text)
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef(open("gen.h").read())
+    ''')
+    error = failure(script, "cdef")
+    assert type(error) is cdefc.CDefError
+    assert str(error).splitlines() == [
+        "decl/foo.h:13:1: error: unknown type name 'bad_t'", "bad_t b(void);", "^"]
+    cffi = pytest.importorskip("cffi")
+    with pytest.raises(cffi.CDefError, match="decl/foo.h:13:"):
+        cffi.FFI().cdef(text)
+
+
+def test_set_source_read_from_a_file_is_located_in_its_own_text(in_tmp):
+    (in_tmp / "foo.c").write_text("static int f(int x) { return x; }\n"
+                                  "static int g(void) { return undefined_thing; }\n")
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("int f(int);")
+        ffibuilder.set_source("_foo", open("foo.c").read())
+    ''')
+    error = failure(script, "emit_c_code", "_foo.c")
+    assert type(error) is cdefc.VerificationError
+    assert str(error).splitlines()[:3] == [
+        "<set_source>:2:29: error: use of undeclared identifier 'undefined_thing'",
+        "static int g(void) { return undefined_thing; }",
+        " " * 28 + "^"]
+
+
+def test_cdefc_warning_is_a_python_warning_at_the_script_line(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("""
+            #pragma pack(1)
+            int f(int);
+        """)
+        ffibuilder.cdef("int g(int);")
+        ffibuilder.set_source("_foo", """
+            static int f(int x) { return x; }
+            static int g(int x) { return x; }
+        """)
+    ''')
+    line, column = line_of(script, "#pragma"), column_of(script, "#pragma")
+    with pytest.warns(cdefc.VerificationWarning) as record:
+        ffibuilder = runpy.run_path(str(script))["ffibuilder"]
+        ffibuilder.emit_c_code("_foo.c")
+    # Once, though cdef() parses the first cdef again and emit_c_code() runs cdefc once more.
+    [warning] = [w for w in record if w.category is cdefc.VerificationWarning]
+    assert str(warning.message).splitlines() == [
+        f"foo_build.py:{line}:{column}: warning: '#pragma' is ignored in cdef()",
+        script.read_text().splitlines()[line - 1],
+        " " * (column - 1) + "^"]
+    assert (warning.filename, warning.lineno) == (str(script), line_of(script, "cdef(\"\"\""))
+    assert (in_tmp / "_foo.c").exists()
+
+
+def test_strict_makes_cdefc_warnings_errors(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("#pragma pack(1)\\nint f(int);")
+        ffibuilder.set_source("_foo", "static int f(int x) { return x; }", strict=True)
+    ''')
+    with pytest.warns(cdefc.VerificationWarning):  # cdef() does not know set_source's yet
+        error = failure(script, "emit_c_code", "_foo.c")
+    # VerificationError while cdefc lets the warning through; CDefError once it stops at it.
+    assert type(error) in (cdefc.VerificationError, cdefc.CDefError)
+    line = line_of(script, "#pragma")
+    assert f"foo_build.py:{line}:" in str(error)
+    assert "'#pragma' is ignored in cdef()" in str(error)
+    assert not (in_tmp / "_foo.c").exists()
+
+
+def test_strict_set_before_cdef_stops_cdef_at_a_warning(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.set_source("_foo", "static int f(int x) { return x; }", strict=True)
+        ffibuilder.cdef("#pragma pack(1)\\nint f(int);")
+    ''')
+    error = failure(script, "cdef")  # raised by cdef() already
+    assert type(error) is cdefc.CDefError
+    # The literal has an escape: its line, column 1 of the text ("warning" until cdefc
+    # itself reads "strict" and says "error").
+    first = str(error).splitlines()[0]
+    assert first.startswith(f"foo_build.py:{line_of(script, 'ffibuilder.cdef(')}:1: ")
+    assert first.endswith(": '#pragma' is ignored in cdef()")

@@ -1,0 +1,2 @@
+long widen(long value);
+int count(int c);

@@ -208,13 +208,13 @@ std::vector<std::pair<std::string, clang::SourceLocation>> Reader::signature_dif
                        "variadic in " + where(rl) + ", cdef says it is " +
                        (cdef_fn->isVariadic() ? "" : "not"),
                    rl});
-  if (!equivalent(cdef_fn->getReturnType(), real_fn->getReturnType()))
+  if (!converts_silently(real_fn->getReturnType(), cdef_fn->getReturnType()))
     out.push_back({"function '" + f.name + "' returns '" + spell(real_fn->getReturnType()) +
                        "' in " + where(rl) + ", cdef says '" + spell(cdef_fn->getReturnType()) +
                        "'",
                    rl});
   for (unsigned a = 0; a < cdef_fn->getNumParams(); ++a) {
-    if (equivalent(cdef_fn->getParamType(a), real_fn->getParamType(a))) continue;
+    if (converts_silently(cdef_fn->getParamType(a), real_fn->getParamType(a))) continue;
     QualType ca = cdef_fn->getParamType(a).getCanonicalType();
     QualType ra = real_fn->getParamType(a).getCanonicalType();
     if (ca->isPointerType() && ra->isPointerType() && !ca->isFunctionPointerType() &&

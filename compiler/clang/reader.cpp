@@ -226,7 +226,20 @@ bool Reader::same_integer(QualType a, QualType b) {
 }
 
 bool Reader::equivalent(QualType cdef_type, QualType real) {
-  return same_type(cdef_type, real) || same_integer(cdef_type, real);
+  return same_type(cdef_type, real, /*ignore_inner_quals=*/true) || same_integer(cdef_type, real);
+}
+
+bool Reader::converts_silently(QualType from, QualType to) {
+  from = from.getCanonicalType();
+  to = to.getCanonicalType();
+  if (!from->isPointerType() || !to->isPointerType()) return equivalent(from, to);
+  QualType a = from->getPointeeType(), b = to->getPointeeType();
+  // The pointee may gain qualifiers, never lose them.
+  if (!b.getQualifiers().compatiblyIncludes(a.getQualifiers())) return false;
+  a = a.getUnqualifiedType();
+  b = b.getUnqualifiedType();
+  if (ctx_.hasSameType(a, b)) return true;
+  return (a->isVoidType() && !b->isFunctionType()) || (b->isVoidType() && !a->isFunctionType());
 }
 
 TypeRef Reader::fill_arrays(const TypeRef& t, QualType real, const Location& loc,

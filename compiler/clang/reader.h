@@ -100,6 +100,10 @@ class Reader {
   /// What C takes without a word: the same type up to top-level qualifiers, or integers of
   /// the same size and signedness (an enum and its integer type).
   bool equivalent(clang::QualType cdef_type, clang::QualType real);
+  /// A value of type `from` passed where C wants `to` without a word from the C compiler:
+  /// equivalent types, or a pointer conversion C makes silently (to or from `void *`, or
+  /// adding qualifiers to the pointee).
+  bool converts_silently(clang::QualType from, clang::QualType to);
 
   /// Walks the array layers of cdef type `t` against real type `real`: fills '[...]'
   /// lengths and takes C's length where the cdef gives another one (`*length_differs`).

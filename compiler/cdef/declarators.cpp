@@ -88,9 +88,11 @@ Spec Parser::specifiers(Ctx ctx) {
     if (t.kind != TokenKind::Identifier) break;
     const std::string& w = t.text;
     if (w == "typedef" || w == "extern" || w == "static" || w == "inline" || w == "__inline" ||
-        w == "__inline__" || w == "register" || w == "auto") {
-      bool ok = (ctx == Ctx::File && w != "register" && w != "auto") ||
-                (ctx == Ctx::Param && w == "register");
+        w == "__inline__" || w == "_Noreturn" || w == "_Thread_local" || w == "register" ||
+        w == "auto") {
+      // As in CFFI, 'register', 'auto', '_Thread_local' and '_Noreturn' are accepted at file
+      // scope and change nothing; a parameter may be 'register' or 'auto'.
+      bool ok = ctx == Ctx::File || (ctx == Ctx::Param && (w == "register" || w == "auto"));
       if (!ok) {
         fail(t.loc, ctx == Ctx::Param ? "invalid storage class specifier in function declarator"
                                       : "'" + w + "' is not allowed here");
@@ -112,8 +114,8 @@ Spec Parser::specifiers(Ctx ctx) {
       s.quals |= kVolatile;
     } else if (w == "restrict") {
       s.quals |= kRestrict;
-    } else if (w == "__cdecl" || w == "__stdcall") {
-      // Windows calling conventions: accepted and ignored, as CFFI does elsewhere.
+    } else if (is_calling_convention(w)) {
+      // '__cdecl', '__stdcall', 'WINAPI': Windows calling conventions, ignored elsewhere.
     } else if (is_type_keyword(w)) {
       if (s.base)
         fail(t.loc, "cannot combine with previous '" + s.type_word + "' declaration specifier");
@@ -492,9 +494,15 @@ void Parser::enum_body(int idx, const Location& loc) {
     if (it != enumerators_.end() && opts_.override) {
       enumerators_.erase(it);
     } else if (it != enumerators_.end()) {
+      const Enumerator& o = m_->enums[it->second.first].values[it->second.second];
+      if (o.gap == v.gap && (o.gap || o.value == v.value)) {
+        // The same constant again ('enum a { X }; enum b { X };'): accepted, as in CFFI.
+        // This enum lists it; the name keeps meaning the first one.
+        e.values.push_back(v);
+        continue;
+      }
       Diagnostic& d = error(v.loc, "redefinition of enumerator '" + v.name + "'");
-      note(d, m_->enums[it->second.first].values[it->second.second].loc,
-           "previous definition is here");
+      note(d, o.loc, "previous definition is here");
       continue;
     }
     if (!check_kind(v.name, -1, v.loc)) continue;
@@ -515,6 +523,8 @@ bool Parser::starts_type() const {
 
 Declarator Parser::declarator(Ctx ctx) {
   Declarator d;
+  // '(__stdcall *f)': a calling convention may open a nested declarator.
+  while (cur().kind == TokenKind::Identifier && is_calling_convention(cur().text)) advance();
   d.name_loc = cur().loc;
   while (is_punct("*")) {
     advance();
@@ -527,23 +537,23 @@ Declarator Parser::declarator(Ctx ctx) {
         q |= kVolatile;
       else if (w == "restrict")
         q |= kRestrict;
-      else if (w != "__cdecl" && w != "__stdcall") {
-        reject_unsupported(cur());
-        break;
+      else if (!is_calling_convention(w)) {
+        if (ctx != Ctx::TypeName || peek().is("(")) reject_unsupported(cur());
+        break;  // in a type name, 'int *__restrict' names its pointer '__restrict'
       }
       advance();
     }
     d.pointers.push_back(q);
     if (d.pointers.size() > kMaxTypeDepth) fail(cur().loc, "too many '*' in a declarator");
   }
-  while (is_word("__cdecl") || is_word("__stdcall")) advance();
+  while (cur().kind == TokenKind::Identifier && is_calling_convention(cur().text)) advance();
   d.name_loc = cur().loc;
   if (cur().kind == TokenKind::Ellipsis) fail(cur().loc, "'...' is not allowed here");
-  bool named_ok = ctx != Ctx::TypeName;
   if (cur().kind == TokenKind::Identifier && !is_keyword(cur().text) &&
-      !is_unsupported_keyword(cur().text)) {
-    if (!named_ok) fail(cur().loc, "unexpected name '" + cur().text + "' in a type name");
-    d.name = cur().text;
+      (!is_unsupported_keyword(cur().text) || (ctx == Ctx::TypeName && !peek().is("(")))) {
+    // A type name may name what it declares ('int *p', 'void foo()'): as in CFFI, the name
+    // is ignored, whatever it is ('int *__restrict' is 'int *').
+    if (ctx != Ctx::TypeName) d.name = cur().text;
     advance();
   } else if (is_punct("(")) {
     const Token& next = peek();
@@ -551,7 +561,7 @@ Declarator Parser::declarator(Ctx ctx) {
                   (next.kind == TokenKind::Identifier && !is_keyword(next.text) &&
                    find_typedef(next.text) < 0 && !is_standard_type_name(next.text) &&
                    !is_unsupported_keyword(next.text));
-    if (next.is("__cdecl") || next.is("__stdcall")) nested = true;
+    if (next.kind == TokenKind::Identifier && is_calling_convention(next.text)) nested = true;
     if (nested) {
       Location open = cur().loc;
       Nest nest(*this, open);

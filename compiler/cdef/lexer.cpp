@@ -210,7 +210,8 @@ class Lexer {
       else if (n < 100000000)
         n = n * 10 + static_cast<uint64_t>(c - '0');
     }
-    if (bad || n == 0 || n >= 100000000) {
+    // Line 0 is valid: GCC writes '# 0 "<built-in>"' before the first line of its output.
+    if (bad || n >= 100000000) {
       error(loc(num_pos), "invalid line number in line marker");
       skip_line();
       return;
@@ -479,18 +480,22 @@ bool is_keyword(const std::string& w) {
       "typedef",  "extern",  "static",    "inline",   "register",  "auto",    "const", "volatile",
       "restrict", "struct",  "union",     "enum",     "sizeof",    "return",  "if",    "else",
       "while",    "for",     "do",        "switch",   "case",      "default", "break", "continue",
-      "goto",     "__cdecl", "__stdcall", "__inline", "__inline__"};
-  return s.count(w) != 0 || is_type_keyword(w);
+      "goto",     "__inline", "__inline__", "_Noreturn", "_Thread_local"};
+  return s.count(w) != 0 || is_type_keyword(w) || is_calling_convention(w);
+}
+
+bool is_calling_convention(const std::string& w) {
+  return w == "__cdecl" || w == "__stdcall" || w == "WINAPI";
 }
 
 bool is_unsupported_keyword(const std::string& w) {
   static const std::set<std::string> s = {
       "__attribute__",  "__attribute",   "__declspec",    "__extension__",
       "__asm__",        "__asm",         "asm",           "_Atomic",
-      "_Alignas",       "alignas",       "_Thread_local", "thread_local",
-      "__thread",       "typeof",        "__typeof__",    "__typeof",
-      "_Static_assert", "static_assert", "__int128",      "__int128_t",
-      "__uint128_t",    "_Noreturn",     "__signed",      "__signed__",
+      "_Alignas",       "alignas",       "thread_local",  "__thread",
+      "typeof",         "__typeof__",    "__typeof",      "_Static_assert",
+      "static_assert",  "__int128",      "__int128_t",    "__uint128_t",
+      "__signed",       "__signed__",
       "_Imaginary",     "_Generic",      "__restrict",    "__restrict__",
       "__const",        "__const__",     "__volatile",    "__volatile__"};
   return s.count(w) != 0;

@@ -55,6 +55,9 @@ Location end_of(const Token& tok);
 
 /// A C keyword the cdef grammar knows (storage, qualifiers, type specifiers, tags, ...).
 bool is_keyword(const std::string& word);
+/// A Windows calling convention CFFI accepts and ignores off Windows: __cdecl, __stdcall,
+/// WINAPI (a keyword: never a name).
+bool is_calling_convention(const std::string& word);
 /// A type specifier keyword: void char short int long float double signed unsigned
 /// _Bool bool _Complex.
 bool is_type_keyword(const std::string& word);

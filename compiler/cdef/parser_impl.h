@@ -218,8 +218,14 @@ class Parser {
   bool same_body(const Record& x, const Record& y) const;
   /// Same '...' and enumerators (names, values, gaps) in two enum bodies.
   static bool same_values(const Enum& x, const Enum& y);
-  /// Structural equality of two types, as described above.
+  /// Structural equality of two types, as described above; exact typedefs are seen through
+  /// ('typedef T T;' repeats 'typedef int T;'), gap typedefs compare by name.
   bool same_type(const TypeRef& a, const TypeRef& b) const;
+  /// The same, for `a` and `b` with extra qualifiers `qa` and `qb` (from typedefs seen
+  /// through); `depth` bounds the walk (a typedef cycle made by override=True ends it).
+  bool same_type(const Type* a, unsigned qa, const Type* b, unsigned qb, int depth) const;
+  /// The type an exact typedef names (null for a gap typedef or an unknown name).
+  const Type* exact_typedef_target(const Type& t) const;
 
   // ---- declaration specifiers (declarators.cpp) -------------------------------------------
   /// How many times each type specifier keyword appeared (void, char, short, int, long,
@@ -314,6 +320,7 @@ class Parser {
   std::unordered_map<std::string, std::pair<int, int>> enumerators_;  ///< name -> (enum, value)
   std::unordered_map<std::string, std::pair<int, int>> tags_;         ///< tag -> (kind, index)
   std::unordered_map<const Type*, std::pair<TypeRef, unsigned>> type_depth_;  ///< keeps types alive
+  std::set<std::string> defines_;     ///< '#define' names this cdef() declared first
   std::set<int> being_defined_;       ///< records whose body is being parsed
   const Enum* local_enum_ = nullptr;  ///< the enum body being parsed
 };

@@ -2,11 +2,13 @@
 // will spell it, each line owned by the cdef declaration it asks about.
 #include "clang/probe.h"
 
+#include "emit/names.h"
 #include "model/prelude.h"
 
 namespace cdefc::clang_bridge {
 
 using namespace cdefc::cdef;
+namespace n = cdefc::emit::names;
 
 void ProbeText::add(const ProbeOwner& who, const std::string& code) {
   owner[line] = who;
@@ -130,10 +132,10 @@ void record_probes(const Module& m, ProbeText& out, Probes& p) {
     if (!r.complete) continue;
     ProbeOwner who = owner(DeclRef::Record, i, r.loc);
     if (top_level_record(r)) {
-      p.record_type[i] = out.fresh("__cdefc_r");
+      p.record_type[i] = out.fresh(n::kProbeRecord);
       out.add(who, "typedef " + record_c_spelling(m, r) + " " + p.record_type[i] + ";");
       if (!r.partial && !record_has_gap(m, r)) {
-        p.record_mirror[i] = out.fresh("__cdefc_m");
+        p.record_mirror[i] = out.fresh(n::kProbeMirror);
         std::string body = std::string(r.is_union ? "union " : "struct ") + p.record_mirror[i] +
                            " { " + mirror_fields(m, r) + "}";
         if (r.pack > 0) {
@@ -149,7 +151,7 @@ void record_probes(const Module& m, ProbeText& out, Probes& p) {
       const Field& f = r.fields[j];
       TypeRef leaf = strip_arrays(f.type);
       if (mentions_unnamed_record(m, leaf)) continue;
-      p.field_type[i][j] = out.fresh("__cdefc_t");
+      p.field_type[i][j] = out.fresh(n::kProbeCdefType);
       out.add(owner(DeclRef::Record, i, f.loc, static_cast<int>(j)),
               "typedef " + c_type_string(m, leaf, p.field_type[i][j]) + ";");
     }
@@ -164,12 +166,12 @@ void typedef_probes(const Module& m, ProbeText& out, Probes& p) {
     if (t.gap == TypedefGap::None && names_own_record(m, t)) continue;  // a record's probe
     ProbeOwner who = owner(DeclRef::Typedef, i, t.loc);
     // The name as the C source spells it: a typedef, or a macro that names a type.
-    p.typedef_real[i] = out.fresh("__cdefc_q");
+    p.typedef_real[i] = out.fresh(n::kProbeRealType);
     out.add(who, "typedef " + t.name + " " + p.typedef_real[i] + ";");
     if (t.gap != TypedefGap::None) continue;
     TypeRef leaf = strip_arrays(t.type);
     if (mentions_unnamed_record(m, leaf)) continue;
-    p.typedef_cdef[i] = out.fresh("__cdefc_t");
+    p.typedef_cdef[i] = out.fresh(n::kProbeCdefType);
     out.add(who, "typedef " + c_type_string(m, leaf, p.typedef_cdef[i]) + ";");
   }
 }
@@ -181,7 +183,7 @@ std::string call_probe(const Module& m, const Function& f, const std::string& pr
   const Type& ft = *f.type;
   std::string params, args;
   for (size_t a = 0; a < ft.params.size(); ++a) {
-    std::string name = "__cdefc_a" + std::to_string(a);
+    std::string name = n::kProbeParam + std::to_string(a);
     params += (a ? ", " : "") + c_type_string(m, ft.params[a].type, name);
     args += (a ? ", " : "") + name;
   }
@@ -209,9 +211,9 @@ void function_probes(const Module& m, ProbeText& out, Probes& p) {
     auto ptr = std::make_shared<Type>();
     ptr->kind = TypeKind::Pointer;
     ptr->target = f.type;
-    p.function_type[i] = out.fresh("__cdefc_t");
+    p.function_type[i] = out.fresh(n::kProbeCdefType);
     out.add(who, "typedef " + c_type_string(m, ptr, p.function_type[i]) + ";");
-    p.function_call[i] = out.fresh("__cdefc_f");
+    p.function_call[i] = out.fresh(n::kProbeCall);
     if (f.type->variadic)  // lib.f is the function's address (a constant), as in CFFI
       out.add(who, "static void " + p.function_call[i] + "(void) { (void)(void (*)(void))" +
                        f.name + "; }");
@@ -230,14 +232,14 @@ void variable_probes(const Module& m, ProbeText& out, Probes& p) {
     // Its address, as the module takes it (an array of unknown length is its first item's).
     TypeRef top = resolve_top(m, v.type);
     bool open = top && top->kind == TypeKind::Array && top->length_kind != ArrayLength::Known;
-    p.variable_address[i] = out.fresh("__cdefc_g");
+    p.variable_address[i] = out.fresh(n::kProbeAddress);
     out.add(who, "static void *" + p.variable_address[i] + "(void) { return (void *)" +
                      (open ? "(" : "&(") + v.name + "); }");
-    p.variable_real[i] = out.fresh("__cdefc_q");
+    p.variable_real[i] = out.fresh(n::kProbeRealType);
     out.add(who, "typedef __typeof__(" + v.name + ") " + p.variable_real[i] + ";");
     TypeRef leaf = strip_arrays(v.type);
     if (mentions_unnamed_record(m, leaf)) continue;
-    p.variable_cdef[i] = out.fresh("__cdefc_t");
+    p.variable_cdef[i] = out.fresh(n::kProbeCdefType);
     out.add(who, "typedef " + c_type_string(m, leaf, p.variable_cdef[i]) + ";");
   }
 }
@@ -247,7 +249,7 @@ void enum_probes(const Module& m, ProbeText& out, Probes& p) {
   for (size_t i = 0; i < m.enums.size(); ++i) {
     const Enum& e = m.enums[i];
     for (size_t j = 0; j < e.values.size(); ++j) {
-      std::string name = out.fresh("__cdefc_e");
+      std::string name = out.fresh(n::kProbeEnumerator);
       p.enumerator[i].push_back(name);
       out.add(owner(DeclRef::Enum, i, e.values[j].loc, static_cast<int>(j)),
               "static void " + name + "(void) { (void)(" + e.values[j].name + "); }");
@@ -260,11 +262,11 @@ void constant_probes(const Module& m, ProbeText& out, Probes& p) {
   for (size_t i = 0; i < m.constants.size(); ++i) {
     const Constant& c = m.constants[i];
     ProbeOwner who = owner(DeclRef::Constant, i, c.loc);
-    p.constant[i] = out.fresh("__cdefc_c");
+    p.constant[i] = out.fresh(n::kProbeConstant);
     if (c.kind == ConstantKind::Static && c.type) {
       out.add(who, "static void " + p.constant[i] + "(void) { " +
-                       c_type_string(m, c.type, "__cdefc_v") + " = (" + c.name +
-                       "); (void)__cdefc_v; }");
+                       c_type_string(m, c.type, n::kProbeValue) + " = (" + c.name + "); (void)" +
+                       n::kProbeValue + "; }");
     } else {
       out.add(who, "static void " + p.constant[i] + "(void) { (void)(" + c.name + "); }");
     }

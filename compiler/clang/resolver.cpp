@@ -12,6 +12,7 @@
 #include "clang/collector.h"
 #include "clang/probe.h"
 #include "clang/reader.h"
+#include "emit/names.h"
 #include "model/prelude.h"
 
 namespace cdefc::clang_bridge {
@@ -54,18 +55,22 @@ std::vector<std::string> clang_arguments(const SourceOptions& options) {
   return args;
 }
 
-/// The probe names (`__cdefc_...`) written on one probe line.
+/// The probe names written on one probe line (not the call probes' parameter names).
 std::vector<std::string> probe_names(const std::string& line) {
+  const std::string prefix = emit::names::kProbe;
+  const std::string param = emit::names::kProbeParam;
   std::vector<std::string> names;
   size_t pos = 0;
-  while ((pos = line.find("__cdefc_", pos)) != std::string::npos) {
-    size_t end = pos + 8;
+  while ((pos = line.find(prefix, pos)) != std::string::npos) {
+    size_t end = pos + prefix.size();
     while (end < line.size() &&
            (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_'))
       ++end;
     std::string name = line.substr(pos, end - pos);
-    // Only the names a probe defines (a letter, then the number): not __cdefc_a0, __cdefc_v.
-    if (name.size() > 9 && std::isdigit(static_cast<unsigned char>(name[9])) && name[8] != 'a')
+    // Probe names are one letter then a number.
+    size_t k = prefix.size();
+    if (name.size() > k + 1 && std::isdigit(static_cast<unsigned char>(name[k + 1])) &&
+        name.rfind(param, 0) != 0)
       names.push_back(name);
     pos = end;
   }

@@ -61,4 +61,30 @@ inline constexpr const char* kFail = "_cdefc_fail";
 /// The parameter of the constant getters.
 inline constexpr const char* kOut = "_cdefc_out";
 
+// ---- The resolver's probe translation unit (compiler/clang/probe.cpp): each probe is a
+// ---- prefix + a number; none of them reaches the emitted C.
+
+/// Every probe name starts with this (how Clang's errors are traced back to a probe).
+inline constexpr const char* kProbe = "__cdefc_";
+/// typedef of the real record a cdef struct or union names.
+inline constexpr const char* kProbeRecord = "__cdefc_r";
+/// The cdef's own layout of an exact record, to compare with C's.
+inline constexpr const char* kProbeMirror = "__cdefc_m";
+/// typedef of a type as the cdef spells it.
+inline constexpr const char* kProbeCdefType = "__cdefc_t";
+/// typedef of a name as C spells it (a typedef or a macro naming a type; __typeof__(global)).
+inline constexpr const char* kProbeRealType = "__cdefc_q";
+/// The call of a cdef function, as the module's direct wrapper makes it.
+inline constexpr const char* kProbeCall = "__cdefc_f";
+/// The address of a cdef global, as the module takes it.
+inline constexpr const char* kProbeAddress = "__cdefc_g";
+/// An enumerator's value, as an expression.
+inline constexpr const char* kProbeEnumerator = "__cdefc_e";
+/// A constant's value, as an expression.
+inline constexpr const char* kProbeConstant = "__cdefc_c";
+/// Parameters of the call probes: __cdefc_p0, __cdefc_p1, ...
+inline constexpr const char* kProbeParam = "__cdefc_p";
+/// The local a static const's value is stored into.
+inline constexpr const char* kProbeValue = "__cdefc_value";
+
 }  // namespace cdefc::emit::names

@@ -549,7 +549,8 @@ Py_ssize_t flex_items(CType* ct, PyObject* o) {
 int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
   if (ct->flags & kOpaque)
     return raise_int(PyExc_TypeError, "cannot initialize ctype '%s' of unknown size", cname(ct));
-  if (!realize_fields(ct)) return -1;
+  // A struct cdata of the same type is copied whole: no fields needed, so even a wrong
+  // layout (CTypeDetail::error) copies, as in CFFI.
   if (is_cdata(o) && reinterpret_cast<CData*>(o)->ct == ct) {
     CData* cd = reinterpret_cast<CData*>(o);
     if (!check_alive(cd)) return -1;
@@ -559,6 +560,7 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex) {
     memmove(dst, cd->data, static_cast<size_t>(ct->size));
     return 0;
   }
+  if (!realize_fields(ct)) return -1;
   const std::vector<FieldInfo>& fields = ct->d->fields;
   if (PyList_Check(o) || PyTuple_Check(o)) {
     Py_ssize_t n = PySequence_Size(o);
@@ -658,6 +660,7 @@ int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame) {
   if (frame && ct->kind == Kind::Pointer) {
     CType* item = ct->item;
     if ((PyList_Check(o) || PyTuple_Check(o)) && item->size > 0) {
+      if (!check_layout(item)) return -1;  // even for [], as in CFFI
       Py_ssize_t n = PySequence_Size(o);
       if (n < 0) return -1;
       if (n > PY_SSIZE_T_MAX / item->size)
@@ -766,6 +769,8 @@ PyObject* from_c(CType* ct, char* src, PyObject* owner) {
       return make_view(ct, src, owner, ct->length);
     case Kind::Struct:
     case Kind::Union:
+      // A struct seen in memory needs its layout (CFFI raises a wrong one's ffi.error here).
+      if (!check_layout(ct)) return nullptr;
       return make_view(ct, src, owner, -1);
     case Kind::Void:
       break;

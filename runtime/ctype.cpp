@@ -281,7 +281,11 @@ PyObject* ctype_dir(PyObject* self, PyObject*) {
       break;
     case Kind::Struct:
     case Kind::Union:
-      names.push_back("fields");
+      // Not when reading it raises (a wrong layout), as CFFI lists only readable attributes.
+      if (check_layout(ct))
+        names.push_back("fields");
+      else
+        PyErr_Clear();
       break;
     case Kind::Enum:
       names.insert(names.end(), {"elements", "relements"});
@@ -458,6 +462,14 @@ CType* function_type(CType* result, const std::vector<CType*>& args, bool variad
     Py_DECREF(key);
     return reinterpret_cast<CType*>(found);
   }
+  // Structs/unions by value need their layout (libffi's description of the call), as in CFFI:
+  // a wrong one makes the function type an ffi.error, each time it is asked for.
+  bool usable = check_layout(result);
+  for (size_t i = 0; usable && i < args.size(); ++i) usable = check_layout(args[i]);
+  if (!usable) {
+    Py_DECREF(key);
+    return nullptr;
+  }
   CType* ct = alloc_ctype(Kind::Function);
   if (!ct) {
     Py_DECREF(key);
@@ -490,8 +502,11 @@ CType* new_record_ctype(cdefc_context* ctx, uint32_t index, const cdefc_record& 
     ct->flags |= kOpaque;
     ct->d->fields_ready = true;
   } else {
+    // C's size and alignment: arrays of it and pointer arithmetic use them even when the
+    // cdef's layout is wrong (`error`), as in CFFI.
     ct->size = static_cast<Py_ssize_t>(rec.size);
     ct->align = static_cast<Py_ssize_t>(rec.align);
+    ct->d->error = rec.error;
   }
   const char* name = rec.name ? rec.name : "struct $anonymous";
   set_name(ct, name, strlen(name));
@@ -518,28 +533,55 @@ CType* new_enum_ctype(const cdefc_module_def* def, const cdefc_enum& en) {
   return ct;
 }
 
+/// How deep structs/unions held by value may nest.
+constexpr int kMaxRecordNesting = 500;
+
 bool realize_fields(CType* ct) {
   CTypeDetail* d = ct->d;
   if (d->fields_ready) return true;
+  // A wrong exact layout raises at every use and never gets fields, as in CFFI.
+  if (d->error) {
+    raise_ffi_error(d->error);
+    return false;
+  }
+  // Records held by value are realized first (below): a bound on that recursion, which only
+  // tables where a record holds itself could reach.
+  static int depth = 0;  // the GIL protects it
+  if (depth >= kMaxRecordNesting) {
+    PyErr_Format(PyExc_SystemError, "cdefc: '%s' is nested too deeply", cname(ct));
+    return false;
+  }
   const cdefc_module_def* def = ctx_def(d->ctx);
   const cdefc_record& rec = def->records[d->record];
   PyObject* index = PyDict_New();
   if (!index) return false;
   std::vector<FieldInfo> fields;
+  auto drop = [&]() {
+    for (FieldInfo& done : fields) {
+      Py_DECREF(done.name);
+      Py_DECREF(done.type);
+    }
+    Py_DECREF(index);
+  };
+  ++depth;
   for (uint32_t i = 0; i < rec.num_fields; ++i) {
     const cdefc_field& f = def->fields[rec.first_field + i];
     FieldInfo fi;
     fi.type = ctx_type(d->ctx, f.type);
+    // A struct/union held by value (or in an array) must have a usable layout itself: its
+    // ffi.error is this record's too, as in CFFI.
+    if (!fi.type || !check_layout(fi.type)) {
+      --depth;
+      drop();
+      return false;
+    }
     fi.name = PyUnicode_InternFromString(f.name ? f.name : "");
     PyObject* pos = fi.name ? PyLong_FromSize_t(fields.size()) : nullptr;
-    if (!fi.type || !pos || PyDict_SetItem(index, fi.name, pos) < 0) {
+    if (!pos || PyDict_SetItem(index, fi.name, pos) < 0) {
       Py_XDECREF(pos);
       Py_XDECREF(fi.name);
-      for (FieldInfo& done : fields) {
-        Py_DECREF(done.name);
-        Py_DECREF(done.type);
-      }
-      Py_DECREF(index);
+      --depth;
+      drop();
       return false;
     }
     Py_DECREF(pos);
@@ -555,20 +597,22 @@ bool realize_fields(CType* ct) {
     }
     fields.push_back(fi);
   }
+  --depth;
   if (d->fields_ready) {
     // Realized meanwhile (an allocation above ran Python code that got here first): keep
     // theirs, whose FieldInfo pointers may already be in use.
-    for (FieldInfo& mine : fields) {
-      Py_DECREF(mine.name);
-      Py_DECREF(mine.type);
-    }
-    Py_DECREF(index);
+    drop();
     return true;
   }
   d->fields = std::move(fields);
   d->field_index = index;
   d->fields_ready = true;
   return true;
+}
+
+bool check_layout(CType* ct) {
+  while (ct->kind == Kind::Array) ct = ct->item;
+  return !is_record(ct) || ct->d->fields_ready || realize_fields(ct);
 }
 
 const FieldInfo* find_field(CType* ct, PyObject* name) {

@@ -35,6 +35,8 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
   CData* cd = nullptr;
   if (ct->kind == Kind::Pointer) {
     CType* item = ct->item;
+    // "T *" needs T's layout; "T[n]" below only C's size of T (as in CFFI).
+    if (!check_layout(item)) return nullptr;
     if (item->size < 0)
       return raise(PyExc_TypeError, "cannot instantiate ctype '%s' of unknown size", cname(item));
     // A struct ending with a flexible array member gets room for the items its initializer
@@ -134,6 +136,7 @@ int cast_bits(PyObject* o, unsigned long long* bits) {
     *bits = reinterpret_cast<uintptr_t>(address);
     return 0;
   }
+  if (PyErr_Occurred()) return -1;  // a lib function whose type is an ffi.error
   if (PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) {
     *bits = PyUnicode_ReadChar(o, 0);
     return 0;
@@ -335,6 +338,7 @@ PyObject* ffi_typeof(PyObject* self, PyObject* arg) {
     ct = reinterpret_cast<CType*>(arg);
   else
     ct = lib_function_of(arg, nullptr);
+  if (!ct && PyErr_Occurred()) return nullptr;  // a lib function whose type is an ffi.error
   if (!ct)
     return raise(PyExc_TypeError, "expected a string or cdata object, got '%s'",
                  type_name(arg).c_str());
@@ -352,6 +356,8 @@ PyObject* ffi_sizeof(PyObject* self, PyObject* arg) {
   }
   CType* ct = ctype_arg(self, arg, true, "string or ctype object or cdata object");
   if (!ct) return nullptr;
+  // A struct type needs its layout; an array of it has C's size (as in CFFI).
+  if (is_record(ct) && !check_layout(ct)) return nullptr;
   if (ct->size < 0)
     return raise_ffi_error(std::string("don't know the size of ctype '") + cname(ct) + "'");
   return PyLong_FromSsize_t(ct->size);
@@ -360,6 +366,7 @@ PyObject* ffi_sizeof(PyObject* self, PyObject* arg) {
 PyObject* ffi_alignof(PyObject* self, PyObject* arg) {
   CType* ct = ctype_arg(self, arg, true, "string or ctype object or cdata object");
   if (!ct) return nullptr;
+  if (!check_layout(ct)) return nullptr;  // of a struct, or of an array's items
   // ValueError here, unlike sizeof's ffi.error: CFFI's own messages.
   if (ct->align <= 0)
     return raise(PyExc_ValueError, "ctype '%s' is of unknown alignment", cname(ct));

@@ -26,10 +26,11 @@ struct Type;
 
 namespace cdefc::rt {
 
-/// Version of the object layouts below (and of Internals); part of the internals capsule's
-/// name, so a module built with another layout keeps its own type objects. Bump it (and the
-/// capsule name in module.cpp) with any change of a struct below.
-inline constexpr int kInternalsVersion = 1;
+/// Version of the object layouts below (and of Internals, and of the module.h tables that
+/// shared ctypes read through their module's context); part of the internals capsule's name,
+/// so a module built with another layout keeps its own type objects. Bump it (and the capsule
+/// name in module.cpp) with any change of a struct below or of CDEFC_ABI_VERSION.
+inline constexpr int kInternalsVersion = 2;
 
 /// What a CType is, as CFFI's `ctype.kind` says it. Function is a pointer to a function
 /// ("int(*)(int)"), as in CFFI: there are no ctypes of bare function types.
@@ -74,6 +75,9 @@ struct CTypeDetail {
   // Struct and union: fields are realized on first use from the module's tables.
   cdefc_context* ctx = nullptr;  ///< module that declared the record
   uint32_t record = 0;           ///< index into ctx's records table
+  /// cdefc_record.error: the cdef's exact layout is not C's, so every use of the layout
+  /// raises ffi.error with this message and the fields are never realized (as in CFFI).
+  const char* error = nullptr;
   bool fields_ready = false;
   std::vector<FieldInfo> fields;
   PyObject* field_index = nullptr;  ///< dict: field name -> index into `fields`
@@ -169,7 +173,7 @@ static_assert(sizeof(BufferObject) == sizeof(PyObject) + 24,
               "buffer layout is part of the internals ABI");
 
 /// State shared by every module built with this runtime ABI, in a capsule in the builtins
-/// dict (`__cdefc_internals_v1__`). Created by the first such module; never freed.
+/// dict (`__cdefc_internals_v2__`). Created by the first such module; never freed.
 /// Invariant: only touched with the GIL held; the type objects' slots are the code of the
 /// module that created it (every copy of the runtime has the same layouts, see above).
 struct Internals {
@@ -237,8 +241,15 @@ CType* function_type(CType* result, const std::vector<CType*>& args, bool variad
 CType* new_record_ctype(cdefc_context* ctx, uint32_t index, const cdefc_record& rec);
 /// A new enum ctype for `en`.
 CType* new_enum_ctype(const cdefc_module_def* def, const cdefc_enum& en);
-/// Realizes the fields of a struct/union ctype; false with an exception set.
+/// Realizes the fields of a struct/union ctype; false with an exception set: ffi.error, each
+/// time, when its layout or that of a struct/union it holds by value is wrong (see
+/// CTypeDetail::error).
 bool realize_fields(CType* ct);
+/// Whether the layout of `ct` may be used where CFFI needs it (sizeof and alignof of a type,
+/// ffi.new of a pointer, a struct value seen in memory, a parameter or result by value):
+/// realizes the fields of a struct/union (of the items of an array); false with an exception
+/// set as realize_fields. True at once for other types and realized records.
+bool check_layout(CType* ct);
 /// The field named `name` of a struct/union ctype, or null (no exception set).
 const FieldInfo* find_field(CType* ct, PyObject* name);
 /// The printed name ("int *").

@@ -70,6 +70,11 @@ PyObject* constant_value(CType* ct, const cdefc_global& gl) {
 PyObject* build_attribute(LibObject* lib, int index, bool* cache) {
   cdefc_context* ctx = lib->ctx;
   const cdefc_global& gl = ctx_def(ctx)->globals[index];
+  // Its value is not the cdef's (a #define): every read raises, nothing is cached, as in CFFI.
+  if (gl.error) {
+    *cache = false;
+    return raise_ffi_error(gl.error);
+  }
   *cache = true;
   switch (gl.kind) {
     case CDEFC_GLOBAL_FUNCTION:
@@ -159,15 +164,21 @@ PyObject* lib_getattro(PyObject* self, PyObject* name) {
 
 int lib_setattro(PyObject* self, PyObject* name, PyObject* value) {
   LibObject* lib = as_lib(self);
-  if (!value) return raise_int(PyExc_AttributeError, "C attribute cannot be deleted");
   const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
   if (!s) return -1;
+  // Writing and deleting find the attribute first, as in CFFI: an unknown name and a lazy
+  // ffi.error come before the refusal.
   int index = find_global(ctx_def(lib->ctx), s);
   if (index < 0) {
     no_such_name(lib, name);
     return -1;
   }
   const cdefc_global& gl = ctx_def(lib->ctx)->globals[index];
+  if (gl.error) {
+    raise_ffi_error(gl.error);
+    return -1;
+  }
+  if (!value) return raise_int(PyExc_AttributeError, "C attribute cannot be deleted");
   if (gl.kind != CDEFC_GLOBAL_VARIABLE || is_const_variable(lib->ctx, gl)) {
     PyErr_Format(PyExc_AttributeError, "cannot write to function or constant '%U'", name);
     return -1;
@@ -240,6 +251,7 @@ PyObject* lib_addressof(PyObject* self, PyObject* name) {
   int index = find_global(ctx_def(lib->ctx), s);
   if (index < 0) return no_such_name(lib, name);
   const cdefc_global& gl = ctx_def(lib->ctx)->globals[index];
+  if (gl.error) return raise_ffi_error(gl.error);
   CType* ct = ctx_type(lib->ctx, gl.type);
   if (!ct) return nullptr;
   switch (gl.kind) {

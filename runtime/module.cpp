@@ -12,8 +12,8 @@ Internals* g = nullptr;
 namespace {
 
 /// The name of the internals capsule in the builtins dict.
-constexpr const char* kCapsuleKey = "__cdefc_internals_v1__";
-constexpr const char* kCapsuleName = "cdefc.internals.v1";
+constexpr const char* kCapsuleKey = "__cdefc_internals_v2__";
+constexpr const char* kCapsuleName = "cdefc.internals.v2";
 
 /// This copy's thread-local errno. Every copy of the runtime uses the one of the copy that
 /// created the internals, so ffi.errno and the generated wrappers agree.

@@ -185,7 +185,7 @@ CValue Parser::name_value(const Token& t) {
   if (ei >= 0) {
     const Enum& en = cm_.enums[ei];
     const Enumerator& e = en.values[vi];
-    if (!en.resolved && (e.gap || en.partial)) return unknown();
+    if (e.gap || en.partial) return unknown();
     v.bits = static_cast<uint64_t>(e.value);
     return v;
   }

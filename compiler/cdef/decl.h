@@ -64,10 +64,6 @@ struct Field {
   TypeRef type;
   int bit_width = -1;  ///< -1 when not a bitfield
   Location loc;
-  // Filled by the resolver:
-  uint64_t offset = 0;      ///< byte offset of the field (of its storage unit for bitfields)
-  uint64_t size = 0;        ///< sizeof the field's type (0 for a flexible array member)
-  uint64_t bit_offset = 0;  ///< bit offset from the record start (bitfields)
 };
 
 /// A struct or union, named (`struct tag`) or anonymous.
@@ -82,20 +78,13 @@ struct Record {
   bool packed = false;       ///< cdef(packed=True)
   int pack = 0;              ///< cdef(pack=N), 0 when not given
   std::vector<Field> fields;
-  // Filled by the resolver:
-  bool resolved = false;
-  uint64_t size = 0;
-  uint64_t align = 0;
-  Location real_loc;         ///< where the C source defines it
-  /// The cdef's exact layout is not C's: CFFI's ffi.error message for the type's first use.
-  std::string layout_error;
 };
 
 /// One enumerator; `gap` is true for `NAME=...`.
 struct Enumerator {
   std::string name;
   bool gap = false;
-  int64_t value = 0;  ///< the cdef's value, then the resolved one
+  int64_t value = 0;  ///< the cdef's value (C's in a resolved model::Module)
   Location loc;
 };
 
@@ -107,10 +96,6 @@ struct Enum {
   bool complete = false;
   bool partial = false;  ///< trailing '...'
   std::vector<Enumerator> values;
-  // Filled by the resolver:
-  bool resolved = false;
-  uint64_t size = 0;
-  bool is_signed = true;
 };
 
 /// The gap a typedef declares, if any.
@@ -124,7 +109,7 @@ enum class TypedefGap {
 /// typedef T name;
 struct Typedef {
   std::string name;
-  TypeRef type;  ///< after resolution, Integer/Float gaps hold the real primitive type
+  TypeRef type;  ///< Integer/Float gaps: C's primitive type in a resolved model::Module
   TypedefGap gap = TypedefGap::None;
   Location loc;
 };
@@ -136,24 +121,12 @@ enum class Linkage {
   PythonPlusC,   ///< extern "Python+C": as above, and also visible to other C files
 };
 
-/// How the C source makes a cdef function callable (filled by the resolver).
-enum class Reach {
-  Unknown,          ///< not resolved (extern "Python")
-  Function,         ///< a function declaration (or an inline function)
-  FunctionPointer,  ///< a variable of function pointer type
-  Macro,            ///< a function-like macro
-};
-
 /// A function declared in the cdef.
 struct Function {
   std::string name;
   TypeRef type;  ///< kind Function
   Linkage linkage = Linkage::C;
   Location loc;
-  Reach reach = Reach::Unknown;  ///< filled by the resolver
-  /// Filled by the resolver: argument i is a pointer of another type in C, which C converts
-  /// with a warning; the module passes it as `void *` (C converts that silently).
-  std::vector<bool> void_pointer_args;
 };
 
 /// A global variable (possibly const, possibly an array).
@@ -187,8 +160,6 @@ struct Constant {
   TypeRef type;  ///< Static only
   ConstantValue value;
   Location loc;
-  /// The cdef's value is not C's: CFFI's ffi.error message for reading it (lib.NAME).
-  std::string value_error;
 };
 
 /// Every declaration, in cdef order, by kind and index.

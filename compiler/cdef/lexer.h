@@ -1,5 +1,6 @@
 // The cdef lexer: C tokens with locations, '...' as a real token, '#define' lines and
-// '# 42 "foo.h"' line markers; every other preprocessor directive is reported as an error.
+// '# 42 "foo.h" 1 3 4' line markers (as 'cc -E' writes them, line 0 included); '#pragma' is
+// ignored with a warning, every other preprocessor directive is reported as an error.
 #pragma once
 
 #include <cstdint>

@@ -349,7 +349,7 @@ int Parser::declare(const Spec& spec, const std::string& name, const Location& l
   const Type& s = strip(t);
   if (spec.is_typedef) return add_typedef(name, t, spec.gap, loc);
   if (s.kind == TypeKind::Function) {
-    add_function(Function{name, strip_ref(t), linkage, loc, Reach::Unknown, {}});
+    add_function(Function{name, strip_ref(t), linkage, loc});
     return -1;
   }
   if (linkage != Linkage::C)

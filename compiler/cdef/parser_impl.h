@@ -277,7 +277,9 @@ class Parser {
   // ---- declarators (declarators.cpp) ------------------------------------------------------
   /// True if the current token can start declaration specifiers (a parameter's type).
   bool starts_type() const;
-  /// A declarator; abstract (nameless) ones are allowed in parameters and type names.
+  /// A declarator; abstract (nameless) ones are allowed in parameters and type names, and a
+  /// type name's declarator name is skipped ('int *p' is 'int *', as in CFFI). Calling
+  /// conventions (__cdecl, __stdcall, WINAPI) are skipped wherever a qualifier may stand.
   Declarator declarator(Ctx ctx);
   /// '[N]', '[]' or '[...]' ('[const N]' in a parameter).
   Suffix array_suffix(Ctx ctx);

@@ -2,6 +2,8 @@
 // module's own C mirrors (a call, an address, an expression), so macros, function pointer
 // variables and inline functions count; a probe that fails to compile is an error, what
 // differs from the declaration C has is a warning.
+#include <cctype>
+
 #include "clang/AST/Expr.h"
 #include "clang/reader.h"
 
@@ -33,12 +35,17 @@ TypeRef with_const_leaf(const TypeRef& t) {
   return copy;
 }
 
-/// CFFI's text: "the C compiler says 'X' is equal to 6 (0x6), but the cdef disagrees".
+/// CFFI's text: "the C compiler says 'X' is equal to 42 (0x2a), but the cdef disagrees"
+/// (no hexadecimal for a negative value).
 std::string cffi_value_error(const std::string& name, const llvm::APSInt& v) {
-  llvm::APSInt bits = v;
-  bits.setIsUnsigned(true);
-  return "the C compiler says '" + name + "' is equal to " + llvm::toString(v, 10) + " (0x" +
-         llvm::toString(bits, 16, false) + "), but the cdef disagrees";
+  std::string hex;
+  if (!v.isNegative()) {
+    hex = llvm::toString(v, 16, /*Signed=*/false);
+    for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    hex = " (0x" + hex + ")";
+  }
+  return "the C compiler says '" + name + "' is equal to " + llvm::toString(v, 10) + hex +
+         ", but the cdef disagrees";
 }
 
 }  // namespace
@@ -95,9 +102,10 @@ void Reader::enumeration(size_t i) {
   if (real_enum && real_enum->getDefinition()) {
     QualType it = real_enum->getDefinition()->getIntegerType();
     if (!it.isNull()) {
-      e.size = ctx_.getTypeSize(it) / 8;
-      e.is_signed = it->isSignedIntegerType();
-      e.resolved = true;
+      model::EnumLayout& layout = model_.enums[i];
+      layout.size = ctx_.getTypeSize(it) / 8;
+      layout.is_signed = it->isSignedIntegerType();
+      layout.known = true;
     }
   }
 }
@@ -165,9 +173,8 @@ void Reader::typedef_decl(size_t i) {
                      ", not a pointer type",
                  rl);
       if (t.type && t.type->kind == TypeKind::Record) {
-        Record& r = m_.records[static_cast<size_t>(t.type->index)];
         // Opaque: no size is known to the cdef, as in CFFI; only where it lives.
-        r.real_loc = real_location(rl);
+        model_.records[static_cast<size_t>(t.type->index)].real_loc = real_location(rl);
       }
       return;
     }
@@ -192,9 +199,10 @@ void Reader::typedef_decl(size_t i) {
 // ---- functions ----
 
 std::vector<std::pair<std::string, clang::SourceLocation>> Reader::signature_differences(
-    Function& f, const clang::FunctionProtoType* cdef_fn,
+    size_t fi, const clang::FunctionProtoType* cdef_fn,
     const clang::FunctionProtoType* real_fn, const clang::FunctionDecl* fd,
     clang::SourceLocation rl) {
+  const Function& f = m_.functions[fi];
   std::vector<std::pair<std::string, clang::SourceLocation>> out;
   if (cdef_fn->getNumParams() != real_fn->getNumParams()) {
     out.push_back({"function '" + f.name + "' takes " + std::to_string(real_fn->getNumParams()) +
@@ -219,8 +227,9 @@ std::vector<std::pair<std::string, clang::SourceLocation>> Reader::signature_dif
     QualType ra = real_fn->getParamType(a).getCanonicalType();
     if (ca->isPointerType() && ra->isPointerType() && !ca->isFunctionPointerType() &&
         !ra->isFunctionPointerType() && !ctx_.getLangOpts().CPlusPlus) {
-      f.void_pointer_args.resize(cdef_fn->getNumParams());
-      f.void_pointer_args[a] = true;
+      std::vector<bool>& as_void = model_.functions[fi].void_pointer_args;
+      as_void.resize(cdef_fn->getNumParams());
+      as_void[a] = true;
     }
     clang::SourceLocation pl =
         fd && a < fd->getNumParams() ? fd->getParamDecl(a)->getLocation() : rl;
@@ -233,8 +242,9 @@ std::vector<std::pair<std::string, clang::SourceLocation>> Reader::signature_dif
 }
 
 void Reader::function(size_t i) {
-  Function& f = m_.functions[i];
+  const Function& f = m_.functions[i];
   if (f.linkage != Linkage::C) return;
+  model::Reach& reach = model_.functions[i].reach;
   const std::string& call = probes_.function_call[i];
   // How C reaches it: a function, a function pointer variable, or a macro (nothing to
   // compare then: the call probe says whether the module compiles).
@@ -245,24 +255,24 @@ void Reader::function(size_t i) {
   if (const clang::MacroInfo* mi = macro(f.name); mi && mi->isFunctionLike()) {
     rl = mi->getDefinitionLoc();
     reachable = true;
-    f.reach = Reach::Macro;
+    reach = model::Reach::Macro;
   } else if (fd) {
     real_fn = fd->getType()->getAs<clang::FunctionProtoType>();
     rl = fd->getLocation();
     reachable = true;
-    f.reach = Reach::Function;
+    reach = model::Reach::Function;
   } else if (auto* vd = lookup_as<clang::VarDecl>(f.name)) {
     QualType pt = vd->getType().getCanonicalType();
     if (pt->isPointerType() && pt->getPointeeType()->isFunctionType()) {
       real_fn = pt->getPointeeType()->getAs<clang::FunctionProtoType>();
       reachable = true;
-      f.reach = Reach::FunctionPointer;
+      reach = model::Reach::FunctionPointer;
     }
     rl = vd->getLocation();
   } else if (const clang::MacroInfo* object_macro = macro(f.name)) {
     rl = object_macro->getDefinitionLoc();  // `#define f other_f`: the call probe decides
     reachable = true;
-    f.reach = Reach::Macro;
+    reach = model::Reach::Macro;
   }
   if (!reachable && !lookup(f.name)) {  // (C may take the call as an implicit declaration)
     missing<clang::FunctionDecl>(f.loc, "function", f.name);
@@ -278,7 +288,7 @@ void Reader::function(size_t i) {
   const auto* cdef_fn =
       probe.isNull() ? nullptr : probe->getPointeeType()->getAs<clang::FunctionProtoType>();
   std::vector<std::pair<std::string, clang::SourceLocation>> diffs;
-  if (cdef_fn && real_fn) diffs = signature_differences(f, cdef_fn, real_fn, fd, rl);
+  if (cdef_fn && real_fn) diffs = signature_differences(i, cdef_fn, real_fn, fd, rl);
   if (probe_failed(call) && diffs.empty()) {
     report_probe_errors(call, f.loc);
     return;
@@ -347,7 +357,8 @@ void Reader::variable(size_t i) {
 // ---- constants ----
 
 void Reader::constant(size_t i) {
-  Constant& c = m_.constants[i];
+  const Constant& c = m_.constants[i];
+  model::ConstantInfo& info = model_.constants[i];
   const std::string& probe = probes_.constant[i];
   if (probe_failed(probe)) {
     report_probe_errors(probe, c.loc);
@@ -357,7 +368,7 @@ void Reader::constant(size_t i) {
   if (!expr) return;
   clang::SourceLocation rl = declared_at(c.name);
   if (c.kind == ConstantKind::Static) {
-    static_value(c, expr);
+    info.value = static_value(expr);
     return;
   }
   QualType t = expr->IgnoreParens()->getType();
@@ -383,40 +394,41 @@ void Reader::constant(size_t i) {
                 (c.value.is_unsigned ? std::to_string(static_cast<uint64_t>(c.value.int_value))
                                      : std::to_string(c.value.int_value)),
             rl);
-    c.value_error = cffi_value_error(c.name, v);
+    info.error = cffi_value_error(c.name, v);
   }
-  c.value = real;
+  info.value = real;
 }
 
-void Reader::static_value(Constant& c, const clang::Expr* init) {
+ConstantValue Reader::static_value(const clang::Expr* init) {
   clang::Expr::EvalResult result;
   QualType t = init->getType().getCanonicalType();
-  c.value = ConstantValue{};
+  ConstantValue value;
   if (t->isIntegralOrEnumerationType()) {
     if (init->EvaluateAsInt(result, ctx_)) {
       const llvm::APSInt& v = result.Val.getInt();
-      c.value.kind = ConstantValue::Int;
-      c.value.is_unsigned = v.isUnsigned() && v.getActiveBits() > 63;
-      c.value.int_value = v.isSigned() ? v.getSExtValue() : static_cast<int64_t>(v.getZExtValue());
+      value.kind = ConstantValue::Int;
+      value.is_unsigned = v.isUnsigned() && v.getActiveBits() > 63;
+      value.int_value = v.isSigned() ? v.getSExtValue() : static_cast<int64_t>(v.getZExtValue());
     }
   } else if (t->isRealFloatingType()) {
     llvm::APFloat f(0.0);
     if (init->EvaluateAsFloat(f, ctx_)) {
       bool lost = false;
       f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven, &lost);
-      c.value.kind = ConstantValue::Float;
-      c.value.float_value = f.convertToDouble();
+      value.kind = ConstantValue::Float;
+      value.float_value = f.convertToDouble();
     }
   } else if (t->isPointerType()) {
     const clang::Expr* e = init->IgnoreParenImpCasts();
     if (const auto* sl = llvm::dyn_cast<clang::StringLiteral>(e)) {
       if (sl->getCharByteWidth() == 1) {
-        c.value.kind = ConstantValue::String;
-        c.value.string_value = sl->getBytes().str();
+        value.kind = ConstantValue::String;
+        value.string_value = sl->getBytes().str();
       }
     }
   }
   // Anything else (non-constant expressions, structs) is read by the module at import.
+  return value;
 }
 
 }  // namespace cdefc::clang_bridge

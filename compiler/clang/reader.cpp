@@ -12,9 +12,10 @@ namespace cdefc::clang_bridge {
 using namespace cdefc::cdef;
 using clang::QualType;
 
-Reader::Reader(Module& m, clang::ASTUnit& unit, const Probes& probes, Diagnostics& diags,
-               std::shared_ptr<const SourceBuffer> source)
-    : m_(m),
+Reader::Reader(model::Module& model, clang::ASTUnit& unit, const Probes& probes,
+               Diagnostics& diags, std::shared_ptr<const SourceBuffer> source)
+    : model_(model),
+      m_(model.decls),
       unit_(unit),
       ctx_(unit.getASTContext()),
       sm_(unit.getSourceManager()),

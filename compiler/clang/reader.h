@@ -14,6 +14,7 @@
 #include "clang/Frontend/ASTUnit.h"
 #include "clang/collector.h"
 #include "clang/probe.h"
+#include "model/model.h"
 
 namespace cdefc::clang_bridge {
 
@@ -22,8 +23,9 @@ namespace cdefc::clang_bridge {
 /// CFFI raises at first use, a lazy error recorded in the module).
 class Reader {
  public:
-  Reader(cdef::Module& m, clang::ASTUnit& unit, const Probes& probes, cdef::Diagnostics& diags,
-         std::shared_ptr<const cdef::SourceBuffer> source);
+  /// Reads answers into `model` (made by model::Module::unresolved from the parsed cdef).
+  Reader(model::Module& model, clang::ASTUnit& unit, const Probes& probes,
+         cdef::Diagnostics& diags, std::shared_ptr<const cdef::SourceBuffer> source);
 
   /// Clang's errors on the probe lines that hold one probe name.
   struct FailedProbe {
@@ -38,7 +40,8 @@ class Reader {
   void run();
 
  private:
-  cdef::Module& m_;
+  model::Module& model_;
+  cdef::Module& m_;  ///< model_.decls: the declarations whose gaps are being filled
   clang::ASTUnit& unit_;
   clang::ASTContext& ctx_;
   const clang::SourceManager& sm_;
@@ -118,10 +121,12 @@ class Reader {
   /// Lays out record `i` from C and checks its fields; an exact record whose layout is not
   /// C's gets CFFI's lazy error and a warning.
   void record(size_t i);
-  void fields(cdef::Record& r, size_t ri, const clang::RecordDecl* def, uint64_t base_bits,
+  /// Lays out record `ri`'s fields from `def`, whose start is at `base_bits` in the outermost
+  /// record; `mirror` (exact records) is the cdef's own layout; fills `lazy` (first only).
+  void fields(size_t ri, const clang::RecordDecl* def, uint64_t base_bits,
               const clang::RecordDecl* mirror, const std::string& name, std::string& lazy);
-  /// Compares the exact record's own layout (`mirror`) with C's; fills `lazy`.
-  void exact_layout(cdef::Record& r, const clang::RecordDecl* def, const clang::RecordDecl* mirror,
+  /// Compares exact record `ri`'s own layout (`mirror`) with C's; fills `lazy`.
+  void exact_layout(size_t ri, const clang::RecordDecl* def, const clang::RecordDecl* mirror,
                     const std::string& name, std::string& lazy);
 
   // ---- checks.cpp ----
@@ -131,11 +136,12 @@ class Reader {
   void function(size_t i);
   void variable(size_t i);
   void constant(size_t i);
-  void static_value(cdef::Constant& c, const clang::Expr* init);
+  /// The value of a static const's initializer, when Clang can fold it.
+  cdef::ConstantValue static_value(const clang::Expr* init);
   /// The signature differences of a C function type from the cdef's, one message each;
   /// marks the pointer arguments the module must pass as `void *`.
   std::vector<std::pair<std::string, clang::SourceLocation>> signature_differences(
-      cdef::Function& f, const clang::FunctionProtoType* cdef_fn,
+      size_t fi, const clang::FunctionProtoType* cdef_fn,
       const clang::FunctionProtoType* real_fn, const clang::FunctionDecl* fd,
       clang::SourceLocation rl);
 };

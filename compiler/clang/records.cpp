@@ -113,10 +113,11 @@ void Reader::record(size_t i) {
     return;
   }
   const clang::ASTRecordLayout& layout = ctx_.getASTRecordLayout(def);
-  r.size = static_cast<uint64_t>(layout.getSize().getQuantity());
-  r.align = static_cast<uint64_t>(layout.getAlignment().getQuantity());
-  r.real_loc = real_location(def->getLocation());
-  r.resolved = true;
+  model::RecordLayout& rl = model_.records[i];
+  rl.size = static_cast<uint64_t>(layout.getSize().getQuantity());
+  rl.align = static_cast<uint64_t>(layout.getAlignment().getQuantity());
+  rl.real_loc = real_location(def->getLocation());
+  rl.known = true;
 
   const clang::RecordDecl* mirror = nullptr;
   if (!probes_.record_mirror[i].empty() && !probe_failed(probes_.record_mirror[i])) {
@@ -125,13 +126,16 @@ void Reader::record(size_t i) {
       if (auto* rd = llvm::dyn_cast<clang::RecordDecl>(d)) mirror = rd->getDefinition();
   }
   std::string lazy;
-  fields(r, i, def, 0, mirror, name, lazy);
-  if (mirror) exact_layout(r, def, mirror, name, lazy);
-  r.layout_error = lazy;
+  fields(i, def, 0, mirror, name, lazy);
+  if (mirror) exact_layout(i, def, mirror, name, lazy);
+  rl.error = lazy;
 }
 
-void Reader::exact_layout(Record& r, const clang::RecordDecl* def, const clang::RecordDecl* mirror,
-                          const std::string& name, std::string& lazy) {
+void Reader::exact_layout(size_t ri, const clang::RecordDecl* def,
+                          const clang::RecordDecl* mirror, const std::string& name,
+                          std::string& lazy) {
+  const Record& r = m_.records[ri];
+  const model::RecordLayout& rl = model_.records[ri];
   FieldList real_fields, cdef_fields;
   flatten(ctx_, def, 0, real_fields);
   flatten(ctx_, mirror, 0, cdef_fields);
@@ -148,29 +152,31 @@ void Reader::exact_layout(Record& r, const clang::RecordDecl* def, const clang::
   const clang::ASTRecordLayout& ml = ctx_.getASTRecordLayout(mirror);
   uint64_t msize = static_cast<uint64_t>(ml.getSize().getQuantity());
   uint64_t malign = static_cast<uint64_t>(ml.getAlignment().getQuantity());
-  if (msize != r.size) {
+  if (msize != rl.size) {
     differs(r.loc,
-            "'" + name + "' has size " + std::to_string(r.size) + " in " +
+            "'" + name + "' has size " + std::to_string(rl.size) + " in " +
                 where(def->getLocation()) + ", cdef says " + std::to_string(msize),
             def->getLocation());
-    if (lazy.empty()) lazy = cffi_layout_error(name, "total size", msize, r.size);
-  } else if (malign != r.align) {
+    if (lazy.empty()) lazy = cffi_layout_error(name, "total size", msize, rl.size);
+  } else if (malign != rl.align) {
     differs(r.loc,
-            "'" + name + "' has alignment " + std::to_string(r.align) + " in " +
+            "'" + name + "' has alignment " + std::to_string(rl.align) + " in " +
                 where(def->getLocation()) + ", cdef says " + std::to_string(malign),
             def->getLocation());
-    if (lazy.empty()) lazy = cffi_layout_error(name, "total alignment", malign, r.align);
+    if (lazy.empty()) lazy = cffi_layout_error(name, "total alignment", malign, rl.align);
   }
 }
 
-void Reader::fields(Record& r, size_t ri, const clang::RecordDecl* def, uint64_t base_bits,
+void Reader::fields(size_t ri, const clang::RecordDecl* def, uint64_t base_bits,
                     const clang::RecordDecl* mirror, const std::string& name, std::string& lazy) {
+  Record& r = m_.records[ri];
   for (size_t j = 0; j < r.fields.size(); ++j) {
     Field& f = r.fields[j];
+    model::FieldLayout& fl = model_.records[ri].fields[j];
     if (f.name.empty()) {
       if (f.type->kind != TypeKind::Record) continue;  // unnamed bitfield padding
-      Record& inner = m_.records[static_cast<size_t>(f.type->index)];
-      std::string first = first_field_name(m_, inner);
+      const size_t inner_index = static_cast<size_t>(f.type->index);
+      std::string first = first_field_name(m_, m_.records[inner_index]);
       uint64_t off = 0;
       const clang::FieldDecl* rf = first.empty() ? nullptr : find_field(ctx_, def, first, off);
       // The anonymous member of `def` that holds `first`.
@@ -191,16 +197,16 @@ void Reader::fields(Record& r, size_t ri, const clang::RecordDecl* def, uint64_t
                                 "' in the C source");
         continue;
       }
-      f.offset = (base_bits + inner_off) / 8;
-      f.bit_offset = base_bits + inner_off;
+      fl.offset = (base_bits + inner_off) / 8;
+      fl.bit_offset = base_bits + inner_off;
       const clang::ASTRecordLayout& il = ctx_.getASTRecordLayout(inner_def);
-      f.size = static_cast<uint64_t>(il.getSize().getQuantity());
-      inner.size = f.size;
+      fl.size = static_cast<uint64_t>(il.getSize().getQuantity());
+      model::RecordLayout& inner = model_.records[inner_index];
+      inner.size = fl.size;
       inner.align = static_cast<uint64_t>(il.getAlignment().getQuantity());
-      inner.resolved = true;
+      inner.known = true;
       inner.real_loc = real_location(inner_def->getLocation());
-      fields(inner, static_cast<size_t>(f.type->index), inner_def, base_bits + inner_off, nullptr,
-             name, lazy);
+      fields(inner_index, inner_def, base_bits + inner_off, nullptr, name, lazy);
       continue;
     }
     uint64_t bits = 0;
@@ -212,8 +218,8 @@ void Reader::fields(Record& r, size_t ri, const clang::RecordDecl* def, uint64_t
       continue;
     }
     // Offsets relative to the outermost record.
-    f.bit_offset = base_bits + bits;
-    f.offset = f.bit_offset / 8;
+    fl.bit_offset = base_bits + bits;
+    fl.offset = fl.bit_offset / 8;
     QualType real_t = rf->getType();
     QualType real_leaf;
     std::string what = "field '" + f.name + "' of '" + name + "'";
@@ -223,7 +229,7 @@ void Reader::fields(Record& r, size_t ri, const clang::RecordDecl* def, uint64_t
     if (!filled) continue;
     TypeRef cdef_type = f.type;
     f.type = filled;
-    f.size = size_of(ctx_, real_t);
+    fl.size = size_of(ctx_, real_t);
     if (rf->isBitField() != (f.bit_width >= 0) ||
         (rf->isBitField() && rf->getBitWidthValue(ctx_) != static_cast<unsigned>(f.bit_width))) {
       mismatch(f.loc,
@@ -241,19 +247,20 @@ void Reader::fields(Record& r, size_t ri, const clang::RecordDecl* def, uint64_t
     // from the real field's type, offsets relative to that record.
     TypeRef leaf_t = strip_arrays(f.type);
     if (leaf_t->kind == TypeKind::Record) {
-      Record& inner = m_.records[static_cast<size_t>(leaf_t->index)];
+      const size_t inner_index = static_cast<size_t>(leaf_t->index);
+      const Record& inner_decl = m_.records[inner_index];
       const clang::RecordType* irt = real_leaf->getAs<clang::RecordType>();
-      if (inner.tag.empty() && inner.typedef_name.empty() && irt &&
+      if (inner_decl.tag.empty() && inner_decl.typedef_name.empty() && irt &&
           irt->getDecl()->getDefinition()) {
         const clang::RecordDecl* inner_def = irt->getDecl()->getDefinition();
         const clang::ASTRecordLayout& il = ctx_.getASTRecordLayout(inner_def);
+        model::RecordLayout& inner = model_.records[inner_index];
         inner.size = static_cast<uint64_t>(il.getSize().getQuantity());
         inner.align = static_cast<uint64_t>(il.getAlignment().getQuantity());
-        inner.resolved = true;
+        inner.known = true;
         inner.real_loc = real_location(inner_def->getLocation());
         std::string inner_lazy;
-        fields(inner, static_cast<size_t>(leaf_t->index), inner_def, 0, nullptr,
-               name + "." + f.name, inner_lazy);
+        fields(inner_index, inner_def, 0, nullptr, name + "." + f.name, inner_lazy);
         if (lazy.empty()) lazy = inner_lazy;
       }
     }
@@ -273,8 +280,8 @@ void Reader::fields(Record& r, size_t ri, const clang::RecordDecl* def, uint64_t
         sized = sized && a->length_kind == ArrayLength::Known;
         cdef_size *= a->length;
       }
-      if (sized && cdef_size != f.size && lazy.empty())
-        lazy = cffi_layout_error(name, "size for field '" + f.name + "'", cdef_size, f.size);
+      if (sized && cdef_size != fl.size && lazy.empty())
+        lazy = cffi_layout_error(name, "size for field '" + f.name + "'", cdef_size, fl.size);
     }
     if (mirror) {
       uint64_t mbits = 0;

@@ -85,11 +85,12 @@ std::string probe_text(const Module& module, const SourceOptions& options) {
   return probe_source(probe_options(options), options.source, pt);
 }
 
-bool resolve(Module& module, const SourceOptions& options, Diagnostics& diags,
-             ResolveStats* stats) {
+bool resolve(const Module& parsed, const SourceOptions& options, Diagnostics& diags,
+             model::Module& out, ResolveStats* stats) {
   auto t0 = std::chrono::steady_clock::now();
+  out = model::Module::unresolved(parsed);
   Probes probes;
-  ProbeText pt = write_probes(module, probes);
+  ProbeText pt = write_probes(parsed, probes);
   std::string code = probe_source(probe_options(options), options.source, pt);
 
   Collector collector;
@@ -139,7 +140,7 @@ bool resolve(Module& module, const SourceOptions& options, Diagnostics& diags,
   }
   if (source_failed) return false;
 
-  Reader reader(module, *unit, probes, diags, options.source);
+  Reader reader(out, *unit, probes, diags, options.source);
   reader.failed = std::move(failed);
   reader.run();
   auto t2 = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 
 #include "cdef/decl.h"
 #include "cdef/diagnostics.h"
+#include "model/model.h"
 
 namespace cdefc::clang_bridge {
 
@@ -32,10 +33,11 @@ struct ResolveStats {
 };
 
 /// Build ONE probe translation unit (the source plus generated probes), parse it in-process,
-/// fill every gap of `module` and check every exact declaration against the real one.
-/// Mismatches and Clang errors are reported into `diags`; returns false if any error.
-bool resolve(cdef::Module& module, const SourceOptions& options, cdef::Diagnostics& diags,
-             ResolveStats* stats = nullptr);
+/// answer every gap of `parsed` and check every declaration against C: the resolved module
+/// goes to `out`. Errors (where the module would not compile) and warnings (what C accepts,
+/// what CFFI finds only at first use) go to `diags`; returns false if any error.
+bool resolve(const cdef::Module& parsed, const SourceOptions& options, cdef::Diagnostics& diags,
+             model::Module& out, ResolveStats* stats = nullptr);
 
 /// The text of the probe translation unit resolve() would parse (for debugging, -v -v).
 std::string probe_text(const cdef::Module& module, const SourceOptions& options);

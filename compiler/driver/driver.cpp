@@ -70,24 +70,26 @@ bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics
   return !diags.has_errors();
 }
 
-bool resolve_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
+bool resolve_model(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
+                   model::Module& model) {
   auto log = logger();
   // Pass 2: one probe translation unit answers every gap and checks every declaration.
   clang_bridge::SourceOptions so = source_options(options);
   if (options.verbose >= 2)
     log->info("probe translation unit:\n{}", clang_bridge::probe_text(module, so));
   clang_bridge::ResolveStats stats;
-  bool ok = clang_bridge::resolve(module, so, diags, &stats);
+  bool ok = clang_bridge::resolve(module, so, diags, model, &stats);
   log->info("resolved with Clang: {} probe lines, parse {:.3f}s, answers {:.3f}s",
             stats.probe_lines, stats.parse_seconds, stats.answer_seconds);
   return ok;
 }
 
-bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
-  return parse_cdefs(options, module, diags) && resolve_model(options, module, diags);
+bool build_model(const Options& options, model::Module& model, cdef::Diagnostics& diags) {
+  cdef::Module parsed;
+  return parse_cdefs(options, parsed, diags) && resolve_model(options, parsed, diags, model);
 }
 
-bool emit_module(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
+bool emit_module(const Options& options, const model::Module& module, cdef::Diagnostics& diags,
                  std::string& c_text) {
   auto t0 = std::chrono::steady_clock::now();
   emit::EmitOptions eo;
@@ -146,6 +148,7 @@ int run_command(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
 
   cdef::Module module;
+  model::Module resolved;
   cdef::Diagnostics diags;
   // The passes in plain order; the exit status says which one failed.
   int failed = kExitCdef;
@@ -156,11 +159,11 @@ int run_command(int argc, char** argv) {
   }
   if (ok) {
     failed = kExitVerification;
-    ok = resolve_model(options, module, diags);
+    ok = resolve_model(options, module, diags, resolved);
   }
   // Pass 3: the C source, in memory (written below only when every pass succeeded).
   std::string c_text;
-  if (ok && !options.emit_c.empty()) ok = emit_module(options, module, diags, c_text);
+  if (ok && !options.emit_c.empty()) ok = emit_module(options, resolved, diags, c_text);
   std::cerr << diags.render();
   if (!ok) {
     std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors")
@@ -168,7 +171,7 @@ int run_command(int argc, char** argv) {
     return failed;
   }
   if (!options.dump_model.empty()) {
-    std::string json = model::to_json(module, options.module_name);
+    std::string json = model::to_json(resolved, options.module_name);
     if (options.dump_model == "-") {
       std::cout << json;
     } else if (!write_file_if_changed(options.dump_model, json, message)) {

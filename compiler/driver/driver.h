@@ -6,6 +6,7 @@
 #include "cdef/decl.h"
 #include "cdef/diagnostics.h"
 #include "driver/options.h"
+#include "model/model.h"
 
 namespace cdefc::driver {
 
@@ -18,15 +19,17 @@ constexpr int kExitVerification = 3;  ///< Clang: mismatches, C source errors, e
 /// Pass 1: parse every cdef of `options` into `module`. Returns false after errors.
 bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
 
-/// Pass 2: resolve the gaps of `module` and check it with Clang. Returns false after errors.
-bool resolve_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
+/// Pass 2: answer the gaps of `parsed` and check it with Clang, into the resolved `model`.
+/// Returns false after errors.
+bool resolve_model(const Options& options, const cdef::Module& parsed, cdef::Diagnostics& diags,
+                   model::Module& model);
 
 /// Passes 1 and 2. Every problem goes to `diags`; returns false if there was any error.
-bool build_model(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
+bool build_model(const Options& options, model::Module& model, cdef::Diagnostics& diags);
 
 /// The C source of the module (after build_model succeeded): tables, wrappers, PyInit.
 /// Unsupported declarations are reported into `diags`; returns false if there was any error.
-bool emit_module(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
+bool emit_module(const Options& options, const model::Module& model, cdef::Diagnostics& diags,
                  std::string& c_text);
 
 /// Write `content` to `path` through a temporary file and a rename, so a failed run never

@@ -30,14 +30,22 @@ size_t count_lines(const std::string& s) {
   return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
-/// A named field of a record with everything flattened: fields of anonymous members are
-/// listed in the enclosing record (their offsets are already from its start).
-void flatten(const Module& m, const cdef::Record& r, std::vector<const cdef::Field*>& out) {
-  for (const cdef::Field& f : r.fields) {
+/// A field as the records table lists it: the declaration and where C puts it.
+struct FlatField {
+  const cdef::Field* decl;
+  const model::FieldLayout* layout;
+};
+
+/// The named fields of record `ri` with everything flattened: fields of anonymous members
+/// are listed in the enclosing record (their offsets are already from its start).
+void flatten(const Module& m, size_t ri, std::vector<FlatField>& out) {
+  const cdef::Record& r = m.decls.records[ri];
+  for (size_t j = 0; j < r.fields.size(); ++j) {
+    const cdef::Field& f = r.fields[j];
     if (!f.name.empty()) {
-      out.push_back(&f);
+      out.push_back({&f, &m.records[ri].fields[j]});
     } else if (f.type && f.type->kind == TypeKind::Record) {
-      flatten(m, m.records[static_cast<size_t>(f.type->index)], out);
+      flatten(m, static_cast<size_t>(f.type->index), out);
     }  // else: unnamed bitfield padding, not a field
   }
 }
@@ -60,40 +68,46 @@ std::string array_checks(const Module& m, TypeRef t, std::string expr) {
 std::string static_asserts(const Module& m, const Tables& tables) {
   std::string out;
   for (const RecordRow& row : tables.records()) {
-    const cdef::Record& r = m.records[static_cast<size_t>(row.record)];
+    const size_t ri = static_cast<size_t>(row.record);
+    const cdef::Record& r = m.decls.records[ri];
+    const model::RecordLayout& layout = m.records[ri];
     if (row.spelling.empty() || !r.complete || r.opaque) continue;
-    std::vector<const cdef::Field*> fields;
-    flatten(m, r, fields);
-    if (r.resolved) {
-      out += check("sizeof(" + row.spelling + ") == " + std::to_string(r.size));
-      out += check("CDEFC_ALIGNOF(" + row.spelling + ") == " + std::to_string(r.align));
-      for (const cdef::Field* f : fields)
-        if (f->bit_width < 0)
-          out += check("offsetof(" + row.spelling + ", " + f->name +
-                       ") == " + std::to_string(f->offset));
+    std::vector<FlatField> fields;
+    flatten(m, ri, fields);
+    if (layout.known) {
+      out += check("sizeof(" + row.spelling + ") == " + std::to_string(layout.size));
+      out += check("CDEFC_ALIGNOF(" + row.spelling + ") == " + std::to_string(layout.align));
+      for (const FlatField& f : fields)
+        if (f.decl->bit_width < 0)
+          out += check("offsetof(" + row.spelling + ", " + f.decl->name +
+                       ") == " + std::to_string(f.layout->offset));
     }
-    for (const cdef::Field* f : fields)
-      if (f->bit_width < 0)
-        out += array_checks(m, f->type, "((" + row.spelling + " *)0)->" + f->name);
+    for (const FlatField& f : fields)
+      if (f.decl->bit_width < 0)
+        out += array_checks(m, f.decl->type, "((" + row.spelling + " *)0)->" + f.decl->name);
   }
   for (const EnumRow& row : tables.enums()) {
-    const cdef::Enum& e = m.enums[static_cast<size_t>(row.enumeration)];
-    if (e.resolved && !row.spelling.empty())
-      out += check("sizeof(" + row.spelling + ") == " + std::to_string(e.size));
+    const cdef::Enum& e = m.decls.enums[static_cast<size_t>(row.enumeration)];
+    const model::EnumLayout& layout = m.enums[static_cast<size_t>(row.enumeration)];
+    if (layout.known && !row.spelling.empty())
+      out += check("sizeof(" + row.spelling + ") == " + std::to_string(layout.size));
     for (const cdef::Enumerator& v : e.values)
-      out += check("(" + v.name + ") == " + int_literal(v.value, !e.is_signed && v.value < 0));
+      out += check("(" + v.name + ") == " + int_literal(v.value, !layout.is_signed && v.value < 0));
   }
-  for (const cdef::Typedef& t : m.typedefs) {
+  for (const cdef::Typedef& t : m.decls.typedefs) {
     if (t.gap == cdef::TypedefGap::Integer || t.gap == cdef::TypedefGap::Float)
       out += check("sizeof(" + t.name + ") == sizeof(" + spell(m, t.type) + ")");
     else if (t.gap == cdef::TypedefGap::None)
       out += array_checks(m, t.type, "(*(" + t.name + " *)0)");
   }
-  for (const cdef::Variable& v : m.variables) out += array_checks(m, v.type, "(" + v.name + ")");
-  for (const cdef::Constant& c : m.constants)
-    if (c.kind != cdef::ConstantKind::Static && c.value.kind == cdef::ConstantValue::Int &&
-        c.value.is_constant_expression)  // a macro over a const variable folds only in Clang
-      out += check("(" + c.name + ") == " + int_literal(c.value.int_value, c.value.is_unsigned));
+  for (const cdef::Variable& v : m.decls.variables) out += array_checks(m, v.type, "(" + v.name + ")");
+  for (size_t i = 0; i < m.decls.constants.size(); ++i) {
+    const cdef::Constant& c = m.decls.constants[i];
+    const cdef::ConstantValue& v = m.constants[i].value;
+    if (c.kind != cdef::ConstantKind::Static && v.kind == cdef::ConstantValue::Int &&
+        v.is_constant_expression)  // a macro over a const variable folds only in Clang
+      out += check("(" + c.name + ") == " + int_literal(v.int_value, v.is_unsigned));
+  }
   return out;
 }
 
@@ -123,25 +137,28 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
   std::string records, fields;
   uint32_t num_fields = 0;
   for (const RecordRow& row : tables.records()) {
-    const cdef::Record& r = m.records[static_cast<size_t>(row.record)];
+    const size_t ri = static_cast<size_t>(row.record);
+    const cdef::Record& r = m.decls.records[ri];
+    const std::string& error = m.records[ri].error;
     bool opaque = r.opaque || !r.complete || row.spelling.empty();
     unsigned flags = (r.is_union ? 1u : 0u) | (opaque ? 2u : 0u) | (r.packed || r.pack ? 4u : 0u);
-    std::vector<const cdef::Field*> list;
-    if (!opaque) flatten(m, r, list);
+    std::vector<FlatField> list;
+    if (!opaque) flatten(m, ri, list);
     records += "  {" + c_string(row.name) + ", " +
                (opaque ? std::string("0, 0")
                        : "sizeof(" + row.spelling + "), CDEFC_ALIGNOF(" + row.spelling + ")") +
                ", " + flags_text(flags, kRecordFlags, 3) + ", " + std::to_string(num_fields) +
                ", " + std::to_string(list.size()) + ", " +
-               (r.layout_error.empty() ? std::string("NULL") : c_string(r.layout_error)) + "},\n";
-    for (const cdef::Field* f : list) {
-      uint32_t type = tables.type(f->type);
-      fields += "  {" + c_string(f->name) + ", " + std::to_string(type) + ", ";
-      if (f->bit_width >= 0)
-        fields += std::to_string(f->bit_width) + ", " + std::to_string(f->bit_offset / 8) + ", " +
-                  std::to_string(f->bit_offset) + "},";
+               (error.empty() ? std::string("NULL") : c_string(error)) + "},\n";
+    for (const FlatField& f : list) {
+      uint32_t type = tables.type(f.decl->type);
+      fields += "  {" + c_string(f.decl->name) + ", " + std::to_string(type) + ", ";
+      if (f.decl->bit_width >= 0)
+        fields += std::to_string(f.decl->bit_width) + ", " +
+                  std::to_string(f.layout->bit_offset / 8) + ", " +
+                  std::to_string(f.layout->bit_offset) + "},";
       else
-        fields += "-1, offsetof(" + row.spelling + ", " + f->name + "), 0},";
+        fields += "-1, offsetof(" + row.spelling + ", " + f.decl->name + "), 0},";
       fields += " /* " + std::to_string(num_fields++) + ": " + tables.display(type) + " */\n";
     }
   }
@@ -150,7 +167,7 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
   std::string enums, enumerators;
   uint32_t num_enumerators = 0;
   for (const EnumRow& row : tables.enums()) {
-    const cdef::Enum& e = m.enums[static_cast<size_t>(row.enumeration)];
+    const cdef::Enum& e = m.decls.enums[static_cast<size_t>(row.enumeration)];
     enums += "  {" + c_string(row.name) + ", " + row.primitive + ", " +
              std::to_string(num_enumerators) + ", " + std::to_string(e.values.size()) + "},\n";
     for (const cdef::Enumerator& v : e.values) {
@@ -161,7 +178,7 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
 
   // Typedefs and globals, sorted by name for the runtime's binary search.
   std::vector<std::pair<std::string, uint32_t>> sorted_typedefs;
-  for (const cdef::Typedef& t : m.typedefs)
+  for (const cdef::Typedef& t : m.decls.typedefs)
     sorted_typedefs.push_back({t.name, tables.type(t.type)});
   std::sort(sorted_typedefs.begin(), sorted_typedefs.end());
   std::string typedefs;
@@ -224,7 +241,7 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
 /// Types the declarations mention that no wrapper or table row interns on its own (every
 /// record and enum), in cdef order, so the table lists every declared type.
 void declared_types(const Module& m, Tables& tables) {
-  for (const cdef::DeclRef& d : m.order) {
+  for (const cdef::DeclRef& d : m.decls.order) {
     auto t = std::make_shared<cdef::Type>();
     if (d.kind == cdef::DeclRef::Record && tables.record_row(d.index) >= 0) {
       t->kind = TypeKind::Record;
@@ -242,13 +259,14 @@ void declared_types(const Module& m, Tables& tables) {
 /// out (a struct without a tag or typedef name, reached through a named field).
 void unsupported_bitfields(const Module& m, const Tables& tables, cdef::Diagnostics& diags) {
   for (const RecordRow& row : tables.records()) {
-    const cdef::Record& r = m.records[static_cast<size_t>(row.record)];
-    if (r.resolved || r.opaque || !r.complete) continue;
-    std::vector<const cdef::Field*> fields;
-    flatten(m, r, fields);
-    for (const cdef::Field* f : fields)
-      if (f->bit_width >= 0)
-        diags.error(f->loc, "bitfield '" + f->name + "' is not supported yet in a " +
+    const size_t ri = static_cast<size_t>(row.record);
+    const cdef::Record& r = m.decls.records[ri];
+    if (m.records[ri].known || r.opaque || !r.complete) continue;
+    std::vector<FlatField> fields;
+    flatten(m, ri, fields);
+    for (const FlatField& f : fields)
+      if (f.decl->bit_width >= 0)
+        diags.error(f.decl->loc, "bitfield '" + f.decl->name + "' is not supported yet in a " +
                                 (r.is_union ? "union" : "struct") +
                                 " without a tag or typedef name");
   }

@@ -7,6 +7,7 @@
 
 #include "cdef/decl.h"
 #include "cdef/diagnostics.h"
+#include "model/model.h"
 
 namespace cdefc::emit {
 
@@ -24,7 +25,7 @@ struct EmitOptions {
 /// Emits the C of `module` (resolved: no gaps left) into `out`. Unsupported declarations are
 /// reported into `diags` (e.g. FILE by value); returns false if there was any error, in
 /// which case `out` must not be written anywhere.
-bool emit_c(const cdef::Module& module, const EmitOptions& options, cdef::Diagnostics& diags,
+bool emit_c(const model::Module& module, const EmitOptions& options, cdef::Diagnostics& diags,
             std::string& out);
 
 }  // namespace cdefc::emit

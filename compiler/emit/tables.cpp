@@ -132,9 +132,9 @@ const Primitive* find_primitive(const std::string& name) {
 /// so that dropping the outermost qualifiers of `t` itself is not enough.
 bool typedef_adds_qualifiers(const Module& m, TypeRef t) {
   while (t && t->kind == TypeKind::Typedef) {
-    int i = m.find_typedef(t->name);
+    int i = m.decls.find_typedef(t->name);
     if (i < 0) return false;
-    t = m.typedefs[static_cast<size_t>(i)].type;
+    t = m.decls.typedefs[static_cast<size_t>(i)].type;
     if (t && t->quals) return true;
   }
   return false;
@@ -145,9 +145,9 @@ bool typedef_adds_qualifiers(const Module& m, TypeRef t) {
 TypeRef resolve_typedefs(const Module& m, const TypeRef& t) {
   TypeRef r = t;
   for (int depth = 0; r && r->kind == TypeKind::Typedef && depth < 64; ++depth) {
-    int i = m.find_typedef(r->name);
+    int i = m.decls.find_typedef(r->name);
     if (i < 0) break;
-    TypeRef next = m.typedefs[static_cast<size_t>(i)].type;
+    TypeRef next = m.decls.typedefs[static_cast<size_t>(i)].type;
     if (!next) break;
     if (r->quals) {
       auto q = std::make_shared<Type>(*next);
@@ -192,8 +192,7 @@ Conv conversion(const Module& m, const TypeRef& t) {
       return p ? p->conv : Conv::Unsupported;
     }
     case TypeKind::Enum: {
-      const cdef::Enum& e = m.enums[static_cast<size_t>(r->index)];
-      return e.is_signed ? Conv::Signed : Conv::Unsigned;
+      return m.enums[static_cast<size_t>(r->index)].is_signed ? Conv::Signed : Conv::Unsigned;
     }
     case TypeKind::Pointer:
     case TypeKind::Array:
@@ -208,7 +207,7 @@ Conv conversion(const Module& m, const TypeRef& t) {
 }
 
 std::string spell(const Module& m, const TypeRef& t, const std::string& declarator) {
-  return cdef::c_type_string(m, t, declarator);
+  return cdef::c_type_string(m.decls, t, declarator);
 }
 
 // ---- Tables ----
@@ -216,15 +215,15 @@ std::string spell(const Module& m, const TypeRef& t, const std::string& declarat
 Tables::Tables(const Module& m) : m_(m) {
   // Anonymous struct/union members are not types of their own: their fields are flattened.
   std::set<int> members;
-  for (const Record& r : m.records)
+  for (const Record& r : m.decls.records)
     for (const cdef::Field& f : r.fields)
       if (f.name.empty() && f.type && f.type->kind == TypeKind::Record)
         members.insert(f.type->index);
 
   int anonymous = 0;
-  record_row_.assign(m.records.size(), -1);
-  for (size_t i = 0; i < m.records.size(); ++i) {
-    const Record& r = m.records[i];
+  record_row_.assign(m.decls.records.size(), -1);
+  for (size_t i = 0; i < m.decls.records.size(); ++i) {
+    const Record& r = m.decls.records[i];
     if (members.count(static_cast<int>(i))) continue;
     const std::string kw = r.is_union ? "union" : "struct";
     RecordRow row;
@@ -232,8 +231,8 @@ Tables::Tables(const Module& m) : m_(m) {
     if (!r.tag.empty()) {
       row.name = row.spelling = kw + " " + r.tag;
     } else if (!r.typedef_name.empty()) {
-      int td = m.find_typedef(r.typedef_name);
-      const TypeRef tt = td >= 0 ? m.typedefs[static_cast<size_t>(td)].type : nullptr;
+      int td = m.decls.find_typedef(r.typedef_name);
+      const TypeRef tt = td >= 0 ? m.decls.typedefs[static_cast<size_t>(td)].type : nullptr;
       if (tt && tt->kind == TypeKind::Record && tt->index == static_cast<int>(i)) {
         row.name = row.spelling = r.typedef_name;  // typedef struct { ... } foo_t;
       } else {
@@ -254,7 +253,7 @@ Tables::Tables(const Module& m) : m_(m) {
     changed = false;
     for (const RecordRow& outer : records_) {
       if (outer.spelling.empty()) continue;
-      std::vector<const Record*> stack = {&m.records[static_cast<size_t>(outer.record)]};
+      std::vector<const Record*> stack = {&m.decls.records[static_cast<size_t>(outer.record)]};
       while (!stack.empty()) {
         const Record* r = stack.back();
         stack.pop_back();
@@ -267,7 +266,7 @@ Tables::Tables(const Module& m) : m_(m) {
           }
           if (!leaf || leaf->kind != TypeKind::Record) continue;
           if (f.name.empty()) {
-            stack.push_back(&m.records[static_cast<size_t>(leaf->index)]);
+            stack.push_back(&m.decls.records[static_cast<size_t>(leaf->index)]);
             continue;
           }
           int row = record_row_[static_cast<size_t>(leaf->index)];
@@ -280,9 +279,9 @@ Tables::Tables(const Module& m) : m_(m) {
     }
   }
 
-  enum_row_.assign(m.enums.size(), -1);
-  for (size_t i = 0; i < m.enums.size(); ++i) {
-    const cdef::Enum& e = m.enums[i];
+  enum_row_.assign(m.decls.enums.size(), -1);
+  for (size_t i = 0; i < m.decls.enums.size(); ++i) {
+    const cdef::Enum& e = m.decls.enums[i];
     EnumRow row;
     row.enumeration = static_cast<int>(i);
     if (!e.tag.empty())
@@ -295,8 +294,9 @@ Tables::Tables(const Module& m) : m_(m) {
                                           "CDEFC_PRIM_INT64"};
     static const char* const kUnsigned[] = {"CDEFC_PRIM_UINT8", "CDEFC_PRIM_UINT16",
                                             "CDEFC_PRIM_UINT32", "CDEFC_PRIM_UINT64"};
-    int log2 = e.size == 1 ? 0 : e.size == 2 ? 1 : e.size == 8 ? 3 : 2;
-    row.primitive = e.is_signed ? kSigned[log2] : kUnsigned[log2];
+    const model::EnumLayout& layout = m.enums[i];
+    int log2 = layout.size == 1 ? 0 : layout.size == 2 ? 1 : layout.size == 8 ? 3 : 2;
+    row.primitive = layout.is_signed ? kSigned[log2] : kUnsigned[log2];
     enum_row_[i] = static_cast<int>(enums_.size());
     enums_.push_back(std::move(row));
   }

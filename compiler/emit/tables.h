@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "cdef/decl.h"
+#include "model/model.h"
 
 namespace cdefc::emit::detail {
 
-using cdef::Module;
+using Module = model::Module;  ///< the resolved module the emitter reads
 using cdef::TypeRef;
 
 // ---- C text helpers ----

@@ -37,9 +37,9 @@ struct Value {
 /// True if `t` is an enum in C, or may be one (a 'typedef int... t' gap).
 bool may_be_enum(const Module& m, TypeRef t) {
   while (t && t->kind == TypeKind::Typedef) {
-    int i = m.find_typedef(t->name);
+    int i = m.decls.find_typedef(t->name);
     if (i < 0) return false;
-    const cdef::Typedef& td = m.typedefs[static_cast<size_t>(i)];
+    const cdef::Typedef& td = m.decls.typedefs[static_cast<size_t>(i)];
     if (td.gap == cdef::TypedefGap::Integer) return true;
     t = td.type;
   }
@@ -48,10 +48,13 @@ bool may_be_enum(const Module& m, TypeRef t) {
 
 /// The C function call `f(_x0, _x1)`; a pointer argument whose type C has another way is
 /// passed as `(void *)_xI`.
-std::string call(const cdef::Function& f, size_t nparams) {
+std::string call(const Module& m, const cdef::Function& f, size_t nparams) {
+  // What Clang found for f (m.functions is parallel to m.decls.functions).
+  const std::vector<bool>& as_void_args =
+      m.functions[static_cast<size_t>(&f - m.decls.functions.data())].void_pointer_args;
   std::string s = f.name + "(";
   for (size_t i = 0; i < nparams; ++i) {
-    bool as_void = i < f.void_pointer_args.size() && f.void_pointer_args[i];
+    bool as_void = i < as_void_args.size() && as_void_args[i];
     s += (i ? ", " : "") + std::string(as_void ? "(void *)" : "") + arg_name(i);
   }
   return s + ")";
@@ -66,9 +69,9 @@ std::string direct_wrapper(const Module& m, const cdef::Function& f,
   decl += params.empty() ? "void)" : ")";
   std::string s = "static " + spell(m, result.type, decl) + "\n{\n  ";
   if (result.conv == Conv::Void)
-    s += call(f, params.size()) + ";\n";
+    s += call(m, f, params.size()) + ";\n";
   else
-    s += "return " + cast_to(m, result.type) + call(f, params.size()) + ";\n";
+    s += "return " + cast_to(m, result.type) + call(m, f, params.size()) + ";\n";
   return s + "}\n";
 }
 
@@ -195,7 +198,7 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
   // The call: GIL released, errno restored before and saved after, as CFFI does.
   s += "  CDEFC_CALL(";
   if (result.conv != Conv::Void) s += std::string(n::kResult) + " = " + cast_to(m, result.type);
-  s += call(f, params.size()) + ");\n";
+  s += call(m, f, params.size()) + ");\n";
   const std::string release = std::string("  cdefc_frame_release(&") + n::kFrame + ");\n";
   if (result.conv == Conv::Void) {
     if (frame) s += release;
@@ -242,7 +245,7 @@ TypeRef primitive_type(const std::string& name) {
 
 void write_functions(const Module& m, const EmitOptions& options, Tables& tables,
                      cdef::Diagnostics& diags, Code& code) {
-  for (const cdef::Function& f : m.functions) {
+  for (const cdef::Function& f : m.decls.functions) {
     const bool extern_python = f.linkage != cdef::Linkage::C;
     const cdef::Type& ft = *f.type;
     if (extern_python && ft.variadic) {
@@ -352,7 +355,7 @@ void write_extern_python(const Module& m, const Code& code, std::string& out) {
 }
 
 void write_variables(const Module& m, Tables& tables, Code& code) {
-  for (const cdef::Variable& v : m.variables) {
+  for (const cdef::Variable& v : m.decls.variables) {
     // Read-only when the object itself (the innermost element of an array) is const.
     TypeRef t = resolve_typedefs(m, v.type);
     while (t && t->kind == TypeKind::Array) t = resolve_typedefs(m, t->target);
@@ -371,13 +374,15 @@ void write_variables(const Module& m, Tables& tables, Code& code) {
 }
 
 void write_constants(const Module& m, Tables& tables, Code& code) {
-  for (const cdef::Constant& c : m.constants) {
+  for (size_t i = 0; i < m.decls.constants.size(); ++i) {
+    const cdef::Constant& c = m.decls.constants[i];
+    const model::ConstantInfo& info = m.constants[i];
     if (c.kind != cdef::ConstantKind::Static || !c.type) {
       // #define NAME <integer>: long long, or unsigned long long for values above LLONG_MAX.
-      TypeRef t = primitive_type(c.value.is_unsigned ? "unsigned long long" : "long long");
+      TypeRef t = primitive_type(info.value.is_unsigned ? "unsigned long long" : "long long");
       code.text += getter(c.name, store(m, t, c.name)) + "\n";
       code.globals.push_back(constant_row(c.name, tables.type(t)));
-      if (!c.value_error.empty()) code.globals.back().error = c_string(c.value_error);
+      if (!info.error.empty()) code.globals.back().error = c_string(info.error);
       continue;
     }
     TypeRef resolved = resolve_typedefs(m, c.type);
@@ -393,9 +398,10 @@ void write_constants(const Module& m, Tables& tables, Code& code) {
     code.text += getter(c.name, store(m, t, c.name)) + "\n";
     code.globals.push_back(constant_row(c.name, tables.type(t)));
   }
-  for (const cdef::Enum& e : m.enums)
-    for (const cdef::Enumerator& v : e.values) {
-      TypeRef t = primitive_type(!e.is_signed && v.value < 0 ? "unsigned long long" : "long long");
+  for (size_t i = 0; i < m.decls.enums.size(); ++i)
+    for (const cdef::Enumerator& v : m.decls.enums[i].values) {
+      const bool is_unsigned = !m.enums[i].is_signed && v.value < 0;
+      TypeRef t = primitive_type(is_unsigned ? "unsigned long long" : "long long");
       code.text += getter(v.name, store(m, t, v.name)) + "\n";
       code.globals.push_back(constant_row(v.name, tables.type(t)));
     }

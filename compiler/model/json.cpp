@@ -5,7 +5,6 @@
 
 namespace cdefc::model {
 
-using cdef::Module;
 using json = nlohmann::ordered_json;
 
 namespace {
@@ -40,15 +39,15 @@ json value(const cdef::ConstantValue& v) {
 }
 
 /// How C reaches a function, or null when not known (extern "Python").
-const char* reach_name(cdef::Reach r) {
+const char* reach_name(Reach r) {
   switch (r) {
-    case cdef::Reach::Unknown:
+    case Reach::Unknown:
       return nullptr;
-    case cdef::Reach::Function:
+    case Reach::Function:
       return "function";
-    case cdef::Reach::FunctionPointer:
+    case Reach::FunctionPointer:
       return "function pointer variable";
-    case cdef::Reach::Macro:
+    case Reach::Macro:
       return "macro";
   }
   return nullptr;
@@ -86,8 +85,11 @@ std::string to_json(const Module& m, const std::string& module_name) {
   json out;
   out["module"] = module_name;
 
+  const cdef::Module& d = m.decls;
   json records = json::array();
-  for (const cdef::Record& r : m.records) {
+  for (size_t ri = 0; ri < d.records.size(); ++ri) {
+    const cdef::Record& r = d.records[ri];
+    const RecordLayout& layout = m.records[ri];
     json j;
     j["name"] = record_name(r);
     j["kind"] = r.is_union ? "union" : "struct";
@@ -99,39 +101,43 @@ std::string to_json(const Module& m, const std::string& module_name) {
       if (r.packed) j["packed"] = true;
       if (r.pack) j["pack"] = r.pack;
     }
-    if (r.complete || r.size) {
-      j["size"] = r.size;
-      j["align"] = r.align;
+    if (r.complete || layout.size) {
+      j["size"] = layout.size;
+      j["align"] = layout.align;
     }
     json fields = json::array();
-    for (const cdef::Field& f : r.fields) {
+    for (size_t fi = 0; fi < r.fields.size(); ++fi) {
+      const cdef::Field& f = r.fields[fi];
+      const FieldLayout& fl = layout.fields[fi];
       json fj;
       fj["name"] = f.name;
-      fj["type"] = cdef::c_type_string(m, f.type);
-      fj["offset"] = f.offset;
-      fj["size"] = f.size;
+      fj["type"] = cdef::c_type_string(d, f.type);
+      fj["offset"] = fl.offset;
+      fj["size"] = fl.size;
       if (f.bit_width >= 0) {
         fj["bit_width"] = f.bit_width;
-        fj["bit_offset"] = f.bit_offset;
+        fj["bit_offset"] = fl.bit_offset;
       }
       fields.push_back(fj);
     }
     if (r.complete) j["fields"] = fields;
-    if (!r.layout_error.empty()) j["error"] = r.layout_error;
+    if (!layout.error.empty()) j["error"] = layout.error;
     records.push_back(j);
   }
   out["records"] = records;
 
   json enums = json::array();
-  for (const cdef::Enum& e : m.enums) {
+  for (size_t ei = 0; ei < d.enums.size(); ++ei) {
+    const cdef::Enum& e = d.enums[ei];
+    const EnumLayout& layout = m.enums[ei];
     json j;
     j["name"] = e.tag.empty() ? (e.typedef_name.empty() ? "enum <anonymous>" : e.typedef_name)
                               : "enum " + e.tag;
     j["cdef"] = where(e.loc);
     j["partial"] = e.partial;
-    if (e.resolved) {
-      j["size"] = e.size;
-      j["signed"] = e.is_signed;
+    if (layout.known) {
+      j["size"] = layout.size;
+      j["signed"] = layout.is_signed;
     }
     json values = json::array();
     for (const cdef::Enumerator& v : e.values) values.push_back(json::array({v.name, v.value}));
@@ -141,10 +147,10 @@ std::string to_json(const Module& m, const std::string& module_name) {
   out["enums"] = enums;
 
   json typedefs = json::array();
-  for (const cdef::Typedef& t : m.typedefs) {
+  for (const cdef::Typedef& t : d.typedefs) {
     json j;
     j["name"] = t.name;
-    j["type"] = cdef::c_type_string(m, t.type);
+    j["type"] = cdef::c_type_string(d, t.type);
     if (const char* g = gap_name(t.gap)) j["gap"] = g;
     j["cdef"] = where(t.loc);
     typedefs.push_back(j);
@@ -152,41 +158,44 @@ std::string to_json(const Module& m, const std::string& module_name) {
   out["typedefs"] = typedefs;
 
   json functions = json::array();
-  for (const cdef::Function& f : m.functions) {
+  for (size_t fi = 0; fi < d.functions.size(); ++fi) {
+    const cdef::Function& f = d.functions[fi];
     json j;
     j["name"] = f.name;
-    j["type"] = cdef::c_type_string(m, f.type, f.name);
-    j["result"] = cdef::c_type_string(m, f.type->target);
+    j["type"] = cdef::c_type_string(d, f.type, f.name);
+    j["result"] = cdef::c_type_string(d, f.type->target);
     json params = json::array();
-    for (const cdef::Param& p : f.type->params) params.push_back(cdef::c_type_string(m, p.type));
+    for (const cdef::Param& p : f.type->params) params.push_back(cdef::c_type_string(d, p.type));
     j["params"] = params;
     j["variadic"] = f.type->variadic;
     if (f.linkage == cdef::Linkage::Python) j["extern"] = "Python";
     if (f.linkage == cdef::Linkage::PythonPlusC) j["extern"] = "Python+C";
-    if (const char* c = reach_name(f.reach)) j["c"] = c;
+    if (const char* c = reach_name(m.functions[fi].reach)) j["c"] = c;
     j["cdef"] = where(f.loc);
     functions.push_back(j);
   }
   out["functions"] = functions;
 
   json variables = json::array();
-  for (const cdef::Variable& v : m.variables) {
+  for (const cdef::Variable& v : d.variables) {
     json j;
     j["name"] = v.name;
-    j["type"] = cdef::c_type_string(m, v.type);
+    j["type"] = cdef::c_type_string(d, v.type);
     j["cdef"] = where(v.loc);
     variables.push_back(j);
   }
   out["variables"] = variables;
 
   json constants = json::array();
-  for (const cdef::Constant& c : m.constants) {
+  for (size_t ci = 0; ci < d.constants.size(); ++ci) {
+    const cdef::Constant& c = d.constants[ci];
+    const ConstantInfo& info = m.constants[ci];
     json j;
     j["name"] = c.name;
     j["kind"] = constant_kind(c.kind);
-    if (c.type) j["type"] = cdef::c_type_string(m, c.type);
-    j["value"] = value(c.value);
-    if (!c.value_error.empty()) j["error"] = c.value_error;
+    if (c.type) j["type"] = cdef::c_type_string(d, c.type);
+    j["value"] = value(info.value);
+    if (!info.error.empty()) j["error"] = info.error;
     j["cdef"] = where(c.loc);
     constants.push_back(j);
   }

@@ -3,13 +3,13 @@
 
 #include <string>
 
-#include "cdef/decl.h"
+#include "model/model.h"
 
 namespace cdefc::model {
 
 /// The resolved module as indented JSON text: every record with its layout, enum values,
 /// typedefs, functions, globals and constants, in a stable order (cdef order).
 /// Locations are written as "file:line" with the file's base name only.
-std::string to_json(const cdef::Module& module, const std::string& module_name);
+std::string to_json(const Module& module, const std::string& module_name);
 
 }  // namespace cdefc::model

@@ -50,7 +50,7 @@ bool emit(const std::string& input, const std::vector<std::string>& extra, std::
   std::string message;
   bool ok =
       driver::parse_command_line(static_cast<int>(argv.size()), argv.data(), options, message) == 0;
-  cdef::Module module;
+  model::Module module;
   cdef::Diagnostics diags;
   if (ok) ok = driver::build_model(options, module, diags);
   if (ok) ok = driver::emit_module(options, module, diags, c);

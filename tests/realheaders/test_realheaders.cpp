@@ -42,7 +42,7 @@ class RealHeaders : public ::testing::Test {
     ASSERT_EQ(driver::parse_command_line(static_cast<int>(argv.size()), argv.data(), options,
                                          message), 0) << message;
     cdef::Diagnostics diags;
-    module_ = new cdef::Module;
+    module_ = new model::Module;
     ok_ = driver::build_model(options, *module_, diags);
     rendered_ = diags.render();
     expected_ = new std::map<std::string, std::string>(gcc_values());
@@ -51,47 +51,51 @@ class RealHeaders : public ::testing::Test {
     delete module_;
     delete expected_;
   }
-  static cdef::Module* module_;
+  static model::Module* module_;
   static std::map<std::string, std::string>* expected_;
   static bool ok_;
   static std::string rendered_;
 
-  const cdef::Record& record(const std::string& name) {
-    for (const cdef::Record& r : module_->records)
-      if (r.typedef_name == name || ("struct " + r.tag) == name) return r;
-    int t = module_->find_typedef(name);
-    if (t >= 0 && module_->typedefs[static_cast<size_t>(t)].type->kind == cdef::TypeKind::Record)
-      return module_->records[static_cast<size_t>(module_->typedefs[static_cast<size_t>(t)].type->index)];
-    static cdef::Record none;
+  /// Index of the record the cdef names `name`.
+  size_t record(const std::string& name) {
+    const cdef::Module& d = module_->decls;
+    for (size_t i = 0; i < d.records.size(); ++i)
+      if (d.records[i].typedef_name == name || ("struct " + d.records[i].tag) == name) return i;
+    int t = d.find_typedef(name);
+    if (t >= 0 && d.typedefs[static_cast<size_t>(t)].type->kind == cdef::TypeKind::Record)
+      return static_cast<size_t>(d.typedefs[static_cast<size_t>(t)].type->index);
     ADD_FAILURE() << "no record " << name;
-    return none;
+    return 0;
   }
   /// `name` as the cdef spells it; `key` as the gcc program prints it (no spaces).
   void check_record(const std::string& name, std::string key_name = "") {
     ASSERT_TRUE(ok_) << rendered_;
-    const cdef::Record& r = record(name);
+    const size_t ri = record(name);
+    const cdef::Record& r = module_->decls.records[ri];
+    const model::RecordLayout& layout = module_->records[ri];
     if (key_name.empty()) key_name = name;
-    EXPECT_TRUE(r.resolved);
+    EXPECT_TRUE(layout.known);
     ASSERT_TRUE(expected_->count("size " + key_name)) << "gcc program gave no size for " << name;
-    EXPECT_EQ(std::to_string(r.size), expected_->at("size " + key_name)) << name;
+    EXPECT_EQ(std::to_string(layout.size), expected_->at("size " + key_name)) << name;
     ASSERT_FALSE(r.fields.empty());
-    for (const cdef::Field& f : r.fields) {
-      std::string key = key_name + "." + f.name;
+    for (size_t j = 0; j < r.fields.size(); ++j) {
+      std::string key = key_name + "." + r.fields[j].name;
       ASSERT_TRUE(expected_->count("offset " + key)) << key;
-      EXPECT_EQ(std::to_string(f.offset), expected_->at("offset " + key)) << key;
-      EXPECT_EQ(std::to_string(f.size), expected_->at("fieldsize " + key)) << key;
+      EXPECT_EQ(std::to_string(layout.fields[j].offset), expected_->at("offset " + key)) << key;
+      EXPECT_EQ(std::to_string(layout.fields[j].size), expected_->at("fieldsize " + key)) << key;
     }
   }
-  const cdef::Constant& constant(const std::string& name) {
-    for (const cdef::Constant& c : module_->constants)
-      if (c.name == name) return c;
-    static cdef::Constant none;
+  /// What Clang found for the constant `name`.
+  const model::ConstantInfo& constant(const std::string& name) {
+    for (size_t i = 0; i < module_->decls.constants.size(); ++i)
+      if (module_->decls.constants[i].name == name) return module_->constants[i];
+    static model::ConstantInfo none;
     ADD_FAILURE() << "no constant " << name;
     return none;
   }
 };
 
-cdef::Module* RealHeaders::module_ = nullptr;
+model::Module* RealHeaders::module_ = nullptr;
 std::map<std::string, std::string>* RealHeaders::expected_ = nullptr;
 bool RealHeaders::ok_ = false;
 std::string RealHeaders::rendered_;
@@ -111,13 +115,13 @@ TEST_F(RealHeaders, IntegerConstants) {
   for (const char* name : {"Z_OK", "Z_STREAM_END", "Z_NO_FLUSH", "Z_FINISH", "Z_BUF_ERROR",
                            "Z_DEFAULT_COMPRESSION", "Z_DEFLATED", "MAX_WBITS", "INT_MAX",
                            "INT_MIN", "LLONG_MIN", "EOF", "BUFSIZ", "SEEK_END"}) {
-    const cdef::Constant& c = constant(name);
+    const model::ConstantInfo& c = constant(name);
     ASSERT_EQ(c.value.kind, cdef::ConstantValue::Int) << name;
     EXPECT_FALSE(c.value.is_unsigned) << name;
     EXPECT_EQ(std::to_string(c.value.int_value), expected_->at(std::string("int ") + name)) << name;
   }
   for (const char* name : {"UINT_MAX", "ULLONG_MAX"}) {
-    const cdef::Constant& c = constant(name);
+    const model::ConstantInfo& c = constant(name);
     ASSERT_EQ(c.value.kind, cdef::ConstantValue::Int) << name;
     EXPECT_EQ(std::to_string(static_cast<uint64_t>(c.value.int_value)),
               expected_->at(std::string("uint ") + name)) << name;
@@ -127,10 +131,10 @@ TEST_F(RealHeaders, IntegerConstants) {
 
 TEST_F(RealHeaders, FloatAndStringConstants) {
   ASSERT_TRUE(ok_) << rendered_;
-  const cdef::Constant& eps = constant("DBL_EPSILON");
+  const model::ConstantInfo& eps = constant("DBL_EPSILON");
   ASSERT_EQ(eps.value.kind, cdef::ConstantValue::Float);
   EXPECT_DOUBLE_EQ(eps.value.float_value, std::stod(expected_->at("double DBL_EPSILON")));
-  const cdef::Constant& ver = constant("ZLIB_VERSION");
+  const model::ConstantInfo& ver = constant("ZLIB_VERSION");
   ASSERT_EQ(ver.value.kind, cdef::ConstantValue::String);
   EXPECT_EQ(ver.value.string_value, expected_->at("string ZLIB_VERSION"));
 }
@@ -138,7 +142,7 @@ TEST_F(RealHeaders, FloatAndStringConstants) {
 TEST_F(RealHeaders, IntegerTypedefGaps) {
   ASSERT_TRUE(ok_) << rendered_;
   size_t gaps = 0;
-  for (const cdef::Typedef& t : module_->typedefs) {
+  for (const cdef::Typedef& t : module_->decls.typedefs) {
     if (t.gap != cdef::TypedefGap::Integer) continue;
     ++gaps;
     ASSERT_TRUE(t.type);

@@ -19,10 +19,12 @@ TYPES = ["int", "int *", "int[3]", "int[]", "char *", "char[]", "char[4]", "stru
          "struct point[2]", "union value *", "tagged_t *", "struct flags *", "struct rect *", "struct list *",
          "enum color", "enum color *", "void *", "void", "double *", "long double", "wchar_t[]",
          "int(*)(int, int)", "struct vs *", "_Bool *", "float", "unsigned char[8]", "int **", "int(*)[3]",
-         "FILE *", "struct point[]", "char16_t[]", "int8_t"]
+         "FILE *", "struct point[]", "char16_t[]", "int8_t", "struct swapped *", "struct swapped[2]",
+         "struct holds_swapped *", "swapped_t[]", "struct swapped_ref *"]
 FIELDS = ["x", "y", "tl", "data", "bytes", "a", "c", "f", "n", "next", "label"]
 SAFE_FUNCTIONS = [lib.add, lib.point_sum_value, lib.take_void, lib.binop, lib.make_point, lib.neg64,
-                  lib.twice_u64, lib.scale, lib.bool_to_int, lib.low_byte, lib.ld_twice, lib.next_color]
+                  lib.twice_u64, lib.scale, lib.bool_to_int, lib.low_byte, lib.ld_twice, lib.next_color,
+                  lib.swapped_x_value, lib.make_swapped]
 EXPECTED = (TypeError, ValueError, IndexError, OverflowError, RuntimeError, AttributeError, KeyError,
             NotImplementedError, MemoryError, ZeroDivisionError, ffi.error)
 

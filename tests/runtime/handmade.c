@@ -84,6 +84,22 @@ static wchar_t wfirst(const wchar_t *s) { return s[0]; }
 static int take_void(void *p) { return p != NULL; }
 static int take_uchar_ptr(unsigned char *p) { return p[0]; }
 static int vs_sum(struct vs *v) { int s = 0; for (int i = 0; i < v->n; i++) s += v->data[i]; return s; }
+
+/* Where the cdef is not C (test_runtime.py's CDEF): x and y swapped, a field missing, a
+   #define's value. CFFI builds the module and raises ffi.error at their first use. */
+struct swapped { int y; int x; };
+struct grown { int a; int extra; };
+struct holds_swapped { struct swapped s; int n; };
+struct swapped_ref { struct swapped *p; int n; };
+typedef struct swapped swapped_t;
+#define WRONG 6
+static struct swapped the_swapped = {2, 1};
+struct swapped swapped_global = {4, 3};
+static struct swapped *get_swapped(void) { return &the_swapped; }
+static int swapped_x(struct swapped *s) { return s ? s->x : -1; }
+static int swapped_x_value(struct swapped s) { return s.x; }
+static struct swapped make_swapped(void) { return the_swapped; }
+int (*swapped_x_ptr)(struct swapped) = swapped_x_value;
 /* LIBRARY END */
 
 /* ---- types: every type the declarations mention ---- */
@@ -100,6 +116,8 @@ enum {
   T_FN_TWICE_U64, T_FN_HALF_SHORT, T_FN_LD_TWICE, T_FN_WLEN, T_FN_SUM_POINTS, T_FN_WFIRST,
   T_FN_TAKE_VOID, T_FN_TAKE_UCHAR_PTR, T_FN_SUM_INTS, T_FN_SUM_INTS_P,
   T_VS, T_VS_P, T_INT_OPEN, T_FN_VS_SUM,
+  T_SWAPPED, T_GROWN, T_HOLDS_SWAPPED, T_SWAPPED_REF, T_SWAPPED_P, T_FN_GET_SWAPPED,
+  T_FN_SWAPPED_X, T_FN_SWAPPED_X_VALUE, T_FN_SWAPPED_X_VALUE_P, T_FN_MAKE_SWAPPED,
   T__COUNT
 };
 
@@ -129,6 +147,8 @@ static const uint32_t _cdefc_args[] = {
     /* 23 */ T_VOID_P,              /* take_void */
     /* 24 */ T_UCHAR_P,             /* take_uchar_ptr */
     /* 25 */ T_VS_P,                /* vs_sum */
+    /* 26 */ T_SWAPPED_P,           /* swapped_x */
+    /* 27 */ T_SWAPPED,             /* swapped_x_value, swapped_x_ptr */
 };
 
 static const cdefc_type _cdefc_types[T__COUNT] = {
@@ -195,6 +215,16 @@ static const cdefc_type _cdefc_types[T__COUNT] = {
     [T_VS_P] = PTR(T_VS),
     [T_INT_OPEN] = {CDEFC_TYPE_OPEN_ARRAY, 0, 0, T_INT, 0, 0, 0},
     [T_FN_VS_SUM] = FN(T_INT, 25, 1),
+    [T_SWAPPED] = REC(7),
+    [T_GROWN] = REC(8),
+    [T_HOLDS_SWAPPED] = REC(9),
+    [T_SWAPPED_REF] = REC(10),
+    [T_SWAPPED_P] = PTR(T_SWAPPED),
+    [T_FN_GET_SWAPPED] = FN(T_SWAPPED_P, 0, 0),
+    [T_FN_SWAPPED_X] = FN(T_INT, 26, 1),
+    [T_FN_SWAPPED_X_VALUE] = FN(T_INT, 27, 1),
+    [T_FN_SWAPPED_X_VALUE_P] = PTR(T_FN_SWAPPED_X_VALUE),
+    [T_FN_MAKE_SWAPPED] = FN(T_SWAPPED, 0, 0),
 };
 
 /* ---- records, fields, enums, typedefs ---- */
@@ -225,21 +255,46 @@ static const cdefc_field _cdefc_fields[] = {
     /* 16: struct vs */
     {"n", T_INT, -1, offsetof(struct vs, n), 0},
     {"data", T_INT_OPEN, -1, offsetof(struct vs, data), 0},
+    /* 18: struct swapped: the cdef's fields at C's offsets, as the emitter writes them */
+    {"x", T_INT, -1, offsetof(struct swapped, x), 0},
+    {"y", T_INT, -1, offsetof(struct swapped, y), 0},
+    /* 20: struct grown */
+    {"a", T_INT, -1, offsetof(struct grown, a), 0},
+    /* 21: struct holds_swapped (its own layout is right: the error is its member's) */
+    {"s", T_SWAPPED, -1, offsetof(struct holds_swapped, s), 0},
+    {"n", T_INT, -1, offsetof(struct holds_swapped, n), 0},
+    /* 23: struct swapped_ref (a pointer to it: no error) */
+    {"p", T_SWAPPED_P, -1, offsetof(struct swapped_ref, p), 0},
+    {"n", T_INT, -1, offsetof(struct swapped_ref, n), 0},
 };
 
+/* The ffi.error messages the compiler writes (CFFI's words). */
+#define SWAPPED_ERROR                                                                        \
+  "struct swapped: wrong offset for field 'x' (cdef says 0, but C compiler says 4). fix it " \
+  "or use \"...;\" as the last field in the cdef for struct swapped to make it flexible"
+#define GROWN_ERROR                                                                     \
+  "struct grown: wrong total size (cdef says 4, but C compiler says 8). fix it or use " \
+  "\"...;\" as the last field in the cdef for struct grown to make it flexible"
+#define WRONG_ERROR "the C compiler says 'WRONG' is equal to 6 (0x6), but the cdef disagrees"
+
 static const cdefc_record _cdefc_records[] = {
-    {"struct point", sizeof(struct point), CDEFC_ALIGNOF(struct point), 0, 0, 2},
-    {"union value", sizeof(union value), CDEFC_ALIGNOF(union value), CDEFC_RECORD_UNION, 2, 3},
-    {"tagged_t", sizeof(tagged_t), CDEFC_ALIGNOF(tagged_t), 0, 5, 3},
-    {"struct flags", sizeof(struct flags), CDEFC_ALIGNOF(struct flags), 0, 8, 3},
-    {"struct rect", sizeof(struct rect), CDEFC_ALIGNOF(struct rect), 0, 11, 3},
-    {"struct list", sizeof(struct list), CDEFC_ALIGNOF(struct list), 0, 14, 2},
-    {"struct vs", sizeof(struct vs), CDEFC_ALIGNOF(struct vs), 0, 16, 2},
+    {"struct point", sizeof(struct point), CDEFC_ALIGNOF(struct point), 0, 0, 2, NULL},
+    {"union value", sizeof(union value), CDEFC_ALIGNOF(union value), CDEFC_RECORD_UNION, 2, 3, NULL},
+    {"tagged_t", sizeof(tagged_t), CDEFC_ALIGNOF(tagged_t), 0, 5, 3, NULL},
+    {"struct flags", sizeof(struct flags), CDEFC_ALIGNOF(struct flags), 0, 8, 3, NULL},
+    {"struct rect", sizeof(struct rect), CDEFC_ALIGNOF(struct rect), 0, 11, 3, NULL},
+    {"struct list", sizeof(struct list), CDEFC_ALIGNOF(struct list), 0, 14, 2, NULL},
+    {"struct vs", sizeof(struct vs), CDEFC_ALIGNOF(struct vs), 0, 16, 2, NULL},
+    {"struct swapped", sizeof(struct swapped), CDEFC_ALIGNOF(struct swapped), 0, 18, 2, SWAPPED_ERROR},
+    {"struct grown", sizeof(struct grown), CDEFC_ALIGNOF(struct grown), 0, 20, 1, GROWN_ERROR},
+    {"struct holds_swapped", sizeof(struct holds_swapped), CDEFC_ALIGNOF(struct holds_swapped), 0, 21, 2, NULL},
+    {"struct swapped_ref", sizeof(struct swapped_ref), CDEFC_ALIGNOF(struct swapped_ref), 0, 23, 2, NULL},
 };
 
 static const cdefc_enumerator _cdefc_enumerators[] = {{"RED", RED}, {"GREEN", GREEN}, {"BLUE", BLUE}};
 static const cdefc_enum _cdefc_enums[] = {{"enum color", CDEFC_PRIM_UINT, 0, 3}};
-static const cdefc_typedef _cdefc_typedefs[] = {{"myint_t", T_INT}, {"tagged_t", T_TAGGED}};
+static const cdefc_typedef _cdefc_typedefs[] = {
+    {"myint_t", T_INT}, {"swapped_t", T_SWAPPED}, {"tagged_t", T_TAGGED}};
 
 /* ---- wrappers ---- */
 
@@ -559,21 +614,57 @@ _fail:
   cdefc_frame_release(&_frame);
   return NULL;
 }
+WRAPPER(get_swapped) {
+  NARGS("get_swapped", 0);
+  struct swapped *_r;
+  CALL(_r = get_swapped());
+  return cdefc_result_pointer(_cdefc_ctx, T_SWAPPED_P, _r);
+}
+WRAPPER(swapped_x) {
+  NARGS("swapped_x", 1);
+  FRAME;
+  ARG_P(0, struct swapped *, T_SWAPPED_P)
+  {
+    int _r;
+    CALL(_r = swapped_x(_x0));
+    cdefc_frame_release(&_frame);
+    return PyLong_FromLong(_r);
+  }
+_fail:
+  cdefc_frame_release(&_frame);
+  return NULL;
+}
+WRAPPER(swapped_x_value) {
+  NARGS("swapped_x_value", 1);
+  struct swapped _x0;
+  if (cdefc_arg_record(_cdefc_ctx, T_SWAPPED, _args[0], &_x0) < 0) return NULL;
+  int _r;
+  CALL(_r = swapped_x_value(_x0));
+  return PyLong_FromLong(_r);
+}
+WRAPPER(make_swapped) {
+  NARGS("make_swapped", 0);
+  struct swapped _r;
+  CALL(_r = make_swapped());
+  return cdefc_result_record(_cdefc_ctx, T_SWAPPED, &_r);
+}
 
 #define METHOD(name) \
   {#name, (PyCFunction)(void (*)(void))_cdefc_fn_##name, METH_FASTCALL | METH_KEYWORDS, NULL}
 enum {
-  M_add, M_apply, M_bool_to_int, M_count_chars, M_fail_with, M_first_char, M_greeting,
-  M_half_short, M_is_positive, M_ld_twice, M_low_byte, M_make_point, M_mul, M_neg64,
-  M_next_color, M_null_point, M_point_sum, M_point_sum_value, M_scale, M_sum_array,
-  M_sum_points, M_take_uchar_ptr, M_take_void, M_twice_u64, M_vs_sum, M_wfirst, M_wlen
+  M_add, M_apply, M_bool_to_int, M_count_chars, M_fail_with, M_first_char, M_get_swapped,
+  M_greeting, M_half_short, M_is_positive, M_ld_twice, M_low_byte, M_make_point,
+  M_make_swapped, M_mul, M_neg64, M_next_color, M_null_point, M_point_sum, M_point_sum_value,
+  M_scale, M_sum_array, M_sum_points, M_swapped_x, M_swapped_x_value, M_take_uchar_ptr,
+  M_take_void, M_twice_u64, M_vs_sum, M_wfirst, M_wlen
 };
 static PyMethodDef _cdefc_methods[] = {
     METHOD(add), METHOD(apply), METHOD(bool_to_int), METHOD(count_chars), METHOD(fail_with),
-    METHOD(first_char), METHOD(greeting), METHOD(half_short), METHOD(is_positive),
-    METHOD(ld_twice), METHOD(low_byte), METHOD(make_point), METHOD(mul), METHOD(neg64),
-    METHOD(next_color), METHOD(null_point), METHOD(point_sum), METHOD(point_sum_value),
-    METHOD(scale), METHOD(sum_array), METHOD(sum_points), METHOD(take_uchar_ptr),
+    METHOD(first_char), METHOD(get_swapped), METHOD(greeting), METHOD(half_short),
+    METHOD(is_positive), METHOD(ld_twice), METHOD(low_byte), METHOD(make_point),
+    METHOD(make_swapped), METHOD(mul), METHOD(neg64), METHOD(next_color), METHOD(null_point),
+    METHOD(point_sum), METHOD(point_sum_value), METHOD(scale), METHOD(sum_array),
+    METHOD(sum_points), METHOD(swapped_x), METHOD(swapped_x_value), METHOD(take_uchar_ptr),
     METHOD(take_void), METHOD(twice_u64), METHOD(vs_sum), METHOD(wfirst), METHOD(wlen),
     {NULL, NULL, 0, NULL}};
 
@@ -586,6 +677,8 @@ static void *_cdefc_var_message(void) { return &message; }
 static void *_cdefc_var_numbers(void) { return numbers; }
 static void *_cdefc_var_origin(void) { return &origin; }
 static void *_cdefc_var_sum_ints_ptr(void) { return &sum_ints_ptr; }
+static void *_cdefc_var_swapped_global(void) { return &swapped_global; }
+static void *_cdefc_var_swapped_x_ptr(void) { return &swapped_x_ptr; }
 
 static void _cdefc_const_BLUE(void *_out) { *(enum color *)_out = BLUE; }
 static void _cdefc_const_GREEN(void *_out) { *(enum color *)_out = GREEN; }
@@ -594,12 +687,15 @@ static void _cdefc_const_HALF(void *_out) { *(double *)_out = HALF; }
 static void _cdefc_const_LIMIT(void *_out) { *(int *)_out = LIMIT; }
 static void _cdefc_const_NAME(void *_out) { *(const char **)_out = NAME; }
 static void _cdefc_const_NEG(void *_out) { *(int *)_out = NEG; }
+static void _cdefc_const_WRONG(void *_out) { *(int *)_out = WRONG; }
 
 /* ---- lib attributes, sorted by name ---- */
 
-#define FUNC(name, type) {#name, CDEFC_GLOBAL_FUNCTION, type, &_cdefc_methods[M_##name], (void *(*)(void))(void (*)(void))name, NULL}
-#define VAR(name, type) {#name, CDEFC_GLOBAL_VARIABLE, type, NULL, _cdefc_var_##name, NULL}
-#define CONST(name, type) {#name, CDEFC_GLOBAL_CONSTANT, type, NULL, NULL, _cdefc_const_##name}
+#define FUNC(name, type) {#name, CDEFC_GLOBAL_FUNCTION, type, &_cdefc_methods[M_##name], (void *(*)(void))(void (*)(void))name, NULL, NULL}
+#define VAR(name, type) {#name, CDEFC_GLOBAL_VARIABLE, type, NULL, _cdefc_var_##name, NULL, NULL}
+#define CONST(name, type) {#name, CDEFC_GLOBAL_CONSTANT, type, NULL, NULL, _cdefc_const_##name, NULL}
+/* A #define whose value is not the cdef's: reading it raises ffi.error `error`. */
+#define CONST_ERROR(name, type, error) {#name, CDEFC_GLOBAL_CONSTANT, type, NULL, NULL, _cdefc_const_##name, error}
 
 static const cdefc_global _cdefc_globals[] = {
     CONST(BLUE, T_COLOR),
@@ -609,6 +705,7 @@ static const cdefc_global _cdefc_globals[] = {
     CONST(NAME, T_CHAR_P),
     CONST(NEG, T_INT),
     CONST(RED, T_COLOR),
+    CONST_ERROR(WRONG, T_INT, WRONG_ERROR),
     FUNC(add, T_FN_II_I),
     VAR(answer, T_CONST_INT),
     FUNC(apply, T_FN_APPLY),
@@ -618,12 +715,14 @@ static const cdefc_global _cdefc_globals[] = {
     VAR(counter, T_INT),
     FUNC(fail_with, T_FN_I_I),
     FUNC(first_char, T_FN_FIRST_CHAR),
+    FUNC(get_swapped, T_FN_GET_SWAPPED),
     FUNC(greeting, T_FN_GREETING),
     FUNC(half_short, T_FN_HALF_SHORT),
     FUNC(is_positive, T_FN_IS_POSITIVE),
     FUNC(ld_twice, T_FN_LD_TWICE),
     FUNC(low_byte, T_FN_LOW_BYTE),
     FUNC(make_point, T_FN_MAKE_POINT),
+    FUNC(make_swapped, T_FN_MAKE_SWAPPED),
     VAR(message, T_CHAR_P),
     FUNC(mul, T_FN_II_I),
     FUNC(neg64, T_FN_NEG64),
@@ -637,6 +736,10 @@ static const cdefc_global _cdefc_globals[] = {
     FUNC(sum_array, T_FN_SUM_ARRAY),
     VAR(sum_ints_ptr, T_FN_SUM_INTS_P),
     FUNC(sum_points, T_FN_SUM_POINTS),
+    VAR(swapped_global, T_SWAPPED),
+    FUNC(swapped_x, T_FN_SWAPPED_X),
+    VAR(swapped_x_ptr, T_FN_SWAPPED_X_VALUE_P),
+    FUNC(swapped_x_value, T_FN_SWAPPED_X_VALUE),
     FUNC(take_uchar_ptr, T_FN_TAKE_UCHAR_PTR),
     FUNC(take_void, T_FN_TAKE_VOID),
     FUNC(twice_u64, T_FN_TWICE_U64),
@@ -658,7 +761,7 @@ static const cdefc_module_def _cdefc_module = {
     1,
     _cdefc_enumerators,
     _cdefc_typedefs,
-    2,
+    sizeof(_cdefc_typedefs) / sizeof(_cdefc_typedefs[0]),
     _cdefc_globals,
     sizeof(_cdefc_globals) / sizeof(_cdefc_globals[0]),
 };

@@ -86,7 +86,7 @@ std::string run_cdefc(const std::string& dir, const std::vector<std::string>& ar
   if (driver::parse_command_line(static_cast<int>(argv.size()), argv.data(), options, message) != 0) {
     out = "usage error: " + message + "\n";
   } else {
-    cdef::Module module;
+    model::Module module;
     cdef::Diagnostics diags;
     *ok = driver::build_model(options, module, diags);
     out = diags.render();

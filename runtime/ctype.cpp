@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <cwchar>
+#include <type_traits>
 
 #include "internal.h"
 // structmember.h needs Python.h (from internal.h) first.
@@ -21,71 +22,26 @@ struct PrimInfo {
   uint32_t flags;
 };
 
+/// The runtime flags of each KIND of include/cdefc/module.h's CDEFC_PRIMITIVES.
+constexpr uint32_t kind_VOID = 0, kind_BOOL = kBool, kind_CHAR = kChar, kind_SIGNED = kSigned,
+                   kind_UNSIGNED = kUnsigned, kind_WCHAR = kWChar, kind_FLOAT = kFloat,
+                   kind_LONGDOUBLE = kLongDouble, kind_COMPLEX = kComplex, kind_OPAQUE = kOpaque;
+
+/// One row: `count` values of C++ type T (two for complex types); void: no size.
 template <typename T>
-constexpr PrimInfo sint(const char* n) {
-  return {n, sizeof(T), alignof(T), kSigned};
-}
-template <typename T>
-constexpr PrimInfo uint(const char* n) {
-  return {n, sizeof(T), alignof(T), kUnsigned};
+constexpr PrimInfo prim(const char* name, uint32_t flags) {
+  if constexpr (std::is_void_v<T>) {
+    return {name, -1, 0, flags};
+  } else {
+    const Py_ssize_t count = flags == kComplex ? 2 : 1;
+    return {name, count * static_cast<Py_ssize_t>(sizeof(T)), alignof(T), flags};
+  }
 }
 
 const PrimInfo* prim_table() {
-  static const PrimInfo table[CDEFC_PRIM__COUNT] = {
-      /* VOID */ {"void", -1, 0, 0},
-      /* BOOL */ {"_Bool", sizeof(bool), alignof(bool), kBool},
-      /* CHAR */ {"char", 1, 1, kChar},
-      sint<signed char>("signed char"),
-      uint<unsigned char>("unsigned char"),
-      sint<short>("short"),
-      uint<unsigned short>("unsigned short"),
-      sint<int>("int"),
-      uint<unsigned int>("unsigned int"),
-      sint<long>("long"),
-      uint<unsigned long>("unsigned long"),
-      sint<long long>("long long"),
-      uint<unsigned long long>("unsigned long long"),
-      sint<int8_t>("int8_t"),
-      uint<uint8_t>("uint8_t"),
-      sint<int16_t>("int16_t"),
-      uint<uint16_t>("uint16_t"),
-      sint<int32_t>("int32_t"),
-      uint<uint32_t>("uint32_t"),
-      sint<int64_t>("int64_t"),
-      uint<uint64_t>("uint64_t"),
-      sint<int_least8_t>("int_least8_t"),
-      uint<uint_least8_t>("uint_least8_t"),
-      sint<int_least16_t>("int_least16_t"),
-      uint<uint_least16_t>("uint_least16_t"),
-      sint<int_least32_t>("int_least32_t"),
-      uint<uint_least32_t>("uint_least32_t"),
-      sint<int_least64_t>("int_least64_t"),
-      uint<uint_least64_t>("uint_least64_t"),
-      sint<int_fast8_t>("int_fast8_t"),
-      uint<uint_fast8_t>("uint_fast8_t"),
-      sint<int_fast16_t>("int_fast16_t"),
-      uint<uint_fast16_t>("uint_fast16_t"),
-      sint<int_fast32_t>("int_fast32_t"),
-      uint<uint_fast32_t>("uint_fast32_t"),
-      sint<int_fast64_t>("int_fast64_t"),
-      uint<uint_fast64_t>("uint_fast64_t"),
-      sint<intptr_t>("intptr_t"),
-      uint<uintptr_t>("uintptr_t"),
-      sint<intmax_t>("intmax_t"),
-      uint<uintmax_t>("uintmax_t"),
-      sint<ptrdiff_t>("ptrdiff_t"),
-      uint<size_t>("size_t"),
-      sint<Py_ssize_t>("ssize_t"),
-      /* WCHAR */ {"wchar_t", sizeof(wchar_t), alignof(wchar_t), kWChar},
-      /* CHAR16 */ {"char16_t", 2, alignof(uint16_t), kWChar},
-      /* CHAR32 */ {"char32_t", 4, alignof(uint32_t), kWChar},
-      /* FLOAT */ {"float", sizeof(float), alignof(float), kFloat},
-      /* DOUBLE */ {"double", sizeof(double), alignof(double), kFloat},
-      /* LONGDOUBLE */ {"long double", sizeof(long double), alignof(long double), kLongDouble},
-      /* FLOATCOMPLEX */ {"float _Complex", 2 * sizeof(float), alignof(float), kComplex},
-      /* DOUBLECOMPLEX */ {"double _Complex", 2 * sizeof(double), alignof(double), kComplex},
-      /* FILE */ {"FILE", -1, 0, kOpaque},
-  };
+#define CDEFC_PRIM_INFO(ID, name, KIND, storage) prim<storage>(name, kind_##KIND),
+  static const PrimInfo table[CDEFC_PRIM__COUNT] = {CDEFC_PRIMITIVES(CDEFC_PRIM_INFO)};
+#undef CDEFC_PRIM_INFO
   return table;
 }
 

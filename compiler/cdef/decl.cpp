@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include "cdefc/module.h"
+
 namespace cdefc::cdef {
 
 int Module::find_record(const std::string& tag, bool is_union) const {
@@ -25,14 +27,15 @@ int Module::find_typedef(const std::string& name) const {
 }
 
 bool is_standard_type_name(const std::string& name) {
+  // The primitive names of the contract that are typedef names in C: *_t, and FILE.
   static const std::set<std::string> names = [] {
-    std::set<std::string> s = {"intmax_t",  "uintmax_t", "intptr_t", "uintptr_t",
-                               "ptrdiff_t", "size_t",    "ssize_t",  "wchar_t",
-                               "char16_t",  "char32_t",  "FILE"};
-    for (const char* n : {"8", "16", "32", "64"}) {
-      for (const char* p : {"int", "uint", "int_least", "uint_least", "int_fast", "uint_fast"})
-        s.insert(std::string(p) + n + "_t");
-    }
+    std::set<std::string> s;
+    auto add = [&s](const std::string& n) {
+      if (n == "FILE" || (n.size() > 2 && n.compare(n.size() - 2, 2, "_t") == 0)) s.insert(n);
+    };
+#define CDEFC_TYPEDEF_NAME(ID, name, KIND, storage) add(name);
+    CDEFC_PRIMITIVES(CDEFC_TYPEDEF_NAME)
+#undef CDEFC_TYPEDEF_NAME
     return s;
   }();
   return names.count(name) != 0;

@@ -2,6 +2,8 @@
 // C-text helpers (type spellings, literals) the writers share.
 #include "emit/tables.h"
 
+#include "cdefc/module.h"
+
 #include <set>
 
 namespace cdefc::emit::detail {
@@ -66,61 +68,17 @@ struct Primitive {
   Conv conv;
 };
 
-const Primitive kPrimitives[] = {
-    {"_Bool", "CDEFC_PRIM_BOOL", Conv::Bool},
-    {"char", "CDEFC_PRIM_CHAR", Conv::Char},
-    {"signed char", "CDEFC_PRIM_SCHAR", Conv::Signed},
-    {"unsigned char", "CDEFC_PRIM_UCHAR", Conv::Unsigned},
-    {"short", "CDEFC_PRIM_SHORT", Conv::Signed},
-    {"unsigned short", "CDEFC_PRIM_USHORT", Conv::Unsigned},
-    {"int", "CDEFC_PRIM_INT", Conv::Signed},
-    {"unsigned int", "CDEFC_PRIM_UINT", Conv::Unsigned},
-    {"long", "CDEFC_PRIM_LONG", Conv::Signed},
-    {"unsigned long", "CDEFC_PRIM_ULONG", Conv::Unsigned},
-    {"long long", "CDEFC_PRIM_LONGLONG", Conv::Signed},
-    {"unsigned long long", "CDEFC_PRIM_ULONGLONG", Conv::Unsigned},
-    {"int8_t", "CDEFC_PRIM_INT8", Conv::Signed},
-    {"uint8_t", "CDEFC_PRIM_UINT8", Conv::Unsigned},
-    {"int16_t", "CDEFC_PRIM_INT16", Conv::Signed},
-    {"uint16_t", "CDEFC_PRIM_UINT16", Conv::Unsigned},
-    {"int32_t", "CDEFC_PRIM_INT32", Conv::Signed},
-    {"uint32_t", "CDEFC_PRIM_UINT32", Conv::Unsigned},
-    {"int64_t", "CDEFC_PRIM_INT64", Conv::Signed},
-    {"uint64_t", "CDEFC_PRIM_UINT64", Conv::Unsigned},
-    {"int_least8_t", "CDEFC_PRIM_INT_LEAST8", Conv::Signed},
-    {"uint_least8_t", "CDEFC_PRIM_UINT_LEAST8", Conv::Unsigned},
-    {"int_least16_t", "CDEFC_PRIM_INT_LEAST16", Conv::Signed},
-    {"uint_least16_t", "CDEFC_PRIM_UINT_LEAST16", Conv::Unsigned},
-    {"int_least32_t", "CDEFC_PRIM_INT_LEAST32", Conv::Signed},
-    {"uint_least32_t", "CDEFC_PRIM_UINT_LEAST32", Conv::Unsigned},
-    {"int_least64_t", "CDEFC_PRIM_INT_LEAST64", Conv::Signed},
-    {"uint_least64_t", "CDEFC_PRIM_UINT_LEAST64", Conv::Unsigned},
-    {"int_fast8_t", "CDEFC_PRIM_INT_FAST8", Conv::Signed},
-    {"uint_fast8_t", "CDEFC_PRIM_UINT_FAST8", Conv::Unsigned},
-    {"int_fast16_t", "CDEFC_PRIM_INT_FAST16", Conv::Signed},
-    {"uint_fast16_t", "CDEFC_PRIM_UINT_FAST16", Conv::Unsigned},
-    {"int_fast32_t", "CDEFC_PRIM_INT_FAST32", Conv::Signed},
-    {"uint_fast32_t", "CDEFC_PRIM_UINT_FAST32", Conv::Unsigned},
-    {"int_fast64_t", "CDEFC_PRIM_INT_FAST64", Conv::Signed},
-    {"uint_fast64_t", "CDEFC_PRIM_UINT_FAST64", Conv::Unsigned},
-    {"intptr_t", "CDEFC_PRIM_INTPTR", Conv::Signed},
-    {"uintptr_t", "CDEFC_PRIM_UINTPTR", Conv::Unsigned},
-    {"intmax_t", "CDEFC_PRIM_INTMAX", Conv::Signed},
-    {"uintmax_t", "CDEFC_PRIM_UINTMAX", Conv::Unsigned},
-    {"ptrdiff_t", "CDEFC_PRIM_PTRDIFF", Conv::Signed},
-    {"size_t", "CDEFC_PRIM_SIZE", Conv::Unsigned},
-    {"ssize_t", "CDEFC_PRIM_SSIZE", Conv::Signed},
-    // CFFI's character types: a 1-character str, not an integer.
-    {"wchar_t", "CDEFC_PRIM_WCHAR", Conv::Value},
-    {"char16_t", "CDEFC_PRIM_CHAR16", Conv::Value},
-    {"char32_t", "CDEFC_PRIM_CHAR32", Conv::Value},
-    {"float", "CDEFC_PRIM_FLOAT", Conv::Float},
-    {"double", "CDEFC_PRIM_DOUBLE", Conv::Float},
-    {"long double", "CDEFC_PRIM_LONGDOUBLE", Conv::LongDouble},
-    {"float _Complex", "CDEFC_PRIM_FLOATCOMPLEX", Conv::Value},
-    {"double _Complex", "CDEFC_PRIM_DOUBLECOMPLEX", Conv::Value},
-    {"FILE", "CDEFC_PRIM_FILE", Conv::Unsupported},
-};
+/// How each KIND of include/cdefc/module.h's CDEFC_PRIMITIVES crosses to Python.
+constexpr Conv kind_VOID = Conv::Void, kind_BOOL = Conv::Bool, kind_CHAR = Conv::Char,
+               kind_SIGNED = Conv::Signed, kind_UNSIGNED = Conv::Unsigned,
+               // CFFI's character types: a 1-character str, not an integer.
+               kind_WCHAR = Conv::Value, kind_FLOAT = Conv::Float,
+               kind_LONGDOUBLE = Conv::LongDouble, kind_COMPLEX = Conv::Value,
+               kind_OPAQUE = Conv::Unsupported;
+
+#define CDEFC_PRIM_ROW(ID, name, KIND, storage) {name, "CDEFC_PRIM_" #ID, kind_##KIND},
+const Primitive kPrimitives[] = {CDEFC_PRIMITIVES(CDEFC_PRIM_ROW)};
+#undef CDEFC_PRIM_ROW
 
 const Primitive* find_primitive(const std::string& name) {
   for (const Primitive& p : kPrimitives)

@@ -25,26 +25,72 @@ extern "C" {
 
 /* ---- Primitive types: the runtime knows each one's size, alignment and signedness. ---- */
 
+/** Every primitive type once, in the order of enum cdefc_primitive, as
+    X(ID, name, KIND, storage): `name` as CFFI and the cdef spell it (the names ending in _t,
+    and FILE, are the standard typedef names a cdef may use without declaring them); KIND one
+    of SIGNED, UNSIGNED, BOOL, CHAR, WCHAR (CFFI's character types), FLOAT, LONGDOUBLE,
+    COMPLEX (two of `storage`), OPAQUE (no size: FILE), VOID; `storage` the C++ type whose
+    size and alignment the runtime uses. The compiler and the runtime expand it; generated
+    modules only use the ids. */
+#define CDEFC_PRIMITIVES(X) \
+  X(VOID, "void", VOID, void) \
+  X(BOOL, "_Bool", BOOL, bool) \
+  X(CHAR, "char", CHAR, char) \
+  X(SCHAR, "signed char", SIGNED, signed char) \
+  X(UCHAR, "unsigned char", UNSIGNED, unsigned char) \
+  X(SHORT, "short", SIGNED, short) \
+  X(USHORT, "unsigned short", UNSIGNED, unsigned short) \
+  X(INT, "int", SIGNED, int) \
+  X(UINT, "unsigned int", UNSIGNED, unsigned int) \
+  X(LONG, "long", SIGNED, long) \
+  X(ULONG, "unsigned long", UNSIGNED, unsigned long) \
+  X(LONGLONG, "long long", SIGNED, long long) \
+  X(ULONGLONG, "unsigned long long", UNSIGNED, unsigned long long) \
+  X(INT8, "int8_t", SIGNED, int8_t) \
+  X(UINT8, "uint8_t", UNSIGNED, uint8_t) \
+  X(INT16, "int16_t", SIGNED, int16_t) \
+  X(UINT16, "uint16_t", UNSIGNED, uint16_t) \
+  X(INT32, "int32_t", SIGNED, int32_t) \
+  X(UINT32, "uint32_t", UNSIGNED, uint32_t) \
+  X(INT64, "int64_t", SIGNED, int64_t) \
+  X(UINT64, "uint64_t", UNSIGNED, uint64_t) \
+  X(INT_LEAST8, "int_least8_t", SIGNED, int_least8_t) \
+  X(UINT_LEAST8, "uint_least8_t", UNSIGNED, uint_least8_t) \
+  X(INT_LEAST16, "int_least16_t", SIGNED, int_least16_t) \
+  X(UINT_LEAST16, "uint_least16_t", UNSIGNED, uint_least16_t) \
+  X(INT_LEAST32, "int_least32_t", SIGNED, int_least32_t) \
+  X(UINT_LEAST32, "uint_least32_t", UNSIGNED, uint_least32_t) \
+  X(INT_LEAST64, "int_least64_t", SIGNED, int_least64_t) \
+  X(UINT_LEAST64, "uint_least64_t", UNSIGNED, uint_least64_t) \
+  X(INT_FAST8, "int_fast8_t", SIGNED, int_fast8_t) \
+  X(UINT_FAST8, "uint_fast8_t", UNSIGNED, uint_fast8_t) \
+  X(INT_FAST16, "int_fast16_t", SIGNED, int_fast16_t) \
+  X(UINT_FAST16, "uint_fast16_t", UNSIGNED, uint_fast16_t) \
+  X(INT_FAST32, "int_fast32_t", SIGNED, int_fast32_t) \
+  X(UINT_FAST32, "uint_fast32_t", UNSIGNED, uint_fast32_t) \
+  X(INT_FAST64, "int_fast64_t", SIGNED, int_fast64_t) \
+  X(UINT_FAST64, "uint_fast64_t", UNSIGNED, uint_fast64_t) \
+  X(INTPTR, "intptr_t", SIGNED, intptr_t) \
+  X(UINTPTR, "uintptr_t", UNSIGNED, uintptr_t) \
+  X(INTMAX, "intmax_t", SIGNED, intmax_t) \
+  X(UINTMAX, "uintmax_t", UNSIGNED, uintmax_t) \
+  X(PTRDIFF, "ptrdiff_t", SIGNED, ptrdiff_t) \
+  X(SIZE, "size_t", UNSIGNED, size_t) \
+  X(SSIZE, "ssize_t", SIGNED, ssize_t) \
+  X(WCHAR, "wchar_t", WCHAR, wchar_t) \
+  X(CHAR16, "char16_t", WCHAR, char16_t) \
+  X(CHAR32, "char32_t", WCHAR, char32_t) \
+  X(FLOAT, "float", FLOAT, float) \
+  X(DOUBLE, "double", FLOAT, double) \
+  X(LONGDOUBLE, "long double", LONGDOUBLE, long double) \
+  X(FLOATCOMPLEX, "float _Complex", COMPLEX, float) \
+  X(DOUBLECOMPLEX, "double _Complex", COMPLEX, double) \
+  X(FILE, "FILE", OPAQUE, void)
+
 /** Primitive type ids (cdefc_type.primitive). */
-enum cdefc_primitive {
-  CDEFC_PRIM_VOID = 0,
-  CDEFC_PRIM_BOOL, CDEFC_PRIM_CHAR, CDEFC_PRIM_SCHAR, CDEFC_PRIM_UCHAR,
-  CDEFC_PRIM_SHORT, CDEFC_PRIM_USHORT, CDEFC_PRIM_INT, CDEFC_PRIM_UINT,
-  CDEFC_PRIM_LONG, CDEFC_PRIM_ULONG, CDEFC_PRIM_LONGLONG, CDEFC_PRIM_ULONGLONG,
-  CDEFC_PRIM_INT8, CDEFC_PRIM_UINT8, CDEFC_PRIM_INT16, CDEFC_PRIM_UINT16,
-  CDEFC_PRIM_INT32, CDEFC_PRIM_UINT32, CDEFC_PRIM_INT64, CDEFC_PRIM_UINT64,
-  CDEFC_PRIM_INT_LEAST8, CDEFC_PRIM_UINT_LEAST8, CDEFC_PRIM_INT_LEAST16, CDEFC_PRIM_UINT_LEAST16,
-  CDEFC_PRIM_INT_LEAST32, CDEFC_PRIM_UINT_LEAST32, CDEFC_PRIM_INT_LEAST64, CDEFC_PRIM_UINT_LEAST64,
-  CDEFC_PRIM_INT_FAST8, CDEFC_PRIM_UINT_FAST8, CDEFC_PRIM_INT_FAST16, CDEFC_PRIM_UINT_FAST16,
-  CDEFC_PRIM_INT_FAST32, CDEFC_PRIM_UINT_FAST32, CDEFC_PRIM_INT_FAST64, CDEFC_PRIM_UINT_FAST64,
-  CDEFC_PRIM_INTPTR, CDEFC_PRIM_UINTPTR, CDEFC_PRIM_INTMAX, CDEFC_PRIM_UINTMAX,
-  CDEFC_PRIM_PTRDIFF, CDEFC_PRIM_SIZE, CDEFC_PRIM_SSIZE,
-  CDEFC_PRIM_WCHAR, CDEFC_PRIM_CHAR16, CDEFC_PRIM_CHAR32,
-  CDEFC_PRIM_FLOAT, CDEFC_PRIM_DOUBLE, CDEFC_PRIM_LONGDOUBLE,
-  CDEFC_PRIM_FLOATCOMPLEX, CDEFC_PRIM_DOUBLECOMPLEX,
-  CDEFC_PRIM_FILE,
-  CDEFC_PRIM__COUNT
-};
+#define CDEFC_PRIM_ID(ID, name, KIND, storage) CDEFC_PRIM_##ID,
+enum cdefc_primitive { CDEFC_PRIMITIVES(CDEFC_PRIM_ID) CDEFC_PRIM__COUNT };
+#undef CDEFC_PRIM_ID
 
 /* ---- Types: every type a module mentions, by index into cdefc_module_def.types. ---- */
 

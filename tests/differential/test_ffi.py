@@ -461,3 +461,265 @@ except ValueError:
     pass
 (len(calls), results, ffi.init_once(lambda: "second try", "other"))
 """, (1, [1, 1, 1, 1], "second try"))
+
+
+
+# ---- type strings: calling conventions, declarator names, '()', array parameters -----------
+
+TYPE_STRINGS = [
+    # Windows calling conventions are ignored off Windows (the same ctype as without them).
+    ('ffi.typeof("int(__stdcall *)(int)") is ffi.typeof("int(*)(int)")', True),
+    ('ffi.typeof("int(__cdecl *)(int)") is ffi.typeof("int(*)(int)")', True),
+    ('ffi.typeof("int __stdcall(*)(int)") is ffi.typeof("int(*)(int)")', True),
+    ('ffi.typeof("int (__stdcall *f)(int)").cname', "int(*)(int)"),
+    ('ffi.typeof("void(__cdecl *)(void)").cname', "void(*)()"),
+    ('ffi.typeof("int(*)(int(__stdcall *)(int))").cname', "int(*)(int(*)(int))"),
+    ('ffi.cast("int(__stdcall *)(int, int)", lib.get_op(1))(3, 9)', 9),
+    ('ffi.callback("int(__cdecl *)(int, int)", lambda a, b: a - b)(7, 2)', 5),
+    # '()' is '(void)'
+    ('ffi.typeof("int(*)()") is ffi.typeof("int(*)(void)")', True),
+    ('ffi.typeof("int(*)()").cname', "int(*)()"),
+    ('ffi.typeof("int(*)()").args', ()),
+    ('ffi.callback("int()", lambda: 42)()', 42),
+    # a declarator name is allowed and ignored
+    ('ffi.typeof("int x").cname', "int"),
+    ('ffi.typeof("int *p").cname', "int *"),
+    ('ffi.typeof("int x[3]").cname', "int[3]"),
+    ('ffi.typeof("int (*fp)(int)") is ffi.typeof("int(*)(int)")', True),
+    ('ffi.typeof("struct pt *sp").cname', "struct pt *"),
+    ('ffi.typeof("unsigned counter").cname', "unsigned int"),
+    ('ffi.typeof("shape_t s").cname', "shape_t"),
+    ('ffi.typeof("int *__restrict").cname', "int *"),
+    ('ffi.typeof("char *__restrict__").cname', "char *"),
+    ('ffi.new("int x[2]", [4, 5])[1]', 5),
+    ('ffi.sizeof("double d[4]")', 32),
+    # array parameters decay to pointers
+    ('ffi.typeof("int(*)(int a[])").cname', "int(*)(int *)"),
+    ('ffi.typeof("int(*)(int a[5])").cname', "int(*)(int *)"),
+    ('ffi.typeof("int(*)(int[2][3])").cname', "int(*)(int(*)[3])"),
+    ('ffi.typeof("void(*)(char *const argv[])").cname', "void(*)(char * *)"),
+    # qualifiers are accepted and, as in CFFI, not part of the ctype
+    ('ffi.typeof("const char *const *") is ffi.typeof("char * *")', True),
+    ('ffi.typeof("char * const * const").cname', "char * *"),
+    ('ffi.typeof("const volatile int *").cname', "int *"),
+    ('ffi.typeof("int *restrict").cname', "int *"),
+    ('ffi.typeof("int(*)(const char *const *argv, char * const * const)").cname',
+     "int(*)(char * *, char * *)"),
+]
+
+
+@pytest.mark.parametrize("expr, value", TYPE_STRINGS, ids=[e for e, _ in TYPE_STRINGS])
+def test_type_strings(d, expr, value):
+    d.expect(expr, value)
+
+
+def test_type_strings_cffi_cdef_accepts(d):
+    """Type strings that CFFI's cdef() accepts but the type parser of its compiled modules
+    refuses ('WINAPI', a convention after '*', 'restrict' before a parameter name): cdefc has
+    one grammar for both, so its ffi accepts them too."""
+    ffi, lib = d.ffi, d.lib
+    fp = ffi.typeof("int(*)(int)")
+    assert ffi.typeof("int(WINAPI *)(int)") is fp
+    assert ffi.typeof("int WINAPI(*)(int)") is fp
+    assert ffi.typeof("int (* __stdcall)(int)") is fp
+    assert ffi.typeof("int (__stdcall __cdecl *)(int)") is fp
+    assert ffi.typeof("int(*)(int(WINAPI *)(int))").cname == "int(*)(int(*)(int))"
+    assert ffi.typeof("int(*)(int *restrict p)").cname == "int(*)(int *)"
+    assert ffi.cast("int(WINAPI *)(int, int)", lib.get_op(0))(9, 3) == 6
+    for side in (d.cffi, d.cdefc):
+        with pytest.raises(side.ffi.error):
+            side.ffi.typeof("int(WINAPI *)(int, WINAPI)")
+
+
+TYPE_STRING_ERRORS = [
+    # (expression, exception, compare messages)
+    ('ffi.typeof("void foo()")', "ffi.error", True),
+    ('ffi.typeof("int f(int x)")', "ffi.error", True),
+    ('ffi.new("void foo(void)")', "ffi.error", True),
+    ('ffi.typeof("int * const __restrict x")', "ffi.error", False),
+    ('ffi.typeof("__const int *")', "ffi.error", False),
+    ('ffi.typeof("int __attribute__((x)) *")', "ffi.error", False),
+    ('ffi.typeof("int a, b")', "ffi.error", False),
+    ('ffi.typeof("int x;")', "ffi.error", False),
+]
+
+
+@pytest.mark.parametrize("expr, exception, message", TYPE_STRING_ERRORS,
+                         ids=[e for e, _, _ in TYPE_STRING_ERRORS])
+def test_type_string_errors(d, expr, exception, message):
+    d.raises(expr, exception, message=message)
+
+
+# ---- cdef forms CFFI accepts: conventions, '()', array and qualified parameters, repeats ----
+
+FORMS_CDEF = [
+    """
+typedef int (WINAPI *cb_t)(int);
+int __cdecl call_cb(cb_t cb, int x);
+void __stdcall reset(void);
+int (__stdcall *twice_p)(int);
+int count();
+typedef int arr_t[...];
+int sum3(arr_t a);
+int sum_n(int a[], int n);
+int first5(int a[5]);
+int total_len(const char *const *argv, int n);
+int argc_of(char *const argv[]);
+int deref(const volatile int *p);
+int rsum(int *restrict a, int *restrict b);
+struct opts { const char *const *names; char *const *vals; int *restrict p;
+              char * const * const q; };
+typedef int T;
+typedef T T;
+enum { ONE = 1, TWO };
+#define LIMIT 1
+#define LIMIT 2
+_Noreturn void never_called(void);
+""",
+    # a second cdef() repeating declarations identically
+    # (CFFI accepts a repeated enumerator in cdef() too, but then fails to build the module)
+    "typedef int T; typedef T T; typedef int (__stdcall *cb2_t)(int);",
+]
+
+FORMS_SOURCE = r"""
+/* CFFI writes '__stdcall' into the C it generates: headers made for Windows define it away. */
+#define __stdcall
+#include <stdlib.h>
+#include <string.h>
+typedef int (*cb_t)(int);
+static int call_cb(cb_t cb, int x) { return cb(x); }
+static int counter;
+static void reset(void) { counter = 0; }
+static int twice(int x) { return 2 * x; }
+int (*twice_p)(int) = twice;
+static int count() { return ++counter; }
+typedef int arr_t[3];
+static int sum3(arr_t a) { return a[0] + a[1] + a[2]; }
+static int sum_n(int a[], int n) { int s = 0; while (n--) s += a[n]; return s; }
+static int first5(int a[5]) { return a[4]; }
+static int total_len(const char *const *argv, int n)
+{ int s = 0; while (n--) s += (int)strlen(argv[n]); return s; }
+static int argc_of(char *const argv[]) { int n = 0; while (argv[n]) n++; return n; }
+static int deref(const volatile int *p) { return *p; }
+static int rsum(int *restrict a, int *restrict b) { return *a + *b; }
+struct opts { const char *const *names; char *const *vals; int *restrict p;
+              char * const * const q; };
+typedef int T;
+typedef int (*cb2_t)(int);
+enum { ONE = 1, TWO };
+#define LIMIT 2
+_Noreturn void never_called(void) { abort(); }
+"""
+
+
+@pytest.fixture(scope="module")
+def forms(build_pair):
+    return build_pair("ffi_forms", FORMS_CDEF, FORMS_SOURCE)
+
+
+FORMS = [
+    ('lib.call_cb(ffi.callback("int(int)", lambda x: x + 1), 41)', 42),
+    ('lib.call_cb(lib.twice_p, 21)', 42),
+    ('ffi.typeof(lib.twice_p).cname', "int(*)(int)"),
+    ('ffi.typeof("cb_t").cname', "int(*)(int)"),
+    ('ffi.typeof("cb2_t") is ffi.typeof("cb_t")', True),
+    ('lib.reset(); lib.count(); lib.count()', 2),
+    ('ffi.typeof(ffi.addressof(lib, "count")).cname', "int(*)()"),
+    ('ffi.sizeof("arr_t")', 12),
+    ('lib.sum3([1, 2, 3])', 6),
+    ('lib.sum3(ffi.new("arr_t", [4, 5, 6]))', 15),
+    ('ffi.typeof(ffi.addressof(lib, "sum3")).cname', "int(*)(int *)"),
+    ('lib.sum_n([1, 2, 3, 4], 4)', 10),
+    ('lib.first5(list(range(5)))', 4),
+    ('ffi.typeof(ffi.addressof(lib, "first5")).cname', "int(*)(int *)"),
+    ('k = [ffi.new("char[]", b"ab"), ffi.new("char[]", b"cde")]; '
+     'lib.total_len(ffi.new("char *[]", k), 2)', 5),
+    ('k = [ffi.new("char[]", b"x"), ffi.NULL]; lib.argc_of(ffi.new("char *[]", k))', 1),
+    ('lib.deref(ffi.new("int *", 7))', 7),
+    ('lib.rsum(ffi.new("int *", 2), ffi.new("int *", 3))', 5),
+    ('[(n, f.type.cname) for n, f in ffi.typeof("struct opts").fields]',
+     [("names", "char * *"), ("vals", "char * *"), ("p", "int *"), ("q", "char * *")]),
+    ('ffi.sizeof("T")', 4),
+    ('(lib.ONE, lib.TWO)', (1, 2)),
+    ('lib.LIMIT', 2),
+    ('callable(lib.never_called)', True),
+]
+
+
+@pytest.mark.parametrize("expr, value", FORMS, ids=[e for e, _ in FORMS])
+def test_cdef_forms(forms, expr, value):
+    forms.expect(expr, value)
+
+
+# ---- a cdef that is the output of the C preprocessor (GCC's line markers and flags) --------
+
+PP_HEADER = r"""
+#include <stddef.h>
+#define PP_API
+#define SQUARE(x) ((x) * (x))
+typedef struct pp_point { int x, y; } pp_point;
+enum pp_mode { PP_A = SQUARE(3), PP_B };
+PP_API int pp_dot(const pp_point *a, const pp_point *b);
+PP_API size_t pp_len(const char *s);
+"""
+
+PP_SOURCE = PP_HEADER + r"""
+#include <string.h>
+int pp_dot(const pp_point *a, const pp_point *b) { return a->x * b->x + a->y * b->y; }
+size_t pp_len(const char *s) { return strlen(s); }
+"""
+
+
+@pytest.fixture(scope="module")
+def pp(build_pair, tmp_path_factory):
+    """The cdef is `cc -std=c99 -E` of PP_HEADER: '# 0 "<built-in>"', '# 1 "x.h" 1 3 4'."""
+    import shutil
+    import subprocess
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        pytest.skip("no C compiler to preprocess with")
+    header = tmp_path_factory.mktemp("pp") / "pp.h"
+    header.write_text(PP_HEADER)
+    cdef = subprocess.run([compiler, "-std=c99", "-E", str(header)], check=True,
+                          capture_output=True, text=True).stdout
+    assert '# 1 "' in cdef
+    return build_pair("ffi_pp", cdef, PP_SOURCE)
+
+
+PP = [
+    ('lib.pp_dot([[1, 2]], [[3, 4]])', 11),
+    ('lib.pp_len(b"hello")', 5),
+    ('(lib.PP_A, lib.PP_B)', (9, 10)),
+    ('ffi.sizeof("pp_point")', 8),
+    ('ffi.typeof("size_t") is ffi.typeof("unsigned long")', True),
+    ('ffi.typeof(ffi.addressof(lib, "pp_len")).cname', "unsigned long(*)(char *)"),
+]
+
+
+@pytest.mark.parametrize("expr, value", PP, ids=[e for e, _ in PP])
+def test_preprocessed_cdef(pp, expr, value):
+    pp.expect(expr, value)
+
+
+# ---- a module with no declarations at all ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def empty(build_pair):
+    return build_pair("ffi_empty", ["", "  // only a comment\n/* and another */\n"], "")
+
+
+EMPTY = [
+    ('sorted(n for n in dir(lib) if not n.startswith("_"))', []),
+    ('ffi.sizeof("int")', 4),
+    ('ffi.typeof("int(*)()").cname', "int(*)()"),
+    ('ffi.new("int *", 3)[0]', 3),
+]
+
+
+@pytest.mark.parametrize("expr, value", EMPTY, ids=[e for e, _ in EMPTY])
+def test_empty_module(empty, expr, value):
+    empty.expect(expr, value)
+
+
+def test_empty_module_has_no_attribute(empty):
+    empty.raises("lib.anything", AttributeError, message=True)

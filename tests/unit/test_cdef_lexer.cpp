@@ -1,7 +1,14 @@
 // Unit tests of the cdef lexer: tokens, literals, locations, line markers, directives.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 #include "cdef/lexer.h"
+#include "cdef/parser.h"
 
 namespace {
 
@@ -243,6 +250,239 @@ TEST(CdefLexer, LineMarkerWithFirstLine) {
   auto toks = lex_text("x\n# 7 \"c.h\"\ny", nullptr, "build.py", 100);
   EXPECT_EQ(toks[0].loc.str(), "build.py:100:1");
   EXPECT_EQ(toks[1].loc.str(), "c.h:7:1");
+}
+
+TEST(CdefLexer, GccLineMarkersWithLineZeroAndFlags) {
+  // What GCC 12's 'cc -E' writes first: line 0 markers, then flags after the file name.
+  auto toks = lex_text(
+      "# 0 \"foo.h\"\n# 0 \"<built-in>\"\n# 0 \"<command-line>\"\n"
+      "# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n# 0 \"<command-line>\" 2\n# 1 \"foo.h\"\n"
+      "int a;\n# 1 \"/usr/include/bar.h\" 1 3 4\n\nint b;\n# 3 \"foo.h\" 2\nint c;\n");
+  ASSERT_EQ(toks.size(), 9u);
+  EXPECT_EQ(toks[0].loc.str(), "foo.h:1:1");
+  EXPECT_EQ(toks[3].loc.str(), "/usr/include/bar.h:2:1");
+  EXPECT_EQ(toks[6].loc.str(), "foo.h:3:1");
+  EXPECT_EQ(toks[6].loc.buffer->text.substr(toks[6].loc.offset, 5), "int c");
+}
+
+TEST(CdefLexer, LineZeroIsShownAsLineOne) {
+  // A token on line 0 (nothing GCC writes) keeps a valid location: 0 means "no location".
+  auto toks = lex_text("# 0 \"a.h\"\nx\ny\n#line 0\nz");
+  ASSERT_EQ(toks.size(), 3u);
+  EXPECT_EQ(toks[0].loc.str(), "a.h:1:1");
+  EXPECT_EQ(toks[1].loc.str(), "a.h:1:1");
+  EXPECT_EQ(toks[2].loc.str(), "a.h:1:1");
+}
+
+TEST(CdefLexer, BadLineMarkers) {
+  Diagnostics d;
+  auto toks = lex_text("# 12x \"a.h\"\nint a;\n# 100000000\nint b;\n#line\n", &d);
+  EXPECT_EQ(texts(toks), (std::vector<std::string>{"int", "a", ";", "int", "b", ";"}));
+  ASSERT_EQ(d.all().size(), 3u);
+  EXPECT_EQ(d.all()[0].message, "invalid line number in line marker");
+  EXPECT_EQ(d.all()[0].loc.str(), "t.h:1:3");
+  EXPECT_EQ(d.all()[1].message, "invalid line number in line marker");
+  EXPECT_EQ(d.all()[2].message, "'#line' directive requires a positive integer argument");
+  EXPECT_EQ(toks[3].loc.str(), "t.h:4:1");
+}
+
+// ---- 'cc -E' output as a cdef (the lexer's line markers, through the parser) ----------------
+
+/// A header in a fresh temporary directory, removed at the end of the test.
+class TempHeader {
+ public:
+  TempHeader(const std::string& name, const std::string& text) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "cdefc_lexer_XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) return;
+    dir_ = tmpl;
+    path_ = dir_ / name;
+    std::ofstream(path_) << text;
+  }
+  ~TempHeader() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_, path_;
+};
+
+/// The output of `cc <flags> -E <header>` run in the header's directory ("" if it fails).
+std::string preprocess(const TempHeader& h, const std::string& flags) {
+  std::string cmd = "cd '" + h.dir().string() + "' && cc " + flags + " -E '" +
+                    h.path().filename().string() + "' 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return "";
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  return pclose(p) == 0 ? out : "";
+}
+
+/// Parses `text` as one cdef named "out.i"; returns the rendered diagnostics.
+std::string parse_as_cdef(Module& m, const std::string& text) {
+  Diagnostics d;
+  EXPECT_TRUE(parse_cdef(m, buffer(text, "out.i"), {}, d)) << d.render();
+  return d.render();
+}
+
+const Function* find_function(const Module& m, const std::string& name) {
+  for (const Function& f : m.functions)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+TEST(CdefPreprocessed, RealCcOutputOfASmallHeader) {
+  TempHeader h("small.h",
+               "/* a small header */\n"
+               "#define API\n"
+               "#define N 4\n"
+               "typedef unsigned int my_u;\n"
+               "struct pt { int x, y; };\n"
+               "\n"
+               "API int add(int a, int b);\n"
+               "API my_u table[N];\n");
+  std::string out = preprocess(h, "");
+  if (out.empty()) GTEST_SKIP() << "no working 'cc -E'";
+  ASSERT_NE(out.find("# 1 \"small.h\""), std::string::npos) << out;
+  Module m;
+  EXPECT_EQ(parse_as_cdef(m, out), "");
+  const Function* add = find_function(m, "add");
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->loc.file, "small.h");
+  EXPECT_EQ(add->loc.line, 7u);
+  ASSERT_EQ(m.variables.size(), 1u);
+  EXPECT_EQ(m.variables[0].loc.line, 8u);
+  EXPECT_EQ(c_type_string(m, m.variables[0].type, "table"), "my_u table[4]");
+  ASSERT_EQ(m.records.size(), 1u);
+  EXPECT_EQ(m.records[0].loc.str(), "small.h:5:8");
+}
+
+TEST(CdefPreprocessed, ErrorsPointIntoTheHeader) {
+  TempHeader h("bad.h", "int ok(void);\n\nint bad(unknown_t x);\n");
+  std::string out = preprocess(h, "");
+  if (out.empty()) GTEST_SKIP() << "no working 'cc -E'";
+  Module m;
+  Diagnostics d;
+  EXPECT_FALSE(parse_cdef(m, buffer(out, "out.i"), {}, d));
+  EXPECT_EQ(d.render(),
+            "bad.h:3:9: error: unknown type name 'unknown_t'\n"
+            "int bad(unknown_t x);\n        ^\n");
+}
+
+/// The shapes of zstd.h's public API, written as a header.
+const char* const kZstdLike =
+    "#ifndef ZSTD_LIKE_H\n"
+    "#define ZSTD_LIKE_H\n"
+    "#include <stddef.h>\n"
+    "#ifndef ZSTDLIB_VISIBLE\n"
+    "#  define ZSTDLIB_VISIBLE\n"
+    "#endif\n"
+    "#define ZSTDLIB_API ZSTDLIB_VISIBLE\n"
+    "ZSTDLIB_API unsigned ZSTD_versionNumber(void);\n"
+    "ZSTDLIB_API size_t ZSTD_compress( void* dst, size_t dstCapacity,\n"
+    "                            const void* src, size_t srcSize,\n"
+    "                                  int compressionLevel);\n"
+    "ZSTDLIB_API unsigned long long ZSTD_getFrameContentSize(const void *src, size_t n);\n"
+    "ZSTDLIB_API const char* ZSTD_getErrorName(size_t code);\n"
+    "typedef struct ZSTD_CCtx_s ZSTD_CCtx;\n"
+    "ZSTDLIB_API ZSTD_CCtx* ZSTD_createCCtx(void);\n"
+    "typedef enum { ZSTD_fast=1, ZSTD_dfast=2, ZSTD_btultra2=9 } ZSTD_strategy;\n"
+    "typedef enum {\n"
+    "    ZSTD_c_compressionLevel=100,\n"
+    "    ZSTD_c_windowLog=101,\n"
+    "} ZSTD_cParameter;\n"
+    "typedef struct ZSTD_inBuffer_s { const void* src; size_t size; size_t pos; } "
+    "ZSTD_inBuffer;\n"
+    "typedef void* (*ZSTD_allocFunction) (void* opaque, size_t size);\n"
+    "typedef struct { ZSTD_allocFunction customAlloc; void* opaque; } ZSTD_customMem;\n"
+    "ZSTDLIB_API size_t ZSTD_CCtx_setParameter(ZSTD_CCtx* cctx, ZSTD_cParameter param,\n"
+    "                                          int value);\n"
+    "#endif\n";
+
+/// Checks the declarations of kZstdLike, as parsed from its preprocessed output.
+void check_zstd_like(const Module& m) {
+  const Function* f = find_function(m, "ZSTD_compress");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->loc.file, "zstd_like.h");
+  EXPECT_EQ(f->loc.line, 9u);
+  EXPECT_EQ(c_type_string(m, f->type, "ZSTD_compress"),
+            "size_t ZSTD_compress(void *, size_t, const void *, size_t, int)");
+  f = find_function(m, "ZSTD_CCtx_setParameter");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->loc.line, 24u);
+  EXPECT_EQ(c_type_string(m, f->type), "size_t (ZSTD_CCtx *, ZSTD_cParameter, int)");
+  EXPECT_EQ(m.functions.size(), 6u);
+  // stddef.h's 'typedef long unsigned int size_t;' comes from GCC's own header.
+  int size_t_index = m.find_typedef("size_t");
+  ASSERT_GE(size_t_index, 0);
+  EXPECT_EQ(c_type_string(m, m.typedefs[size_t_index].type), "unsigned long");
+  EXPECT_NE(m.typedefs[size_t_index].loc.file.find("stddef.h"), std::string::npos);
+  ASSERT_EQ(m.enums.size(), 2u);
+  EXPECT_EQ(m.enums[1].values[1].name, "ZSTD_c_windowLog");
+  EXPECT_EQ(m.enums[1].values[1].value, 101);
+  EXPECT_EQ(m.enums[1].values[1].loc.str(), "zstd_like.h:19:5");
+}
+
+TEST(CdefPreprocessed, RealCcOutputOfAZstdLikeHeader) {
+  TempHeader h("zstd_like.h", kZstdLike);
+  // C99: GCC's stddef.h then has no max_align_t (its __attribute__ is refused, as by CFFI).
+  std::string out = preprocess(h, "-std=c99");
+  if (out.empty()) GTEST_SKIP() << "no working 'cc -E'";
+  Module m;
+  EXPECT_EQ(parse_as_cdef(m, out), "");
+  check_zstd_like(m);
+}
+
+TEST(CdefPreprocessed, Gcc12OutputOfAZstdLikeHeader) {
+  // Captured from GCC 12.2: 'cc -std=c99 -E zstd_like.h' of kZstdLike.
+  std::string out =
+      "# 0 \"zstd_like.h\"\n"
+      "# 0 \"<built-in>\"\n"
+      "# 0 \"<command-line>\"\n"
+      "# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n"
+      "# 0 \"<command-line>\" 2\n"
+      "# 1 \"zstd_like.h\"\n" "\n" "\n"
+      "# 1 \"/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h\" 1 3 4\n"
+      "# 145 \"/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h\" 3 4\n" "\n"
+      "# 145 \"/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h\" 3 4\n"
+      "typedef long int ptrdiff_t;\n"
+      "# 214 \"/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h\" 3 4\n"
+      "typedef long unsigned int size_t;\n"
+      "# 329 \"/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h\" 3 4\n"
+      "typedef int wchar_t;\n"
+      "# 4 \"zstd_like.h\" 2\n" "\n" "\n" "\n" "\n" " \n"
+      "# 8 \"zstd_like.h\"\n"
+      "           unsigned ZSTD_versionNumber(void);\n"
+      " size_t ZSTD_compress( void* dst, size_t dstCapacity,\n"
+      "                            const void* src, size_t srcSize,\n"
+      "                                  int compressionLevel);\n"
+      " unsigned long long ZSTD_getFrameContentSize(const void *src, size_t n);\n"
+      " const char* ZSTD_getErrorName(size_t code);\n"
+      "typedef struct ZSTD_CCtx_s ZSTD_CCtx;\n"
+      " ZSTD_CCtx* ZSTD_createCCtx(void);\n"
+      "typedef enum { ZSTD_fast=1, ZSTD_dfast=2, ZSTD_btultra2=9 } ZSTD_strategy;\n"
+      "typedef enum {\n"
+      "    ZSTD_c_compressionLevel=100,\n"
+      "    ZSTD_c_windowLog=101,\n"
+      "} ZSTD_cParameter;\n"
+      "typedef struct ZSTD_inBuffer_s { const void* src; size_t size; size_t pos; } "
+      "ZSTD_inBuffer;\n"
+      "typedef void* (*ZSTD_allocFunction) (void* opaque, size_t size);\n"
+      "typedef struct { ZSTD_allocFunction customAlloc; void* opaque; } ZSTD_customMem;\n"
+      " size_t ZSTD_CCtx_setParameter(ZSTD_CCtx* cctx, ZSTD_cParameter param,\n"
+      "                                          int value);\n";
+  Module m;
+  EXPECT_EQ(parse_as_cdef(m, out), "");
+  check_zstd_like(m);
+  // Columns are those of the output ('ZSTDLIB_API' expanded to nothing before the name).
+  const Function* f = find_function(m, "ZSTD_compress");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->loc.str(), "zstd_like.h:9:9");
+  EXPECT_EQ(f->loc.buffer->text.substr(f->loc.offset, 13), "ZSTD_compress");
 }
 
 TEST(CdefLexer, UnsupportedDirectivesAreErrors) {

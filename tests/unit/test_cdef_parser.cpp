@@ -729,7 +729,8 @@ TEST(CdefParser, EnumUsesAndForwardDeclarations) {
 
 TEST(CdefParser, EnumeratorConflicts) {
   EXPECT_EQ(first_error("enum e { A, A };"), "redefinition of enumerator 'A'");
-  EXPECT_EQ(first_error("enum e { A }; enum f { A };"), "redefinition of enumerator 'A'");
+  EXPECT_EQ(first_error("enum e { A }; enum f { A = 1 };"), "redefinition of enumerator 'A'");
+  EXPECT_EQ(first_error("enum e { A = ... }; enum f { A };"), "redefinition of enumerator 'A'");
   EXPECT_EQ(first_error("int A(int); enum e { A };"),
             "redefinition of 'A' as different kind of symbol");
 }
@@ -933,7 +934,13 @@ TEST(CdefParser, ConflictingRedefinitions) {
             "redefinition of 'struct point' with a different body");
   EXPECT_EQ(first_error("enum e { A }; enum e { B };"),
             "redefinition of 'enum e' with a different body");
-  EXPECT_EQ(first_error("#define X 1\n#define X 2"), "'X' macro redefined with a different value");
+  {  // in one cdef(), the later '#define' wins with a warning (see DefineTwiceInOneCdef)
+    Module m;
+    EXPECT_EQ(parse_into(m, "#define X 1\n"), "");
+    EXPECT_EQ(parse_into(m, "#define X 2\n"),
+              "t.h:1:9: error: 'X' macro redefined with a different value\n#define X 2\n        ^\n"
+              "t.h:1:9: note: previous definition is here\n#define X 1\n        ^\n");
+  }
   EXPECT_EQ(first_error("typedef int x; extern int x;"),
             "redefinition of 'x' as different kind of symbol");
   EXPECT_EQ(first_error("#define x 1\nint x(void);"),
@@ -1176,6 +1183,159 @@ TEST(CdefParser, GarbageAndTruncatedInputsNeverCrash) {
   }
 }
 
+// ---- what CFFI accepts from real headers -------------------------------------------------
+
+TEST(CdefParser, EmptyCdefs) {
+  for (const char* text : {"", "  \n\t\n", "// only a comment\n/* and\n another */\n",
+                           "# 1 \"empty.h\"\n", ";;"}) {
+    Module m = parse_ok(text);
+    EXPECT_TRUE(m.order.empty()) << text;
+  }
+  Module m;
+  EXPECT_EQ(parse_into(m, "int f(void);"), "");
+  EXPECT_EQ(parse_into(m, ""), "");
+  EXPECT_EQ(m.order.size(), 1u);
+}
+
+TEST(CdefParser, CallingConventionsAreIgnored) {
+  Module m = parse_ok(
+      "extern int (__stdcall *f)(int);\n"
+      "void __cdecl foo(void);\n"
+      "typedef int (WINAPI *cb_t)(int);\n"
+      "void WINAPI w(int); __stdcall int s(void); int * __cdecl p(void);\n"
+      "extern int (__cdecl *g[2])(void); extern int (* __stdcall h)(int);\n"
+      "extern int (__stdcall __cdecl *k)(int); extern int __stdcall (*l)(int);\n"
+      "int use(int (__stdcall *cb)(int), cb_t, int (WINAPI *)(int));\n"
+      "struct s { int (__stdcall *cb)(int); };\n");
+  EXPECT_EQ(spell(m, var(m, "f").type, "f"), "int (*f)(int)");
+  EXPECT_EQ(spell(m, fn(m, "foo").type, "foo"), "void foo(void)");
+  EXPECT_EQ(spell(m, td(m, "cb_t").type), "int (*)(int)");
+  EXPECT_EQ(spell(m, fn(m, "w").type, "w"), "void w(int)");
+  EXPECT_EQ(spell(m, fn(m, "s").type, "s"), "int s(void)");
+  EXPECT_EQ(spell(m, fn(m, "p").type, "p"), "int *p(void)");
+  EXPECT_EQ(spell(m, var(m, "g").type, "g"), "int (*g[2])(void)");
+  EXPECT_EQ(spell(m, var(m, "h").type, "h"), "int (*h)(int)");
+  EXPECT_EQ(spell(m, var(m, "k").type, "k"), "int (*k)(int)");
+  EXPECT_EQ(spell(m, var(m, "l").type, "l"), "int (*l)(int)");
+  EXPECT_EQ(spell(m, fn(m, "use").type), "int (int (*)(int), cb_t, int (*)(int))");
+  EXPECT_EQ(spell(m, rec(m, "s").fields[0].type, "cb"), "int (*cb)(int)");
+  // WINAPI is a keyword, as in CFFI; '__fastcall' is not known (CFFI refuses it too).
+  EXPECT_EQ(first_error("int WINAPI(int);"), "expected identifier or '('");
+  EXPECT_EQ(first_error("int __fastcall f(int);"), "expected ';' after declaration");
+}
+
+TEST(CdefParser, EmptyParenthesesMeanVoid) {
+  Module m = parse_ok("void foo(); extern int (*fp)(); typedef int (*cb)(); int g(cb, int());");
+  EXPECT_EQ(spell(m, fn(m, "foo").type, "foo"), "void foo(void)");
+  EXPECT_EQ(spell(m, var(m, "fp").type, "fp"), "int (*fp)(void)");
+  EXPECT_EQ(spell(m, td(m, "cb").type), "int (*)(void)");
+  EXPECT_EQ(spell(m, fn(m, "g").type), "int (cb, int (*)(void))");
+  EXPECT_TRUE(fn(m, "foo").type->params.empty());
+  EXPECT_FALSE(fn(m, "foo").type->variadic);
+}
+
+TEST(CdefParser, ArrayParametersDecayEvenWithAGapLength) {
+  Module m = parse_ok(
+      "typedef int arr_t[...];\ntypedef char name_t[16];\n"
+      "void f(arr_t a); void g(int a[], int b[5], const name_t n, arr_t *p[2]);\n"
+      "struct s { arr_t a; };\n");
+  EXPECT_EQ(spell(m, fn(m, "f").type, "f"), "void f(int *)");
+  EXPECT_EQ(spell(m, fn(m, "g").type, "g"), "void g(int *, int *, const char *, arr_t **)");
+  EXPECT_EQ(spell(m, rec(m, "s").fields[0].type, "a"), "arr_t a");  // the field keeps its gap
+  Module m2 = parse_ok("typedef int arr_t[...]; void f(arr_t a[2]);");  // through its name
+  EXPECT_EQ(spell(m2, fn(m2, "f").type), "void (arr_t *)");
+}
+
+TEST(CdefParser, QualifierFormsRoundTrip) {
+  Module m = parse_ok(
+      "int f(const char *const *argv, char *const argv2[], int *restrict p,\n"
+      "      const volatile int *v, char * const * const r, int a[const restrict 3]);\n"
+      "struct q { const char *const *argv; char *const a2[4]; int *restrict p;\n"
+      "           const volatile int *v; char * const * const r; };\n");
+  const char* const params[] = {"const char *const *", "char *const *", "int *restrict",
+                                "const volatile int *", "char *const *const",
+                                "int *const restrict"};
+  const auto& ps = fn(m, "f").type->params;
+  ASSERT_EQ(ps.size(), 6u);
+  const char* const fields[] = {"const char *const *argv", "char *const a2[4]",
+                                "int *restrict p", "const volatile int *v",
+                                "char *const *const r"};
+  const auto& fs = rec(m, "q").fields;
+  ASSERT_EQ(fs.size(), 5u);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(spell(m, ps[i].type), params[i]);
+    if (i < 5) {
+      EXPECT_EQ(spell(m, fs[i].type, fs[i].name), fields[i]);
+    }
+    // c_type_string's spelling parses back to the same spelling.
+    Diagnostics d;
+    TypeRef back = parse_type_name(m, spell(m, ps[i].type), d);
+    ASSERT_NE(back, nullptr) << d.render();
+    EXPECT_EQ(spell(m, back), params[i]);
+  }
+}
+
+TEST(CdefParser, RepeatedTypedefsThroughOtherTypedefs) {
+  Module m;
+  EXPECT_EQ(parse_into(m, "typedef int T; typedef T T;\ntypedef int A; typedef int B;\n"
+                          "typedef A X; typedef B X; typedef const A *CP; typedef const int *CP;"),
+            "");
+  EXPECT_EQ(parse_into(m, "typedef int T; typedef T T; typedef int (*F)(A); typedef int (*F)(B);"),
+            "");
+  EXPECT_EQ(m.typedefs.size(), 6u);
+  EXPECT_EQ(spell(m, td(m, "T").type), "int");
+  EXPECT_EQ(spell(m, td(m, "X").type), "A");
+  EXPECT_EQ(first_error("typedef int T; typedef const T T;"),
+            "typedef redefinition with different types ('const T' vs 'int')");
+  EXPECT_EQ(first_error("typedef int... G; typedef G H; typedef int H;"),
+            "typedef redefinition with different types ('int' vs 'G')");
+}
+
+TEST(CdefParser, TheSameEnumeratorInSeveralEnums) {
+  Module m;
+  EXPECT_EQ(parse_into(m, "enum a { X, Y = 5 }; enum b { X, Z };\nenum { Y = 5, W = ... };"), "");
+  EXPECT_EQ(parse_into(m, "enum c { X }; enum { W = ... };\nenum { X, Y = 5 };"), "");
+  // Each enum lists its values; an anonymous enum repeating only old ones is dropped.
+  ASSERT_EQ(m.enums.size(), 4u);
+  EXPECT_EQ(m.enums[1].values.size(), 2u);
+  EXPECT_EQ(m.enums[1].values[0].name, "X");
+  EXPECT_EQ(m.enums[2].values[0].name, "Y");
+  EXPECT_EQ(m.enums[3].tag, "c");
+  EXPECT_EQ(m.order.size(), 4u);
+  EXPECT_EQ(first_error("enum a { X }; enum b { X = 1 };"), "redefinition of enumerator 'X'");
+  EXPECT_EQ(first_error("enum { W = ... }; enum { W = 0 };"), "redefinition of enumerator 'W'");
+}
+
+TEST(CdefParser, DefineTwiceInOneCdefKeepsTheLastValue) {
+  Module m;
+  EXPECT_EQ(parse_into(m, "#define X 1\n#define X 2\n#define G ...\n#define G 7\n#define X 2\n"),
+            "t.h:2:9: warning: 'X' macro redefined\n#define X 2\n        ^\n"
+            "t.h:1:9: note: previous definition is here\n#define X 1\n        ^\n"
+            "t.h:4:9: warning: 'G' macro redefined\n#define G 7\n        ^\n"
+            "t.h:3:9: note: previous definition is here\n#define G ...\n        ^\n");
+  ASSERT_EQ(m.constants.size(), 2u);
+  EXPECT_EQ(cst(m, "X").value.int_value, 2);
+  EXPECT_EQ(cst(m, "G").kind, ConstantKind::Define);
+  EXPECT_EQ(cst(m, "G").value.int_value, 7);
+  EXPECT_EQ(cst(m, "G").loc.line, 4u);
+  EXPECT_EQ(first_error("#define X 1\nint X;"),
+            "redefinition of 'X' as different kind of symbol");
+}
+
+TEST(CdefParser, C11SpecifiersCffiAccepts) {
+  Module m = parse_ok(
+      "_Noreturn void die(void); void _Noreturn die2(int);\n"
+      "_Thread_local int tl; extern _Thread_local int tl2; register int r; auto int a;\n"
+      "int f(register int x, auto int *y);\n");
+  EXPECT_EQ(spell(m, fn(m, "die").type, "die"), "void die(void)");
+  EXPECT_EQ(spell(m, fn(m, "die2").type, "die2"), "void die2(int)");
+  EXPECT_EQ(m.variables.size(), 4u);
+  EXPECT_EQ(spell(m, var(m, "tl2").type), "int");
+  EXPECT_EQ(spell(m, fn(m, "f").type), "int (int, int *)");
+  EXPECT_EQ(first_error("struct s { register int a; };"), "'register' is not allowed here");
+  EXPECT_EQ(first_error("_Atomic int x;"), "'_Atomic' is not supported in cdef()");
+}
+
 // ---- parse_type_name ----------------------------------------------------------------------
 
 TEST(CdefTypeName, ParsesAbstractTypeNames) {
@@ -1206,6 +1366,20 @@ TEST(CdefTypeName, ParsesAbstractTypeNames) {
       {"void *", "void *"},
       {"int (*[3])(void)", "int (*[3])(void)"},
       {"int(int)", "int (int)"},
+      // CFFI's syntax: a declarator name is ignored, conventions too, '()' is '(void)'
+      {"int x", "int"},
+      {"int *p", "int *"},
+      {"struct foo *sp[2]", "struct foo *[2]"},
+      {"void foo()", "void (void)"},
+      {"int (*fp)(int x)", "int (*)(int)"},
+      {"unsigned foo_t", "unsigned int"},
+      {"foo_t foo_t", "foo_t"},
+      {"int *__restrict", "int *"},
+      {"int(*)()", "int (*)(void)"},
+      {"int(__stdcall *)(int)", "int (*)(int)"},
+      {"int (WINAPI *f)(int)", "int (*)(int)"},
+      {"int (* __cdecl)(int)", "int (*)(int)"},
+      {"int(*)(int a[], foo_t b[3])", "int (*)(int *, foo_t *)"},
   };
   for (const Case& c : cases) {
     Diagnostics d;
@@ -1232,7 +1406,10 @@ TEST(CdefTypeName, RejectsGarbage) {
       {"foo_t", "unknown type name 'foo_t'"},
       {"struct bar", "unknown type 'struct bar'"},
       {"enum zz", "unknown type 'enum zz'"},
-      {"int x", "unexpected name 'x' in a type name"},
+      {"int x;", "unexpected ';' after the type name"},
+      {"int a, b", "unexpected ',' after the type name"},
+      {"int * const __restrict x", "unexpected 'x' after the type name"},
+      {"__const int *", "'__const' is not supported in cdef(); use 'const'"},
       {"int[...]", "'[...]' is not allowed here"},
       {"int[G]", "the value of 'G' is only known to the C compiler"},
       {"int *)", "unexpected ')' after the type name"},
@@ -1249,10 +1426,10 @@ TEST(CdefTypeName, RejectsGarbage) {
     EXPECT_EQ(d.all()[0].message, c.message) << c.text;
   }
   Diagnostics d;
-  parse_type_name(m, "unsigned foo_t", d);
+  parse_type_name(m, "unsigned foo_t x", d);
   EXPECT_EQ(d.render(),
-            "<type name>:1:10: error: unexpected name 'foo_t' in a type name\n"
-            "unsigned foo_t\n         ^\n");
+            "<type name>:1:16: error: unexpected 'x' after the type name\n"
+            "unsigned foo_t x\n               ^\n");
   // The module was not changed.
   EXPECT_EQ(m.records.size(), 1u);
 }

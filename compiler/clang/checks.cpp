@@ -91,10 +91,12 @@ void Reader::enumeration(size_t i) {
     v.value = real;
     v.gap = false;
   }
-  if (!real_enum && !e.tag.empty()) {
+  if (!e.tag.empty()) {  // the module names `enum tag` (sizeof): C must have it
+    const clang::EnumDecl* tagged = nullptr;
     for (clang::NamedDecl* d : ctx_.getTranslationUnitDecl()->lookup(&ctx_.Idents.get(e.tag)))
-      if (auto* ed = llvm::dyn_cast<clang::EnumDecl>(d)) real_enum = ed;
-    if (!real_enum) {
+      if (auto* ed = llvm::dyn_cast<clang::EnumDecl>(d)) tagged = ed;
+    real_enum = tagged;
+    if (!real_enum || !real_enum->getDefinition()) {
       diags_.error(e.loc, "'enum " + e.tag + "' is not declared in the C source");
       return;
     }

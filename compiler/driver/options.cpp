@@ -1,6 +1,9 @@
 // Reads a module description from the command line (cxxopts) or from JSON (nlohmann).
 #include "driver/options.h"
 
+// A repeatable option takes its whole value (cxxopts would split "int f(int a, int b);"
+// and "-DX=a,b" at the commas).
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 #include <fstream>
 #include <iostream>

@@ -1,5 +1,6 @@
 // Per-declaration C: METH_FASTCALL wrappers with inlined conversions, direct C wrappers,
 // variable address helpers and constant getters.
+#include <set>
 #include <string>
 
 #include "emit/names.h"
@@ -398,8 +399,10 @@ void write_constants(const Module& m, Tables& tables, Code& code) {
     code.text += getter(c.name, store(m, t, c.name)) + "\n";
     code.globals.push_back(constant_row(c.name, tables.type(t)));
   }
+  std::set<std::string> enumerators;  // one lib attribute for an enumerator two enums share
   for (size_t i = 0; i < m.decls.enums.size(); ++i)
     for (const cdef::Enumerator& v : m.decls.enums[i].values) {
+      if (!enumerators.insert(v.name).second) continue;
       const bool is_unsigned = !m.enums[i].is_signed && v.value < 0;
       TypeRef t = primitive_type(is_unsigned ? "unsigned long long" : "long long");
       code.text += getter(v.name, store(m, t, v.name)) + "\n";

@@ -13,12 +13,7 @@ TEST_P(Errors, DiagnosticsMatch) {
   const std::string dir = CDEFC_ERRORS_DIR;
   const std::string name = GetParam();
   const std::string stem = name.substr(0, name.size() - 5);
-  std::vector<std::string> args = {"--cdef", name, "--module", stem};
-  if (!read_file(dir + "/" + stem + ".c").empty()) {
-    args.push_back("--source");
-    args.push_back(stem + ".c");
-  }
-  for (const std::string& f : inline_flags(read_file(dir + "/" + name))) args.push_back(f);
+  std::vector<std::string> args = input_args(dir, stem);
   bool ok = true;
   std::string diags = run_cdefc(dir, args, nullptr, &ok);
   EXPECT_FALSE(ok) << "expected the build to fail";

@@ -13,12 +13,7 @@ TEST_P(Golden, ResolvedModelMatches) {
   const std::string dir = CDEFC_GOLDEN_DIR;
   const std::string name = GetParam();
   const std::string stem = name.substr(0, name.size() - 5);
-  std::vector<std::string> args = {"--cdef", name, "--module", stem, "--dump-model"};
-  if (!read_file(dir + "/" + stem + ".c").empty()) {
-    args.push_back("--source");
-    args.push_back(stem + ".c");
-  }
-  for (const std::string& f : inline_flags(read_file(dir + "/" + name))) args.push_back(f);
+  std::vector<std::string> args = input_args(dir, stem, {"--dump-model"});
   std::string json;
   bool ok = false;
   std::string diags = run_cdefc(dir, args, &json, &ok);
@@ -39,14 +34,8 @@ class GoldenStrict : public ::testing::TestWithParam<std::string> {};
 TEST_P(GoldenStrict, WarningsAreErrors) {
   const std::string dir = CDEFC_GOLDEN_DIR;
   const std::string stem = GetParam().substr(0, GetParam().size() - 5);
-  const std::string name = stem + ".cdef";
   const std::string warnings = read_file(dir + "/" + stem + ".warn");
-  std::vector<std::string> args = {"--cdef", name, "--module", stem, "--strict"};
-  if (!read_file(dir + "/" + stem + ".c").empty()) {
-    args.push_back("--source");
-    args.push_back(stem + ".c");
-  }
-  for (const std::string& f : inline_flags(read_file(dir + "/" + name))) args.push_back(f);
+  std::vector<std::string> args = input_args(dir, stem, {"--strict"});
   bool ok = true;
   std::string diags = run_cdefc(dir, args, nullptr, &ok);
   EXPECT_FALSE(ok) << "strict: expected the build to fail";

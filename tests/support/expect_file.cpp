@@ -71,6 +71,18 @@ std::vector<std::string> inline_flags(const std::string& text) {
   return out;
 }
 
+std::vector<std::string> input_args(const std::string& dir, const std::string& stem,
+                                    const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--cdef", stem + ".cdef", "--module", stem};
+  if (!read_file(dir + "/" + stem + ".c").empty()) {
+    args.push_back("--source");
+    args.push_back(stem + ".c");
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  for (const std::string& f : inline_flags(read_file(dir + "/" + stem + ".cdef"))) args.push_back(f);
+  return args;
+}
+
 std::string run_cdefc(const std::string& dir, const std::vector<std::string>& args,
                       std::string* json, bool* ok) {
   auto cwd = std::filesystem::current_path();

@@ -20,6 +20,11 @@ std::string compare_or_bless(const std::string& expected_path, const std::string
 /// Per-test flags written inside an input file, on lines "// flags: ..." (split on spaces).
 std::vector<std::string> inline_flags(const std::string& text);
 
+/// The cdefc arguments of test input STEM in `dir`: `--cdef STEM.cdef --module STEM`,
+/// `--source STEM.c` when that file exists, then `extra`, then STEM.cdef's inline flags.
+std::vector<std::string> input_args(const std::string& dir, const std::string& stem,
+                                    const std::vector<std::string>& extra = {});
+
 /// Runs the cdefc pipeline in-process on command-line style arguments (argv[0] implied),
 /// from directory `dir`. Returns the rendered diagnostics; `json` gets the model dump
 /// when there was no error.

@@ -7,12 +7,15 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "clang/Driver/Options.h"
 #include "clang/Frontend/ASTUnit.h"
 #include "clang/Tooling/Tooling.h"
 #include "clang/collector.h"
 #include "clang/probe.h"
 #include "clang/reader.h"
 #include "emit/names.h"
+#include "llvm/Option/ArgList.h"
+#include "llvm/Option/OptTable.h"
 #include "model/prelude.h"
 
 namespace cdefc::clang_bridge {
@@ -38,6 +41,23 @@ bool warning_option(const std::string& a) {
   return a == "-w" || a == "-pedantic" || a == "-pedantic-errors" || a == "--pedantic";
 }
 
+/// The C compiler's extra arguments that Clang knows: gcc-only options (e.g.
+/// -fno-var-tracking-assignments) would stop Clang, and they change nothing it answers.
+std::vector<std::string> known_to_clang(const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  unsigned missing_index = 0, missing_count = 0;
+  const llvm::opt::OptTable& table = clang::driver::getDriverOptTable();
+  llvm::opt::InputArgList list = table.ParseArgs(argv, missing_index, missing_count);
+  std::vector<bool> unknown(args.size(), false);
+  for (const llvm::opt::Arg* a : list.filtered(clang::driver::options::OPT_UNKNOWN))
+    if (a->getIndex() < unknown.size()) unknown[a->getIndex()] = true;
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i)
+    if (!unknown[i]) out.push_back(args[i]);
+  return out;
+}
+
 /// The Clang command line: the module's compile flags, with warnings off.
 std::vector<std::string> clang_arguments(const SourceOptions& options) {
   std::vector<std::string> args;
@@ -49,7 +69,7 @@ std::vector<std::string> clang_arguments(const SourceOptions& options) {
   for (const std::string& d : options.include_dirs) args.push_back("-I" + d);
   for (const std::string& d : options.define_macros) args.push_back("-D" + d);
   for (const std::string& d : options.undef_macros) args.push_back("-U" + d);
-  for (const std::string& a : options.extra_compile_args)
+  for (const std::string& a : known_to_clang(options.extra_compile_args))
     if (!warning_option(a)) args.push_back(a);
   args.push_back("-Wno-everything");
   return args;

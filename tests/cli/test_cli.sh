@@ -49,6 +49,13 @@ check "--strict writes nothing" test ! -e "$tmp/strict.json"
 check "-Werror exits 3" test $? -eq 3
 check "-Werror makes it an error" grep -q "error: .*\[-Werror\]" "$tmp/werr2"
 
+# The C compiler's options that Clang does not know, and its -W options, never stop cdefc.
+printf 'int f(int);\n' > "$tmp/gcc.cdef"
+printf 'static int helper(void) { return 1; }\nstatic int f(int x) { return x; }\n' > "$tmp/gcc.c"
+"$cdefc" --cdef "$tmp/gcc.cdef" --source "$tmp/gcc.c" --extra-compile-arg=-fno-var-tracking-assignments \
+  --extra-compile-arg=-Wall --extra-compile-arg=-Werror=unused-function --dump-model="$tmp/gcc.json" 2> "$tmp/gccerr"
+check "gcc-only and -W options are not Clang's business" test $? -eq 0
+
 printf '#include <stdio.h>\nint f(void);\n' > "$tmp/syntax.cdef"
 "$cdefc" --cdef "$tmp/syntax.cdef" --dump-model="$tmp/syntax.json" 2> "$tmp/err2"
 check "parse error exits 2" test $? -eq 2

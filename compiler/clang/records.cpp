@@ -109,7 +109,13 @@ void Reader::record(size_t i) {
   }
   const clang::RecordDecl* def = rt->getDecl()->getDefinition();
   if (!def) {
-    diags_.error(r.loc, "'" + name + "' is not defined in the C source (only declared)");
+    // Only the probe's own `typedef struct tag ...` may have declared it.
+    bool declared = false;
+    for (const clang::TagDecl* d : rt->getDecl()->redecls())
+      declared = declared || real_location(d->getLocation()).file != kProbeFile;
+    diags_.error(r.loc, "'" + name + "' is not " +
+                            (declared ? "defined in the C source (only declared)"
+                                      : "declared in the C source"));
     return;
   }
   const clang::ASTRecordLayout& layout = ctx_.getASTRecordLayout(def);

@@ -1,6 +1,11 @@
-# Build errors (cdefc only: CFFI finds these late or not at all): a cdef that does not match
-# its C source makes compile() raise cdefc.VerificationError naming the build script's line
-# (the cdef) and the C source's line, and leaves no module behind.
+# Build errors and warnings (cdefc only: CFFI finds these late or not at all). A cdef that C
+# cannot use (a missing function) makes compile() raise cdefc.VerificationError naming the build
+# script's line (the cdef) and the C source's line, and leaves no module behind. A cdef that C
+# can use but that differs from the C source (a wrong exact layout, a wrong #define value, an
+# incompatible pointer) is a VerificationWarning naming the same two places; set_source(...,
+# strict=True) makes it such an error. (tests/differential/test_leniency.py compares what the
+# modules then do with CFFI's.)
+import warnings
 import os
 import re
 
@@ -70,6 +75,21 @@ def failed_build(tmp_path, module_name, cdef, source, **keywords):
     return info.value
 
 
+def build_warnings(tmp_path, module_name, cdef, source, **keywords):
+    """Check the module with cdefc (emit_c_code: no C compiler run), expecting warnings; return
+    their texts joined by newlines."""
+    builder = cdefc.FFI()
+    builder.cdef(cdef)
+    builder.set_source(module_name, source, **keywords)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        builder.emit_c_code(str(tmp_path / f"{module_name}.c"))
+    texts = [str(w.message) for w in caught if w.category is cdefc.VerificationWarning]
+    assert texts, "no VerificationWarning"
+    assert (tmp_path / f"{module_name}.c").exists()
+    return "\n".join(texts)
+
+
 def locations(error, file_name):
     """(severity, line) of the message's 'FILE:LINE:COL: severity:' lines naming file_name."""
     pattern = re.compile(r"^(?:.*[/\\])?" + re.escape(file_name) + r":(\d+):\d+: (\w+):",
@@ -77,23 +97,40 @@ def locations(error, file_name):
     return [(severity, int(line)) for line, severity in pattern.findall(str(error))]
 
 
-def test_wrong_exact_struct(tmp_path):
-    error = failed_build(tmp_path, "_e_struct", WRONG_STRUCT_CDEF, WRONG_STRUCT_SOURCE)
+def assert_warned_then_strict(tmp_path, module_name, cdef, source, cdef_line, source_line,
+                              source_file=os.path.basename(THIS_FILE), **keywords):
+    """The mismatch is a warning at cdef_line with a note at source_line (in source_file);
+    with strict=True, an error at the same places that leaves no module. Returns both texts."""
+    text = build_warnings(tmp_path, module_name, cdef, source, **keywords)
+    found = locations(text, os.path.basename(THIS_FILE))
+    assert ("warning", cdef_line) in found, text
+    assert ("note", source_line) in locations(text, source_file), text
+    assert not [severity for severity, _ in found if severity == "error"], text
+    error = failed_build(tmp_path, module_name, cdef, source, strict=True, **keywords)
     found = locations(error, os.path.basename(THIS_FILE))
-    cdef_line = line_in_this_file("WRONG_STRUCT_CDEF", "struct point")
-    source_line = line_in_this_file("WRONG_STRUCT_SOURCE", "struct point")
     assert ("error", cdef_line) in found, str(error)
-    assert ("note", source_line) in found, str(error)
-    assert "struct point" in str(error)
-    assert any(d.severity == "error" and d.line == cdef_line for d in error.diagnostics)
+    assert ("note", source_line) in locations(error, source_file), str(error)
+    assert any(d.severity == "error" and d.line == cdef_line and d.message.endswith(" [strict]")
+               for d in error.diagnostics), str(error)
+    return text, str(error)
+
+
+def test_wrong_exact_struct(tmp_path):
+    text, error = assert_warned_then_strict(
+        tmp_path, "_e_struct", WRONG_STRUCT_CDEF, WRONG_STRUCT_SOURCE,
+        line_in_this_file("WRONG_STRUCT_CDEF", "struct point"),
+        line_in_this_file("WRONG_STRUCT_SOURCE", "struct point"))
+    assert "warning: 'struct point' has size 16 in " in text
+    assert "error: 'struct point' has size 16 in " in error
 
 
 def test_wrong_define_value(tmp_path):
-    error = failed_build(tmp_path, "_e_define", WRONG_DEFINE_CDEF, WRONG_DEFINE_SOURCE)
-    found = locations(error, os.path.basename(THIS_FILE))
-    assert ("error", line_in_this_file("WRONG_DEFINE_CDEF", "LIMIT")) in found, str(error)
-    assert ("note", line_in_this_file("WRONG_DEFINE_SOURCE", "LIMIT")) in found, str(error)
-    assert "LIMIT" in str(error) and "42" in str(error) and "41" in str(error)
+    text, error = assert_warned_then_strict(
+        tmp_path, "_e_define", WRONG_DEFINE_CDEF, WRONG_DEFINE_SOURCE,
+        line_in_this_file("WRONG_DEFINE_CDEF", "LIMIT"),
+        line_in_this_file("WRONG_DEFINE_SOURCE", "LIMIT"))
+    assert "warning: 'LIMIT' is 42 in " in text and text.count(", cdef says 41\n") == 1
+    assert ", cdef says 41 [strict]\n" in error
 
 
 def test_missing_function_names_the_cdef_line(tmp_path):
@@ -116,28 +153,29 @@ def test_missing_function_names_the_c_source(tmp_path):
 
 
 def test_wrong_pointer_argument(tmp_path):
-    error = failed_build(tmp_path, "_e_pointer", WRONG_POINTER_CDEF, WRONG_POINTER_SOURCE)
-    found = locations(error, os.path.basename(THIS_FILE))
-    assert ("error", line_in_this_file("WRONG_POINTER_CDEF", "takes_ptr")) in found, str(error)
-    assert ("note", line_in_this_file("WRONG_POINTER_SOURCE", "takes_ptr")) in found, str(error)
+    text, _ = assert_warned_then_strict(
+        tmp_path, "_e_pointer", WRONG_POINTER_CDEF, WRONG_POINTER_SOURCE,
+        line_in_this_file("WRONG_POINTER_CDEF", "takes_ptr"),
+        line_in_this_file("WRONG_POINTER_SOURCE", "takes_ptr"))
+    assert "warning: argument 1 of 'takes_ptr' is 'double *' in " in text
 
 
 def test_mismatch_in_a_header_names_the_header_line(tmp_path):
     include = tmp_path / "include"
     include.mkdir()
     (include / "rec.h").write_text(HEADER_TEXT)
-    error = failed_build(tmp_path, "_e_header", HEADER_CDEF, '#include "rec.h"\n',
-                         include_dirs=[str(include)])
-    assert ("error", line_in_this_file("HEADER_CDEF", "struct rec")) in \
-        locations(error, os.path.basename(THIS_FILE)), str(error)
-    assert ("note", 4) in locations(error, "rec.h"), str(error)
+    text, _ = assert_warned_then_strict(
+        tmp_path, "_e_header", HEADER_CDEF, '#include "rec.h"\n',
+        line_in_this_file("HEADER_CDEF", "struct rec"), 4, source_file="rec.h",
+        include_dirs=[str(include)])
+    assert "warning: field 'a' of 'struct rec' is at offset 4 in " in text
 
 
 def test_a_good_build_after_a_failed_one(tmp_path):
     """The same module name builds once the cdef is fixed (nothing stale is left)."""
-    failed_build(tmp_path, "_e_fixed", WRONG_DEFINE_CDEF, WRONG_DEFINE_SOURCE)
+    failed_build(tmp_path, "_e_fixed", WRONG_DEFINE_CDEF, WRONG_DEFINE_SOURCE, strict=True)
     builder = cdefc.FFI()
     builder.cdef("#define LIMIT 42")
-    builder.set_source("_e_fixed", WRONG_DEFINE_SOURCE)
+    builder.set_source("_e_fixed", WRONG_DEFINE_SOURCE, strict=True)
     path = builder.compile(tmpdir=str(tmp_path))
     assert os.path.exists(path) and os.path.basename(path).startswith("_e_fixed")

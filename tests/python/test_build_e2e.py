@@ -8,7 +8,7 @@ import sysconfig
 import pytest
 
 import cdefc
-from conftest import run_python, write_script
+from conftest import column_of, line_of, run_python, write_script
 
 
 BUILD_SCRIPT = '''
@@ -117,10 +117,37 @@ def test_cplusplus_source(tmp_path, monkeypatch):
 def test_verification_error_leaves_no_module(tmp_path):
     build(tmp_path)
     script = tmp_path / "geometry_build.py"
+    # A call C refuses (too many arguments) fails the build.
+    script.write_text(script.read_text().replace("int add(int a, int b);",
+                                                 "int add(int a, int b, int c);"))
+    result = run_python(script)
+    assert result.returncode == 1
+    cdef = f"geometry_build.py:{line_of(script, 'int add(')}:{column_of(script, 'add(')}"
+    source = f"geometry_build.py:{line_of(script, 'static int add(')}"
+    assert (f"cdefc.VerificationError: {cdef}: error: function 'add' takes 2 argument(s) in "
+            f"{source}, cdef says 3") in result.stderr
+    assert not list((tmp_path / "pkg").glob("_geometry*.so"))
+
+
+def test_wrong_define_warns_and_raises_at_first_use(tmp_path):
+    # A wrong #define value is a build-time warning; the module is built, and reading the
+    # constant raises what CFFI raises.
+    build(tmp_path)
+    script = tmp_path / "geometry_build.py"
     script.write_text(script.read_text().replace("#define LIMIT ...", "#define LIMIT 41"))
     result = run_python(script)
-    assert "cdefc.VerificationError: geometry_build.py:" in result.stderr
-    assert not list((tmp_path / "pkg").glob("_geometry*.so"))
+    assert result.returncode == 0, result.stderr
+    cdef = f"geometry_build.py:{line_of(script, 'LIMIT 41')}:{column_of(script, 'LIMIT 41')}"
+    source = f"geometry_build.py:{line_of(script, 'LIMIT 42')}"
+    assert (f"VerificationWarning: {cdef}: warning: 'LIMIT' is 42 in {source}, "
+            "cdef says 41") in result.stderr
+    use = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1])\n"
+         "from pkg._geometry import ffi, lib\n"
+         "try:\n    lib.LIMIT\nexcept ffi.error as e:\n    print(e)", str(tmp_path)],
+        capture_output=True, text=True)
+    assert use.stdout.strip() == \
+        "the C compiler says 'LIMIT' is equal to 42 (0x2a), but the cdef disagrees", use.stderr
 
 
 def test_a_c_module_does_not_load_libstdcxx(tmp_path):

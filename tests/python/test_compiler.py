@@ -132,15 +132,45 @@ def test_warnings_already_issued_are_not_repeated(tmp_path):
     assert len(warned) == 2
 
 
-def test_strict_makes_a_warning_let_through_an_error(tmp_path):
-    # Until cdefc itself reads "strict": a successful run with warnings fails the build.
-    exe = fake_cdefc(tmp_path, TWO_WARNINGS, 0)
+STRICT_ERROR = """\
+b.py:4:9: error: 'LIMIT' is 128 in b.py:9, cdef says 100 [strict]
+#define LIMIT 100
+        ^
+b.py:9:9: note: declared here
+#define LIMIT 128
+        ^
+1 error generated.
+"""
+
+
+def test_strict_errors_come_from_cdefc_itself(tmp_path):
+    # cdefc reads "strict" (and "-Werror") itself: its warnings come out as errors tagged
+    # " [strict]", and the failed run's exit status gives the class as for any error.
+    exe = fake_cdefc(tmp_path, STRICT_ERROR, 3)
     with pytest.raises(cdefc.VerificationError) as info:
         compiler.run({"strict": True}, exe=exe, strict=True)
-    lines = TWO_WARNINGS.splitlines()
-    assert str(info.value) == "\n".join(
-        lines[1:11] + ["cdefc: error: warnings are errors with set_source(strict=True)"])
-    assert [d.severity for d in info.value.diagnostics] == ["warning", "note", "warning"]
+    assert str(info.value) == "\n".join(STRICT_ERROR.splitlines()[:-1])
+    assert [d.severity for d in info.value.diagnostics] == ["error", "note"]
+
+
+def test_strict_does_not_judge_a_successful_run_again(tmp_path):
+    # No second opinion on the Python side: what a successful run prints stays a warning.
+    exe = fake_cdefc(tmp_path, TWO_WARNINGS, 0)
+    with pytest.warns(cdefc.VerificationWarning) as record:
+        compiler.run({"strict": True}, exe=exe, strict=True)
+    assert len(record) == 2
+
+
+def test_real_cdefc_makes_warnings_errors_with_strict(tmp_path):
+    description = {"module_name": "_m",
+                   "cdefs": [{"text": "#define LIMIT 100\n", "file": "b.py", "line": 4}],
+                   "source": {"text": "#define LIMIT 128\n", "file": "b.py", "line": 9},
+                   "strict": True}
+    with pytest.raises(cdefc.VerificationError) as info:
+        compiler.run(description, emit_c="out.c", cwd=str(tmp_path), strict=True)
+    first = str(info.value).splitlines()[0]
+    assert first == "b.py:4:9: error: 'LIMIT' is 128 in b.py:9, cdef says 100 [strict]"
+    assert not (tmp_path / "out.c").exists()
 
 
 def test_split_diagnostics_keeps_tool_warnings_apart():

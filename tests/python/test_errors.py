@@ -1,12 +1,15 @@
 # Errors of real cdefc runs as the builder raises them: the class (CDefError for the cdef
 # language, VerificationError for what Clang finds), the Clang-style message pointing at the
 # build script, and no module left behind.
+import importlib
 import importlib.machinery
 import runpy
+import sys
 
 import pytest
 
 import cdefc
+from cdefc import compiler
 from conftest import column_of, line_of, run_python, write_script
 
 
@@ -70,29 +73,75 @@ def test_line_directive_remaps_the_location(in_tmp):
     assert str(error).startswith("library.h:42:1: error: unknown type name 'bad_type_t'")
 
 
+def compile_warnings(script, *args):
+    """Run the build script in-process, then ffibuilder.compile(*args); return the
+    VerificationWarnings issued, as (Diagnostic list, message text) pairs."""
+    with pytest.warns(cdefc.VerificationWarning) as record:
+        ffibuilder = runpy.run_path(str(script))["ffibuilder"]
+        ffibuilder.compile(*args)
+    return [(compiler.parse_diagnostics(str(w.message)), str(w.message))
+            for w in record if w.category is cdefc.VerificationWarning]
+
+
+def import_from(directory, module_name):
+    sys.path.insert(0, str(directory))
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        sys.path.remove(str(directory))
+
+
+POINT_SCRIPT = '''
+    from cdefc import FFI
+    ffibuilder = FFI()
+    ffibuilder.cdef("""
+        struct point {
+            int x;
+            int y;
+        };
+    """)
+    ffibuilder.set_source("_e_point", '#include "point.h"', include_dirs=["."]{keywords})
+'''
+
+
 def test_wrong_exact_struct_names_both_places(in_tmp):
+    # A wrong exact layout is what CFFI finds lazily: a warning at build time naming the cdef
+    # line and the header's, and CFFI's ffi.error at the struct's first use.
     (in_tmp / "point.h").write_text("struct point {\n    long pad;\n    int y;\n    int x;\n};\n")
-    script = write_script(in_tmp, "foo_build.py", '''
-        from cdefc import FFI
-        ffibuilder = FFI()
-        ffibuilder.cdef("""
-            struct point {
-                int x;
-                int y;
-            };
-        """)
-        ffibuilder.set_source("_foo", '#include "point.h"', include_dirs=["."])
-    ''')
-    error = failure(script)
-    assert type(error) is cdefc.VerificationError
-    errors = [d for d in error.diagnostics if d.severity == "error"]
-    notes = [d for d in error.diagnostics if d.severity == "note"]
-    x = next(d for d in errors if "field 'x'" in d.message)
+    script = write_script(in_tmp, "foo_build.py", POINT_SCRIPT.replace("{keywords}", ""))
+    found = compile_warnings(script)
+    assert all(d[0].severity == "warning" for d, _ in found)
+    diagnostics, text = next((d, t) for d, t in found if "field 'x'" in d[0].message)
+    x, note = diagnostics
     assert (x.file, x.line, x.column) == ("foo_build.py", line_of(script, "int x;"),
                                           column_of(script, "x;"))
-    assert "offset 12" in x.message and "point.h:4" in x.message
-    assert any(n.file.endswith("point.h") and n.line == 4 for n in notes)
-    assert str(error).startswith(f"foo_build.py:{x.line}:{x.column}: error: field 'x'")
+    assert x.message == "field 'x' of 'struct point' is at offset 12 in ./point.h:4, cdef says 0"
+    assert (note.severity, note.file, note.line, note.message) == (
+        "note", "./point.h", 4, "declared here")
+    assert text.startswith(f"foo_build.py:{x.line}:{x.column}: warning: field 'x'")
+    messages = [d[0].message for d, _ in found]
+    assert "'struct point' has size 16 in ./point.h:1, cdef says 8" in messages
+    # The module is built; the struct's first use raises what CFFI raises.
+    module = import_from(in_tmp, "_e_point")
+    with pytest.raises(module.ffi.error) as info:
+        module.ffi.new("struct point *")
+    assert str(info.value) == (
+        "struct point: wrong offset for field 'x' (cdef says 0, but C compiler says 12). fix "
+        "it or use \"...;\" as the last field in the cdef for struct point to make it flexible")
+
+
+def test_wrong_exact_struct_is_an_error_with_strict(in_tmp):
+    (in_tmp / "point.h").write_text("struct point {\n    long pad;\n    int y;\n    int x;\n};\n")
+    script = write_script(in_tmp, "foo_build.py",
+                          POINT_SCRIPT.replace("{keywords}", ", strict=True"))
+    error = failure(script)
+    assert type(error) is cdefc.VerificationError
+    x = next(d for d in error.diagnostics if "field 'x'" in d.message)
+    assert (x.severity, x.file, x.line) == ("error", "foo_build.py", line_of(script, "int x;"))
+    assert x.message.endswith("cdef says 0 [strict]")
+    assert any(n.severity == "note" and n.file.endswith("point.h") and n.line == 4
+               for n in error.diagnostics)
+    assert not list(in_tmp.glob("_e_point*.so"))
 
 
 def test_wrong_define_points_into_the_script_twice(in_tmp):
@@ -102,18 +151,24 @@ def test_wrong_define_points_into_the_script_twice(in_tmp):
         ffibuilder.cdef("""
             #define LIMIT 100
         """)
-        ffibuilder.set_source("_foo", """
+        ffibuilder.set_source("_e_limit", """
             #define LIMIT 128
         """)
     ''')
-    error = failure(script)
-    assert type(error) is cdefc.VerificationError
-    e, note = error.diagnostics
-    assert (e.severity, e.file, e.line, e.column) == (
-        "error", "foo_build.py", line_of(script, "LIMIT 100"), column_of(script, "LIMIT 100"))
-    assert "'LIMIT' is 128" in e.message and "cdef says 100" in e.message
+    [(diagnostics, _)] = compile_warnings(script)
+    w, note = diagnostics
+    assert (w.severity, w.file, w.line, w.column) == (
+        "warning", "foo_build.py", line_of(script, "LIMIT 100"), column_of(script, "LIMIT 100"))
+    source_line = line_of(script, "LIMIT 128")
+    assert w.message == f"'LIMIT' is 128 in foo_build.py:{source_line}, cdef says 100"
     assert (note.severity, note.file, note.line, note.column) == (
         "note", "foo_build.py", line_of(script, "LIMIT 128"), column_of(script, "LIMIT 128"))
+    # Reading it raises CFFI's error.
+    module = import_from(in_tmp, "_e_limit")
+    with pytest.raises(module.ffi.error) as info:
+        module.lib.LIMIT
+    assert str(info.value) == \
+        "the C compiler says 'LIMIT' is equal to 128 (0x80), but the cdef disagrees"
 
 
 def test_missing_function(in_tmp):
@@ -303,11 +358,30 @@ def test_strict_makes_cdefc_warnings_errors(in_tmp):
     ''')
     with pytest.warns(cdefc.VerificationWarning):  # cdef() does not know set_source's yet
         error = failure(script, "emit_c_code", "_foo.c")
-    # VerificationError while cdefc lets the warning through; CDefError once it stops at it.
-    assert type(error) in (cdefc.VerificationError, cdefc.CDefError)
-    line = line_of(script, "#pragma")
-    assert f"foo_build.py:{line}:" in str(error)
-    assert "'#pragma' is ignored in cdef()" in str(error)
+    # cdefc stops at the warning of the cdef it parses again: CDefError, the text's line.
+    assert type(error) is cdefc.CDefError
+    line = line_of(script, "ffibuilder.cdef(")
+    assert str(error).splitlines()[0] == (
+        f"foo_build.py:{line}:1: error: '#pragma' is ignored in cdef() [strict]")
+    assert error.diagnostics[0] == (
+        "error", "foo_build.py", line, 1, "'#pragma' is ignored in cdef() [strict]")
+    assert not (in_tmp / "_foo.c").exists()
+
+
+def test_werror_makes_cdefc_warnings_errors(in_tmp):
+    script = write_script(in_tmp, "foo_build.py", '''
+        from cdefc import FFI
+        ffibuilder = FFI()
+        ffibuilder.cdef("#pragma pack(1)\\nint f(int);")
+        ffibuilder.set_source("_foo", "static int f(int x) { return x; }",
+                              extra_compile_args=["-Werror"])
+    ''')
+    with pytest.warns(cdefc.VerificationWarning):  # cdef() does not know set_source's yet
+        error = failure(script, "emit_c_code", "_foo.c")
+    assert type(error) is cdefc.CDefError
+    assert str(error).splitlines()[0] == (
+        f"foo_build.py:{line_of(script, 'ffibuilder.cdef(')}:1: error: "
+        "'#pragma' is ignored in cdef() [-Werror]")
     assert not (in_tmp / "_foo.c").exists()
 
 
@@ -320,8 +394,7 @@ def test_strict_set_before_cdef_stops_cdef_at_a_warning(in_tmp):
     ''')
     error = failure(script, "cdef")  # raised by cdef() already
     assert type(error) is cdefc.CDefError
-    # The literal has an escape: its line, column 1 of the text ("warning" until cdefc
-    # itself reads "strict" and says "error").
+    # The literal has an escape: its line, column 1 of the text.
     first = str(error).splitlines()[0]
-    assert first.startswith(f"foo_build.py:{line_of(script, 'ffibuilder.cdef(')}:1: ")
-    assert first.endswith(": '#pragma' is ignored in cdef()")
+    assert first == (f"foo_build.py:{line_of(script, 'ffibuilder.cdef(')}:1: error: "
+                     "'#pragma' is ignored in cdef() [strict]")

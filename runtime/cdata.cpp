@@ -325,7 +325,7 @@ char* item_address(CData* cd, Py_ssize_t i, CType** item) {
       PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(ct));
       return nullptr;
     }
-    if ((cd->flags & kOwning) && i != 0) {
+    if (owns_one_item(cd) && i != 0) {
       PyErr_Format(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(ct));
       return nullptr;
     }
@@ -378,8 +378,7 @@ bool slice_bounds(CData* cd, PyObject* slice, Py_ssize_t* start, Py_ssize_t* sto
       PyErr_SetString(PyExc_IndexError, "negative index");
     } else if (cd->ct->kind == Kind::Array && *stop > cd->length) {
       PyErr_Format(PyExc_IndexError, "index too large (expected %zd <= %zd)", *stop, cd->length);
-    } else if ((cd->flags & kOwning) && cd->ct->kind == Kind::Pointer &&
-               (*start < 0 || *stop > 1)) {
+    } else if (owns_one_item(cd) && (*start < 0 || *stop > 1)) {
       // ffi.new("T *") owns exactly one item
       PyErr_Format(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(cd->ct));
     } else if (cd->ct->kind != Kind::Array && cd->ct->kind != Kind::Pointer) {
@@ -532,9 +531,11 @@ PyObject* cdata_getattro(PyObject* self, PyObject* name) {
     if (const FieldInfo* f = find_field(rec, name)) {
       if (!base) return null_deref(cd);
       if (!check_alive(cd)) return nullptr;
-      // The room of a flexible array member is known through ffi.new()'s own cdata only.
-      Py_ssize_t flex =
-          (cd->flags & (kOwning | kShowOwning)) ? flex_capacity(*f, base, owner_of(cd)) : -1;
+      // The room of a flexible array member is known through ffi.new()'s or an allocator's own
+      // cdata only.
+      Py_ssize_t flex = (cd->flags & (kOwning | kShowOwning | kAllocator))
+                            ? flex_capacity(*f, base, owner_of(cd))
+                            : -1;
       return read_field(*f, base, owner_of(cd), flex);
     }
     if (PyErr_Occurred()) return nullptr;
@@ -664,7 +665,9 @@ PyType_Spec cdata_spec = {"cdefc.CData", sizeof(CData), 0,
 PyObject* cdata_repr(PyObject* self) {
   CData* cd = as_cd(self);
   CType* ct = cd->ct;
-  if (cd->flags & (kOwning | kShowOwning))
+  // ffi.new_allocator(alloc)()'s pointers to structs say "owning", its other cdata do not.
+  if ((cd->flags & (kOwning | kShowOwning)) ||
+      ((cd->flags & kAllocator) && ct->kind == Kind::Pointer && is_record(ct->item)))
     return PyUnicode_FromFormat("<cdata '%s' owning %zu bytes>", cname(ct), cd->alloc_size);
   if (cd->flags & kSliced)
     return PyUnicode_FromFormat("<cdata '%s' sliced length %zd>", cname(ct), cd->length);
@@ -721,8 +724,8 @@ PyObject* make_view(CType* ct, char* data, PyObject* owner, Py_ssize_t length) {
   return reinterpret_cast<PyObject*>(cd);
 }
 
-CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length) {
-  void* block = PyMem_Calloc(1, bytes ? bytes : 1);
+CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear) {
+  void* block = clear ? PyMem_Calloc(1, bytes ? bytes : 1) : PyMem_Malloc(bytes ? bytes : 1);
   if (!block) {
     PyErr_NoMemory();
     return nullptr;
@@ -761,7 +764,8 @@ PyObject* make_record_copy(CType* ct, const void* src) {
 }
 
 PyObject* owner_of(CData* cd) {
-  if (cd->flags & kOwning) return reinterpret_cast<PyObject*>(cd);
+  // ffi.new_allocator(alloc)() memory is freed when this cdata dies: views keep it alive.
+  if (cd->flags & (kOwning | kAllocator)) return reinterpret_cast<PyObject*>(cd);
   return cd->owner;
 }
 
@@ -790,14 +794,22 @@ int cdata_release(CData* cd) {
                      "only 'cdata' object from ffi.new(), ffi.gc(), ffi.from_buffer() or "
                      "ffi.new_allocator()() can be used with the 'with' keyword or ffi.release()");
   if (cd->flags & kReleased) return 0;
+  cd->flags |= kReleased;
   if ((cd->flags & kGC) && cd->extra) {
+    // A destructor that raises is reported, not raised, as in CFFI.
     PyObject* r = PyObject_CallFunctionObjArgs(cd->extra, cd->owner ? cd->owner : Py_None, nullptr);
-    if (!r) return -1;
-    Py_DECREF(r);
+    if (!r)
+      PyErr_WriteUnraisable(cd->extra);
+    else
+      Py_DECREF(r);
   }
   if (cd->flags & kOwning) PyMem_Free(cd->alloc);
   cd->alloc = nullptr;
-  cd->flags |= kReleased;
+  if (cd->flags & kAllocator) {
+    // The memory is given back: what alloc() returned is dropped now, as in CFFI.
+    Py_CLEAR(cd->extra);
+    Py_CLEAR(cd->owner);
+  }
   return 0;
 }
 

@@ -454,7 +454,7 @@ inline bool is_open_array(const CType* t) { return t->kind == Kind::Array && t->
 Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner) {
   if (!is_open_array(f.type) || !owner || !is_cdata(owner)) return -1;
   CData* own = reinterpret_cast<CData*>(owner);
-  if (!(own->flags & kOwning) || own->ct->kind == Kind::Array) return -1;
+  if (!(own->flags & (kOwning | kAllocator)) || own->ct->kind == Kind::Array) return -1;
   char* start = static_cast<char*>(own->alloc);
   char* p = base + f.offset;
   if (!start || p < start || p > start + own->alloc_size || f.type->item->size <= 0) return -1;

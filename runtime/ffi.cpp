@@ -1,5 +1,5 @@
-// The `ffi` object: new, cast, typeof, sizeof, alignof, offsetof, addressof, string, unpack,
-// release, gc, handles, memmove, buffer, getctype, errno, NULL, error, CData, CType.
+// The `ffi` object: new, new_allocator, cast, typeof, sizeof, alignof, offsetof, addressof, string,
+// unpack, release, gc, handles, memmove, buffer, getctype, errno, NULL, error, CData, CType.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -23,13 +23,74 @@ CType* ctype_arg(PyObject* self, PyObject* arg, bool cdata_ok, const char* what)
   return nullptr;
 }
 
-// ---- ffi.new ----
+// ---- ffi.new, ffi.new_allocator ----
 
-PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
-  static const char* kw[] = {"cdecl", "init", nullptr};
-  PyObject *decl, *init = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:new", const_cast<char**>(kw), &decl, &init))
+/// Where ffi.new() memory comes from: ffi.new_allocator()'s arguments (null for ffi.new).
+struct Allocator {
+  PyObject* alloc;  ///< called with the size; None: the runtime's own (PyMem) memory
+  PyObject* free;   ///< called with what `alloc` returned when the cdata dies; may be None
+  bool clear;       ///< zero the memory before the initializer is written
+};
+
+/// A cdata of `ct` (a pointer or array type) over `bytes` bytes of new memory (`length`
+/// items for an array) from `a`: zeroed unless `a` says otherwise.
+CData* allocate(CType* ct, size_t bytes, Py_ssize_t length, const Allocator* a) {
+  if (!a || a->alloc == Py_None) return make_owning(ct, bytes, length, !a || a->clear);
+  // A pointer to a character gets room for a terminating null too, as in CFFI.
+  size_t request = bytes;
+  if (ct->kind == Kind::Pointer && ct->item->kind == Kind::Primitive &&
+      (ct->item->flags & (kChar | kWChar)))
+    request *= 2;
+  PyObject* result = PyObject_CallFunction(a->alloc, "n", static_cast<Py_ssize_t>(request));
+  if (!result) return nullptr;
+  CData* mem = is_cdata(result) ? as_cd(result) : nullptr;
+  char* address = nullptr;
+  if (!mem) {
+    raise(PyExc_TypeError, "alloc() must return a cdata object (got %s)",
+          type_name(result).c_str());
+  } else if (mem->ct->kind != Kind::Pointer && mem->ct->kind != Kind::Array) {
+    raise(PyExc_TypeError, "alloc() must return a cdata pointer, not '%s'", cname(mem->ct));
+  } else if (check_alive(mem)) {
+    address = cdata_address(mem);
+    if (!address) PyErr_SetString(PyExc_MemoryError, "alloc() returned NULL");
+  }
+  // Memory of known extent that is too small would be written past its end (CFFI does):
+  // refused.
+  Py_ssize_t extent = -1;
+  if (address && mem->ct->kind == Kind::Array && mem->ct->item->size > 0)
+    extent = mem->length * mem->ct->item->size;
+  else if (address && owns_one_item(mem))
+    extent = static_cast<Py_ssize_t>(mem->alloc_size);
+  if (extent >= 0 && static_cast<size_t>(extent) < request) {
+    raise(PyExc_ValueError, "alloc() must return at least %zu bytes, got cdata '%s' of %zd bytes",
+          request, cname(mem->ct), extent);
+    address = nullptr;
+  }
+  if (!address) {
+    Py_DECREF(result);
     return nullptr;
+  }
+  // An ffi.gc()-like cdata over the memory: `owner` keeps what alloc() returned, `extra` is
+  // the free function (see kAllocator).
+  PyObject* cd = ct->kind == Kind::Array ? make_view(ct, address, result, length)
+                                         : make_pointer(ct, address, result);
+  Py_DECREF(result);
+  if (!cd) return nullptr;
+  CData* out = as_cd(cd);
+  out->flags |= kGC | kAllocator;
+  if (ct->kind == Kind::Array && ct->length < 0) out->flags |= kSliced;  // CFFI's repr
+  out->alloc = address;
+  out->alloc_size = bytes;
+  if (a->free != Py_None) {
+    Py_INCREF(a->free);
+    out->extra = a->free;
+  }
+  if (a->clear) memset(address, 0, request);
+  return out;
+}
+
+/// ffi.new(decl, init) with memory from `a` (null: ffi.new's own).
+PyObject* new_cdata(PyObject* self, PyObject* decl, PyObject* init, const Allocator* a) {
   CType* ct = ctype_arg(self, decl, false, "string or ctype object");
   if (!ct) return nullptr;
   CData* cd = nullptr;
@@ -50,7 +111,7 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
         return raise(PyExc_OverflowError, "flexible array too large");
       size = std::max(size, static_cast<size_t>(last.offset + flex * last.type->item->size));
     }
-    cd = make_owning(ct, size, -1);
+    cd = allocate(ct, size, -1, a);
     if (!cd || init == Py_None) return reinterpret_cast<PyObject*>(cd);
     int rc = is_record(item) ? record_from_object(item, cdata_address(cd), init, flex)
                              : to_c(item, cdata_address(cd), init);
@@ -80,8 +141,9 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
     } else if (is_cdata(init) && as_cd(init)->ct->kind == Kind::Array) {
       n = as_cd(init)->length;
     } else if (PyBytes_Check(init) || PyUnicode_Check(init)) {
-      to_c(ct, nullptr, init);  // raises CFFI's "initializer for ctype 'T[]' must be ..."
-      return nullptr;
+      // A length as CFFI counts it: to_c() below refuses the initializer once the memory is
+      // allocated (an ffi.new_allocator()'s alloc() and free() see it, as in CFFI).
+      n = (PyBytes_Check(init) ? PyBytes_Size(init) : PyUnicode_GetLength(init)) + 1;
     } else {
       return raise(PyExc_TypeError, "expected new array length or list/tuple/str, not %s",
                    describe(init).c_str());
@@ -89,11 +151,51 @@ PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
   }
   if (item->size > 0 && n > PY_SSIZE_T_MAX / item->size)
     return raise(PyExc_OverflowError, "array size would overflow a Py_ssize_t");
-  cd = make_owning(ct, static_cast<size_t>(n * item->size), n);
+  cd = allocate(ct, static_cast<size_t>(n * item->size), n, a);
   if (cd && init != Py_None) {
     if (to_c(ct, cd->data, init) < 0) Py_CLEAR(cd);
   }
   return reinterpret_cast<PyObject*>(cd);
+}
+
+PyObject* ffi_new(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdecl", "init", nullptr};
+  PyObject *decl, *init = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:new", const_cast<char**>(kw), &decl, &init))
+    return nullptr;
+  return new_cdata(self, decl, init, nullptr);
+}
+
+/// The allocator ffi.new_allocator() returns: a builtin bound to the tuple (ffi, alloc, free,
+/// should_clear_after_alloc), as CFFI's is; called as allocator(cdecl, init=None).
+PyObject* allocator_call(PyObject* state, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"cdecl", "init", nullptr};
+  PyObject *decl, *init = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:new", const_cast<char**>(kw), &decl, &init))
+    return nullptr;
+  Allocator a{PyTuple_GetItem(state, 1), PyTuple_GetItem(state, 2),
+              PyTuple_GetItem(state, 3) == Py_True};
+  return new_cdata(PyTuple_GetItem(state, 0), decl, init, &a);
+}
+
+PyMethodDef allocator_def = {
+    "allocator", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(allocator_call)),
+    METH_VARARGS | METH_KEYWORDS, nullptr};
+
+PyObject* ffi_new_allocator(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"alloc", "free", "should_clear_after_alloc", nullptr};
+  PyObject *alloc = Py_None, *free = Py_None;
+  int clear = 1;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOi:new_allocator", const_cast<char**>(kw),
+                                   &alloc, &free, &clear))
+    return nullptr;
+  if (alloc == Py_None && free != Py_None)
+    return raise(PyExc_TypeError, "cannot pass 'free' without 'alloc'");
+  PyObject* state = Py_BuildValue("(OOOO)", self, alloc, free, clear ? Py_True : Py_False);
+  if (!state) return nullptr;
+  PyObject* allocator = PyCFunction_NewEx(&allocator_def, state, nullptr);
+  Py_DECREF(state);
+  return allocator;
 }
 
 // ---- ffi.cast ----
@@ -513,7 +615,7 @@ PyObject* ffi_string(PyObject*, PyObject* args, PyObject* kwargs) {
       return nullptr;
     }
     // Arrays and ffi.new()'s pointers (one item) are bounded; other pointers end at a 0.
-    Py_ssize_t limit = ct->kind == Kind::Array ? cd->length : (cd->flags & kOwning) ? 1 : -1;
+    Py_ssize_t limit = ct->kind == Kind::Array ? cd->length : owns_one_item(cd) ? 1 : -1;
     if (maxlen >= 0 && (limit < 0 || maxlen < limit)) limit = maxlen;
     Py_ssize_t size = ct->item->size, n = 0;
     while (limit < 0 || n < limit) {
@@ -568,7 +670,7 @@ PyObject* ffi_unpack(PyObject*, PyObject* args, PyObject* kwargs) {
   if (ct->kind == Kind::Array && length > cd->length)
     return raise(PyExc_IndexError, "index too large for cdata '%s' (expected %zd <= %zd)",
                  cname(ct), length, cd->length);
-  if ((cd->flags & kOwning) && ct->kind == Kind::Pointer && length > 1)
+  if (owns_one_item(cd) && length > 1)
     return raise(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(ct));
   CType* item = ct->item;
   if (item->size < 0)
@@ -647,8 +749,7 @@ PyObject* ffi_from_buffer(PyObject* self, PyObject* args, PyObject* kwargs) {
 }
 
 PyObject* ffi_release(PyObject*, PyObject* arg) {
-  if (!is_cdata(arg))
-    return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(arg).c_str());
+  if (!is_cdata(arg)) return raise(PyExc_TypeError, "expected a 'cdata' object");
   if (cdata_release(as_cd(arg)) < 0) return nullptr;
   Py_RETURN_NONE;
 }
@@ -664,10 +765,14 @@ PyObject* ffi_gc(PyObject*, PyObject* args, PyObject* kwargs) {
     return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
   CData* cd = as_cd(obj);
   if (destructor == Py_None) {
-    // ffi.gc(p, None): p no longer calls its destructor.
-    if (cd->flags & kGC) Py_CLEAR(cd->extra);
-    Py_INCREF(obj);
-    return obj;
+    // ffi.gc(p, None): p no longer calls its destructor; None is returned. CFFI refuses other
+    // cdata, and ffi.new_allocator(alloc)()'s pointers to structs (its gc object is the struct).
+    if (!(cd->flags & kGC) ||
+        ((cd->flags & kAllocator) && cd->ct->kind == Kind::Pointer && is_record(cd->ct->item)))
+      return raise(PyExc_TypeError,
+                   "Can remove destructor only on a object previously returned by ffi.gc()");
+    Py_CLEAR(cd->extra);
+    Py_RETURN_NONE;
   }
   if (!is_pointer_like(cd->ct))
     return raise(PyExc_TypeError, "ffi.gc() expects a pointer cdata, got '%s'", cname(cd->ct));
@@ -731,7 +836,7 @@ bool memory_of(PyObject* o, char** p, Py_ssize_t* size, bool writable) {
     if (!check_alive(cd)) return false;
     *p = cdata_address(cd);
     Py_ssize_t item = cd->ct->item->size > 0 ? cd->ct->item->size : 1;
-    *size = cd->ct->kind == Kind::Array ? cd->length * item : ((cd->flags & kOwning) ? item : -1);
+    *size = cd->ct->kind == Kind::Array ? cd->length * item : (owns_one_item(cd) ? item : -1);
     return true;
   }
   if (PyByteArray_Check(o)) {
@@ -782,7 +887,7 @@ PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
   if (n < 0 && cd->ct->kind == Kind::Pointer) n = cd->ct->item->size;
   if (size >= 0) {
     // Known extents (arrays, ffi.new() memory) are checked: no buffer over foreign bytes.
-    bool known = cd->ct->kind == Kind::Array || (cd->flags & kOwning);
+    bool known = cd->ct->kind == Kind::Array || owns_one_item(cd);
     if (known && size > n)
       return raise(PyExc_IndexError, "buffer of %zd bytes over cdata '%s' of %zd bytes", size,
                    cname(cd->ct), n);
@@ -963,6 +1068,9 @@ void ffi_dealloc(PyObject* self) {
 PyMethodDef ffi_methods[] = {
     {"new", KW(ffi_new), METH_VARARGS | METH_KEYWORDS,
      "ffi.new(cdecl, init=None): allocate owned, zeroed C memory"},
+    {"new_allocator", KW(ffi_new_allocator), METH_VARARGS | METH_KEYWORDS,
+     "ffi.new_allocator(alloc=None, free=None, should_clear_after_alloc=True): a function "
+     "like ffi.new() whose memory comes from alloc(size) and goes to free(result)"},
     {"cast", ffi_cast, METH_VARARGS, "ffi.cast(cdecl, value)"},
     {"typeof", ffi_typeof, METH_O, "ffi.typeof(cdecl or cdata)"},
     {"sizeof", ffi_sizeof, METH_O, "ffi.sizeof(cdecl or cdata)"},

@@ -118,6 +118,11 @@ enum : uint32_t {
   kHandle = 1u << 5,      ///< ffi.new_handle(): `extra` is the object, listed in handles
   kCallback = 1u << 6,    ///< ffi.callback(): `alloc` is the libffi closure, `extra` the callable
   kFromBuffer = 1u << 7,  ///< ffi.from_buffer(): `extra` is the Python object, `owner` keeps it
+  /// ffi.new_allocator(alloc, ...)(): always with kGC (`owner` is what alloc() returned,
+  /// `extra` the free function or null); `alloc` is where the memory starts and `alloc_size`
+  /// how many bytes it has. It only refines kGC (bounds, repr, views keep this cdata alive),
+  /// so a copy of the runtime that predates it handles such cdata as ffi.gc() ones.
+  kAllocator = 1u << 8,
 };
 
 /// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by
@@ -278,12 +283,17 @@ CData* new_value_cdata(CType* ct);
 PyObject* make_pointer(CType* ct, void* p, PyObject* owner);
 /// A view of memory: struct/union at `data`, or array of `length` items at `data`.
 PyObject* make_view(CType* ct, char* data, PyObject* owner, Py_ssize_t length);
-/// An owning cdata (ffi.new): `bytes` zeroed bytes; `ct` a pointer or array type.
-CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length);
+/// An owning cdata (ffi.new): `bytes` bytes, zeroed if `clear`; `ct` a pointer or array type.
+CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear = true);
 /// An owning copy of a struct/union value (function results): "owning N bytes".
 PyObject* make_record_copy(CType* ct, const void* src);
 /// The object to keep alive for views derived from `cd` (itself if it owns memory).
 PyObject* owner_of(CData* cd);
+/// Whether `cd` is a pointer from ffi.new() or ffi.new_allocator()(): it owns exactly one
+/// item (`alloc_size` bytes), so it may only be indexed by 0, as in CFFI.
+inline bool owns_one_item(const CData* cd) {
+  return cd->ct->kind == Kind::Pointer && (cd->flags & (kOwning | kAllocator));
+}
 /// RuntimeError after ffi.release() of `cd` or of what it views; true if usable.
 bool check_alive(CData* cd);
 /// The address a pointer-like cdata holds: a pointer's value, an array's first item.
@@ -330,7 +340,7 @@ int record_from_object(CType* ct, char* dst, PyObject* o, Py_ssize_t flex = 0);
 PyObject* read_field(const FieldInfo& f, char* base, PyObject* owner, Py_ssize_t flex);
 int write_field(const FieldInfo& f, char* base, PyObject* o, Py_ssize_t flex);
 /// Room for items of a flexible array member `f` at `base`, known when `owner` is the
-/// ffi.new() memory holding it; -1 when unknown.
+/// ffi.new() or ffi.new_allocator()() memory holding it; -1 when unknown.
 Py_ssize_t flex_capacity(const FieldInfo& f, char* base, PyObject* owner);
 /// How many items of a trailing flexible array member the initializer `o` of `ct` gives
 /// (a list, bytes, str, or the length alone, as in CFFI); -1 with an exception when the

@@ -675,9 +675,14 @@ PyObject* cdata_repr(PyObject* self) {
     return PyUnicode_FromFormat("<cdata '%s' handle to %R>", cname(ct), cd->extra);
   if (cd->flags & kCallback)
     return PyUnicode_FromFormat("<cdata '%s' calling %R>", cname(ct), cd->extra);
-  if (cd->flags & kFromBuffer)
+  if (cd->flags & kFromBuffer) {
+    if (!cd->extra) return PyUnicode_FromFormat("<cdata '%s' buffer RELEASED>", cname(ct));
+    if (ct->kind == Kind::Pointer)
+      return PyUnicode_FromFormat("<cdata '%s' buffer from '%s' object>", cname(ct),
+                                  type_name(cd->extra).c_str());
     return PyUnicode_FromFormat("<cdata '%s' buffer len %zd from '%s' object>", cname(ct),
                                 cd->length, type_name(cd->extra).c_str());
+  }
   switch (ct->kind) {
     case Kind::Primitive:
     case Kind::Enum:
@@ -764,17 +769,24 @@ PyObject* make_record_copy(CType* ct, const void* src) {
 }
 
 PyObject* owner_of(CData* cd) {
-  // ffi.new_allocator(alloc)() memory is freed when this cdata dies: views keep it alive.
-  if (cd->flags & (kOwning | kAllocator)) return reinterpret_cast<PyObject*>(cd);
+  // ffi.gc() and ffi.new_allocator(alloc)() memory is freed when this cdata dies or is
+  // released: views keep it alive and see the release. (CFFI's views keep nothing alive and
+  // read freed memory.)
+  if (cd->flags & (kOwning | kGC)) return reinterpret_cast<PyObject*>(cd);
   return cd->owner;
 }
 
 bool check_alive(CData* cd) {
-  bool released = cd->flags & kReleased;
-  if (!released && cd->owner && is_cdata(cd->owner)) released = as_cd(cd->owner)->flags & kReleased;
-  if (!released) return true;
-  PyErr_Format(PyExc_RuntimeError, "cannot use cdata '%s' after ffi.release()", cname(cd->ct));
-  return false;
+  // The chain of owners is short: a view's owner owns memory or is an ffi.gc() object, whose
+  // owner is the cdata given to ffi.gc() (itself maybe a view or an ffi.gc() object).
+  for (CData* c = cd;;) {
+    if (c->flags & kReleased) {
+      PyErr_Format(PyExc_RuntimeError, "cannot use cdata '%s' after ffi.release()", cname(cd->ct));
+      return false;
+    }
+    if (!c->owner || !is_cdata(c->owner)) return true;
+    c = as_cd(c->owner);
+  }
 }
 
 int cdata_release(CData* cd) {
@@ -787,6 +799,7 @@ int cdata_release(CData* cd) {
       Py_DECREF(r);
     }
     cd->flags |= kReleased;
+    Py_CLEAR(cd->extra);  // the object, as CFFI drops it (its own exports end with it)
     return 0;
   }
   if (!(cd->flags & (kOwning | kGC)))
@@ -805,8 +818,9 @@ int cdata_release(CData* cd) {
   }
   if (cd->flags & kOwning) PyMem_Free(cd->alloc);
   cd->alloc = nullptr;
-  if (cd->flags & kAllocator) {
-    // The memory is given back: what alloc() returned is dropped now, as in CFFI.
+  if (cd->flags & kGC) {
+    // The memory is given back: the destructor and the cdata given to ffi.gc() (what alloc()
+    // returned) are dropped now, as in CFFI.
     Py_CLEAR(cd->extra);
     Py_CLEAR(cd->owner);
   }

@@ -694,7 +694,7 @@ PyObject* ffi_from_buffer(PyObject* self, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdecl", "python_buffer", "require_writable", nullptr};
   PyObject *a = nullptr, *b = nullptr;
   int writable = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Op:from_buffer", const_cast<char**>(kw), &a, &b,
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Oi:from_buffer", const_cast<char**>(kw), &a, &b,
                                    &writable))
     return nullptr;
   PyObject* decl = b ? a : nullptr;
@@ -706,46 +706,7 @@ PyObject* ffi_from_buffer(PyObject* self, PyObject* args, PyObject* kwargs) {
     ct = array_of(primitive_ctype(CDEFC_PRIM_CHAR), -1);
   }
   if (!ct) return nullptr;
-  if (ct->kind == Kind::Pointer) ct = array_of(ct->item, -1);
-  if (!ct) return nullptr;
-  if (ct->kind != Kind::Array || ct->item->size <= 0)
-    return raise(PyExc_TypeError, "expected an array ctype, got '%s'", cname(ct));
-  // The stable ABI of Python 3.10 has no buffer protocol: bytes and bytearray are read
-  // directly; a memoryview keeps a bytearray from being resized while the cdata lives.
-  char* data;
-  Py_ssize_t size;
-  PyObject* keep;
-  if (PyBytes_Check(obj)) {
-    if (writable) return raise(PyExc_BufferError, "Object is not writable.");
-    data = PyBytes_AsString(obj);
-    size = PyBytes_Size(obj);
-    Py_INCREF(obj);
-    keep = obj;
-  } else if (PyByteArray_Check(obj)) {
-    keep = PyMemoryView_FromObject(obj);
-    if (!keep) return nullptr;
-    data = PyByteArray_AsString(obj);
-    size = PyByteArray_Size(obj);
-  } else {
-    return raise(PyExc_TypeError, "a bytes-like object is required, not '%s'",
-                 type_name(obj).c_str());
-  }
-  Py_ssize_t n = size / ct->item->size;
-  if (ct->length >= 0) {
-    if (ct->length > n) {
-      Py_DECREF(keep);
-      return raise(PyExc_ValueError, "buffer is too small (%zd bytes) for '%s' (%zd bytes)", size,
-                   cname(ct), ct->size);
-    }
-    n = ct->length;
-  }
-  PyObject* r = make_view(ct, data, keep, n);
-  Py_DECREF(keep);
-  if (!r) return nullptr;
-  Py_INCREF(obj);
-  as_cd(r)->extra = obj;
-  as_cd(r)->flags |= kFromBuffer;
-  return r;
+  return from_buffer(ct, obj, writable);
 }
 
 PyObject* ffi_release(PyObject*, PyObject* arg) {
@@ -754,15 +715,42 @@ PyObject* ffi_release(PyObject*, PyObject* arg) {
   Py_RETURN_NONE;
 }
 
+/// What ffi.gc(obj, destructor) returns for the cdata `obj`: a cdata of the same type over the
+/// same C value (a struct or an array is the same memory, a number or pointer a copy of the
+/// value), not "owning", that keeps `obj` alive and calls destructor(obj) when it dies or is
+/// released (see kGC). CFFI accepts every cdata here, numbers and ffi.NULL included.
+PyObject* gc_object(PyObject* obj, PyObject* destructor) {
+  CData* cd = as_cd(obj);
+  CType* ct = cd->ct;
+  PyObject* r;
+  if (ct->kind == Kind::Array || is_record(ct)) {
+    r = make_view(ct, cd->data, obj, cd->length);
+    // A T[] keeps its length (CFFI's own reads a length it never stored) and CFFI's repr.
+    if (r && ct->kind == Kind::Array && ct->length < 0) as_cd(r)->flags |= kSliced;
+  } else {
+    if (ct->size < 0 || static_cast<size_t>(ct->size) > sizeof cd->storage)
+      return raise(PyExc_TypeError, "ffi.gc(): unexpected cdata '%s'", cname(ct));
+    CData* v = new_value_cdata(ct);
+    if (!v) return nullptr;
+    memcpy(v->data, cd->data, static_cast<size_t>(ct->size));
+    Py_INCREF(obj);
+    v->owner = obj;
+    r = reinterpret_cast<PyObject*>(v);
+  }
+  if (!r) return nullptr;
+  Py_INCREF(destructor);
+  as_cd(r)->extra = destructor;
+  as_cd(r)->flags |= kGC;
+  return r;
+}
+
 PyObject* ffi_gc(PyObject*, PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdata", "destructor", "size", nullptr};
   PyObject *obj, *destructor;
-  Py_ssize_t size = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|n:gc", const_cast<char**>(kw), &obj,
-                                   &destructor, &size))
+  Py_ssize_t size = 0;  // a hint for PyPy's GC; checked as CFFI does, then unused
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O|n:gc", const_cast<char**>(kw), g->cdata_type,
+                                   &obj, &destructor, &size))
     return nullptr;
-  if (!is_cdata(obj))
-    return raise(PyExc_TypeError, "expected a cdata object, got '%s'", type_name(obj).c_str());
   CData* cd = as_cd(obj);
   if (destructor == Py_None) {
     // ffi.gc(p, None): p no longer calls its destructor; None is returned. CFFI refuses other
@@ -774,15 +762,7 @@ PyObject* ffi_gc(PyObject*, PyObject* args, PyObject* kwargs) {
     Py_CLEAR(cd->extra);
     Py_RETURN_NONE;
   }
-  if (!is_pointer_like(cd->ct))
-    return raise(PyExc_TypeError, "ffi.gc() expects a pointer cdata, got '%s'", cname(cd->ct));
-  PyObject* r = make_pointer(cd->ct->kind == Kind::Array ? pointer_to(cd->ct->item) : cd->ct,
-                             cdata_address(cd), obj);
-  if (!r) return nullptr;
-  Py_INCREF(destructor);
-  as_cd(r)->extra = destructor;
-  as_cd(r)->flags |= kGC;
-  return r;
+  return gc_object(obj, destructor);
 }
 
 PyObject* ffi_new_handle(PyObject*, PyObject* arg) {
@@ -861,15 +841,7 @@ PyObject* ffi_memmove(PyObject*, PyObject* args, PyObject* kwargs) {
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOn:memmove", const_cast<char**>(kw), &dest, &src,
                                    &n))
     return nullptr;
-  char *d, *s;
-  Py_ssize_t dn, sn;
-  if (!memory_of(dest, &d, &dn, true) || !memory_of(src, &s, &sn, false)) return nullptr;
-  if (n < 0) return raise(PyExc_ValueError, "negative size");
-  if ((dn >= 0 && n > dn) || (sn >= 0 && n > sn))
-    return raise(PyExc_IndexError, "memmove() of %zd bytes out of bounds", n);
-  if (n && (!d || !s)) return raise(PyExc_RuntimeError, "memmove() on a NULL pointer");
-  memmove(d, s, static_cast<size_t>(n));
-  Py_RETURN_NONE;
+  return memmove_objects(dest, src, n);
 }
 
 PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
@@ -1080,8 +1052,8 @@ PyMethodDef ffi_methods[] = {
     {"string", KW(ffi_string), METH_VARARGS | METH_KEYWORDS, "ffi.string(cdata, maxlen=-1)"},
     {"unpack", KW(ffi_unpack), METH_VARARGS | METH_KEYWORDS, "ffi.unpack(cdata, length)"},
     {"from_buffer", KW(ffi_from_buffer), METH_VARARGS | METH_KEYWORDS,
-     "ffi.from_buffer([cdecl,] python_buffer, require_writable=False): bytes or bytearray as a "
-     "cdata array"},
+     "ffi.from_buffer([cdecl,] python_buffer, require_writable=False): the memory "
+     "of an object with the buffer protocol as a cdata array"},
     {"release", ffi_release, METH_O, "ffi.release(cdata): free the memory of ffi.new() now"},
     {"gc", KW(ffi_gc), METH_VARARGS | METH_KEYWORDS, "ffi.gc(cdata, destructor, size=0)"},
     {"callback", KW(ffi_callback), METH_VARARGS | METH_KEYWORDS,

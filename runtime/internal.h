@@ -5,6 +5,17 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+// The limited API of Python 3.11 declares these for PyObject* alone (earlier limited APIs and
+// the full API cast their argument): the runtime passes its own objects (CType *,
+// PyTypeObject *) through the same cast.
+#if defined(Py_LIMITED_API) && Py_LIMITED_API + 0 >= 0x030b0000
+#define Py_INCREF(op) Py_INCREF(_PyObject_CAST(op))
+#define Py_XINCREF(op) Py_XINCREF(_PyObject_CAST(op))
+#define Py_XDECREF(op) Py_XDECREF(_PyObject_CAST(op))
+#define Py_TYPE(op) Py_TYPE(_PyObject_CAST(op))
+#define PyObject_TypeCheck(op, type) PyObject_TypeCheck(_PyObject_CAST(op), type)
+#endif
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -114,13 +125,14 @@ enum : uint32_t {
   kReleased = 1u << 1,    ///< ffi.release() freed the memory already
   kShowOwning = 1u << 2,  ///< a struct seen through an owning pointer: repr says "owning"
   kSliced = 1u << 3,      ///< an array slice: repr says "sliced length N"
-  kGC = 1u << 4,          ///< ffi.gc(): `extra` is called with `owner` on deallocation
+  kGC = 1u << 4,          ///< ffi.gc(): `extra` is called with `owner` (the cdata given) once,
+                          ///< on deallocation or release; views keep this cdata alive
   kHandle = 1u << 5,      ///< ffi.new_handle(): `extra` is the object, listed in handles
   kCallback = 1u << 6,    ///< ffi.callback(): `alloc` is the libffi closure, `extra` the callable
   kFromBuffer = 1u << 7,  ///< ffi.from_buffer(): `extra` is the Python object, `owner` keeps it
   /// ffi.new_allocator(alloc, ...)(): always with kGC (`owner` is what alloc() returned,
   /// `extra` the free function or null); `alloc` is where the memory starts and `alloc_size`
-  /// how many bytes it has. It only refines kGC (bounds, repr, views keep this cdata alive),
+  /// how many bytes it has. It only refines kGC (bounds, repr),
   /// so a copy of the runtime that predates it handles such cdata as ffi.gc() ones.
   kAllocator = 1u << 8,
 };
@@ -380,6 +392,13 @@ bool init_ffi_type(Internals& in);
 bool init_buffer_type(Internals& in);
 /// A new ffi.buffer over `size` bytes at `data`, keeping `keep` alive.
 PyObject* new_buffer(PyObject* keep, char* data, Py_ssize_t size);
+/// ffi.from_buffer(): a `ct` (T[], T[N] or T *) cdata over the memory of `obj`, any object
+/// with the buffer protocol (contiguous; writable if `require_writable`), which stays exported
+/// (a bytearray not resizable...) until ffi.release() or the cdata's death; CFFI's exceptions.
+PyObject* from_buffer(CType* ct, PyObject* obj, bool require_writable);
+/// ffi.memmove(dest, src, n): operands are pointer or array cdata or objects with the buffer
+/// protocol (dest writable); CFFI's exceptions, and IndexError past a known extent.
+PyObject* memmove_objects(PyObject* dest, PyObject* src, Py_ssize_t n);
 bool init_lib_type(Internals& in);
 /// A new ffi object for a module.
 PyObject* new_ffi(cdefc_context* ctx);

@@ -15,7 +15,7 @@ namespace cdefc::emit {
 struct EmitOptions {
   std::string module_name;                           ///< full dotted name, e.g. "pkg._foo"
   std::shared_ptr<const cdef::SourceBuffer> source;  ///< set_source() text (may be null)
-  bool py_limited_api = true;                        ///< define Py_LIMITED_API 0x030a0000 (abi3)
+  bool py_limited_api = true;                        ///< define Py_LIMITED_API 0x030b0000 (abi3)
   bool cplusplus = false;  ///< the file is compiled as C++ (source_extension='.cpp')
   /// The name `#line` gives the generated part after the user's source (the output path),
   /// so the C compiler's messages about generated code point into the generated file.

@@ -6,7 +6,7 @@ namespace cdefc::model {
 
 /// The stable ABI the generated modules target (Py_LIMITED_API), before Python.h.
 inline constexpr const char* kLimitedApiDefine =
-    "#ifndef Py_LIMITED_API\n#define Py_LIMITED_API 0x030a0000\n#endif\n";
+    "#ifndef Py_LIMITED_API\n#define Py_LIMITED_API 0x030b0000\n#endif\n";
 
 /// C text (valid as C and as C++) placed right before the set_source() text. C++ has no
 /// `_Bool`: it is spelled `bool` there (the emitter and the probes write `_Bool`).

@@ -153,7 +153,7 @@ TEST_P(Warnings, CompilesWithoutWarnings) {
   const std::string command = std::string(cc.path) + " " + cc.language +
                               " -Wall -Wextra -Wconversion -Werror -O2 -c -o " + file + ".o" +
                               " -I" + CDEFC_INCLUDE_DIR + " -I" + CDEFC_PYTHON_INCLUDE_DIR +
-                              " -DPy_LIMITED_API=0x030a0000 " + file;
+                              " -DPy_LIMITED_API=0x030b0000 " + file;
   std::string output;
   int status = run(command, output);
   EXPECT_EQ(status, 0) << command << "\n" << output;
@@ -216,7 +216,7 @@ INSTANTIATE_TEST_SUITE_P(Files, Errors, ::testing::ValuesIn(error_inputs()),
 TEST(EmitOptions, LimitedApiByDefault) {
   std::string c, diags;
   ASSERT_TRUE(emit("golden/functions", {}, c, diags)) << diags;
-  EXPECT_NE(c.find("#define Py_LIMITED_API 0x030a0000\n"), std::string::npos);
+  EXPECT_NE(c.find("#define Py_LIMITED_API 0x030b0000\n"), std::string::npos);
   EXPECT_NE(c.find("PyMODINIT_FUNC PyInit_functions(void)"), std::string::npos);
 }
 

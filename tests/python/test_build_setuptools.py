@@ -38,7 +38,7 @@ EMITTER = textwrap.dedent('''
         sys.exit(check.returncode)
     d = json.loads(description)
     name = d["module_name"].rsplit(".", 1)[-1]
-    c = ("#define Py_LIMITED_API 0x030A0000\\n" if d.get("py_limited_api") else "")
+    c = ("#define Py_LIMITED_API 0x030B0000\\n" if d.get("py_limited_api") else "")
     c += "#include <Python.h>\\n" + d["source"]["text"] + "\\n"
     if "BREAK_GENERATED_C" in d["source"]["text"]:  # an error Clang cannot see
         c += "#error generated code broken on purpose\\n"

@@ -2,7 +2,7 @@
    a small C library, its tables, METH_FASTCALL wrappers and PyInit. test_runtime.py imports
    it and compares it with the same library built by CFFI (the text between the LIBRARY
    markers is extracted for that). */
-#define Py_LIMITED_API 0x030a0000
+#define Py_LIMITED_API 0x030b0000
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 

@@ -1409,8 +1409,16 @@ def test_from_buffer_locks_bytearray(ours):
     data.extend(b"more")
     with pytest.raises(RuntimeError, match="after ffi.release"):
         p[0]
-    with pytest.raises(TypeError):
-        ffi.from_buffer(memoryview(b"x"))  # no buffer protocol in the 3.10 stable ABI
+    # Any object with the buffer protocol (the 3.11 stable ABI has it): a memoryview pins the
+    # bytearray under it too, until the cdata is released.
+    view = memoryview(data)[2:]
+    q = ffi.from_buffer("char[]", view)
+    assert len(q) == 6 and q[0] == b"c"
+    with pytest.raises(BufferError):
+        data.extend(b"x")
+    ffi.release(q)
+    view.release()
+    data.extend(b"x")
 
 
 def test_gc_and_handles(ours):

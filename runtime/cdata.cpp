@@ -69,7 +69,7 @@ void cdata_dealloc(PyObject* self) {
     else
       Py_DECREF(r);
   }
-  if ((cd->flags & kOwning) && !(cd->flags & kReleased)) PyMem_Free(cd->alloc);
+  if ((cd->flags & kOwning) && !(cd->flags & kReleased)) free_owning_block(cd->alloc);
   if (cd->flags & kCallback) free_callback(cd);
   if (cd->flags & kHandle) {
     PyObject* key = PyLong_FromVoidPtr(self);
@@ -729,15 +729,37 @@ PyObject* make_view(CType* ct, char* data, PyObject* owner, Py_ssize_t length) {
   return reinterpret_cast<PyObject*>(cd);
 }
 
-CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear) {
-  void* block = clear ? PyMem_Calloc(1, bytes ? bytes : 1) : PyMem_Malloc(bytes ? bytes : 1);
+namespace {
+
+/// Bytes before the data of an owning block. A freed block keeps its bytes until it is reused,
+/// but the allocator writes its own links into the first 8 (pymalloc) or 16 (glibc) bytes:
+/// with the pad those land outside the data, which then stays as it was, as CFFI's (whose data
+/// follows the object's header). Code that reads a pointer briefly after its owner died, as
+/// tpm2-pytss's FAPI callbacks do with `auth[0] = allocator("char[]", value)`, keeps working.
+constexpr size_t kOwningPad = 16;
+
+}  // namespace
+
+void* owning_block(size_t bytes, bool clear) {
+  size_t n = kOwningPad + (bytes ? bytes : 1);
+  void* block = clear ? PyMem_Calloc(1, n) : PyMem_Malloc(n);
   if (!block) {
     PyErr_NoMemory();
     return nullptr;
   }
+  return static_cast<char*>(block) + kOwningPad;
+}
+
+void free_owning_block(void* data) {
+  if (data) PyMem_Free(static_cast<char*>(data) - kOwningPad);
+}
+
+CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear) {
+  void* block = owning_block(bytes, clear);
+  if (!block) return nullptr;
   CData* cd = alloc_cdata(ct);
   if (!cd) {
-    PyMem_Free(block);
+    free_owning_block(block);
     return nullptr;
   }
   cd->alloc = block;
@@ -753,11 +775,11 @@ CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear) {
 }
 
 PyObject* make_record_copy(CType* ct, const void* src) {
-  void* block = PyMem_Calloc(1, ct->size > 0 ? static_cast<size_t>(ct->size) : 1);
-  if (!block) return PyErr_NoMemory();
+  void* block = owning_block(ct->size > 0 ? static_cast<size_t>(ct->size) : 1, true);
+  if (!block) return nullptr;
   CData* cd = alloc_cdata(ct);
   if (!cd) {
-    PyMem_Free(block);
+    free_owning_block(block);
     return nullptr;
   }
   if (ct->size > 0) memcpy(block, src, static_cast<size_t>(ct->size));
@@ -816,7 +838,7 @@ int cdata_release(CData* cd) {
     else
       Py_DECREF(r);
   }
-  if (cd->flags & kOwning) PyMem_Free(cd->alloc);
+  if (cd->flags & kOwning) free_owning_block(cd->alloc);
   cd->alloc = nullptr;
   if (cd->flags & kGC) {
     // The memory is given back: the destructor and the cdata given to ffi.gc() (what alloc()

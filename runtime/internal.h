@@ -149,7 +149,7 @@ struct CData {
   Py_ssize_t length;  ///< arrays: number of items
   uint32_t flags;     ///< k* flags above
   size_t alloc_size;  ///< bytes shown as "owning N bytes"
-  void* alloc;        ///< kOwning: the block (PyMem_Calloc)
+  void* alloc;        ///< kOwning: the data (owning_block)
   PyObject* extra;    ///< kGC: the destructor (strong)
   PyObject* weakrefs;
   alignas(16) unsigned char storage[16];
@@ -295,6 +295,10 @@ CData* new_value_cdata(CType* ct);
 PyObject* make_pointer(CType* ct, void* p, PyObject* owner);
 /// A view of memory: struct/union at `data`, or array of `length` items at `data`.
 PyObject* make_view(CType* ct, char* data, PyObject* owner, Py_ssize_t length);
+/// A block of `bytes` for an owning cdata (zeroed if `clear`), or null with MemoryError set.
+void* owning_block(size_t bytes, bool clear);
+/// Frees a block of owning_block().
+void free_owning_block(void* data);
 /// An owning cdata (ffi.new): `bytes` bytes, zeroed if `clear`; `ct` a pointer or array type.
 CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear = true);
 /// An owning copy of a struct/union value (function results): "owning N bytes".

@@ -109,14 +109,16 @@ def _first_outside_frame_stacklevel() -> int:
 
 
 def _warn(text: str, warned) -> None:
-    """Issue each diagnostic of `text` as a VerificationWarning, unless its text is in
-    `warned` (the same builder re-runs cdefc on its earlier cdefs); add it there."""
+    """Issue each diagnostic of `text` as a VerificationWarning, unless its first line (place
+    and message) is in `warned` (the same builder re-runs cdefc on its earlier cdefs, and the
+    source line shown may have gone meanwhile, e.g. a deleted temporary header); add it there."""
     stacklevel = _first_outside_frame_stacklevel()
     for warning in split_diagnostics(text):
         if warned is not None:
-            if warning in warned:
+            key = warning.split("\n", 1)[0]
+            if key in warned:
                 continue
-            warned.add(warning)
+            warned.add(key)
         warnings.warn(VerificationWarning(warning), stacklevel=stacklevel)
 
 

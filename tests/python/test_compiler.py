@@ -132,6 +132,18 @@ def test_warnings_already_issued_are_not_repeated(tmp_path):
     assert len(warned) == 2
 
 
+def test_a_warning_whose_source_line_went_is_not_repeated(tmp_path):
+    # python-zstandard's cdef comes from a temporary header that is gone when compile() runs:
+    # the same warning then has no source line; it is the same warning all the same.
+    with_line = "h.h:3:5: warning: initializer of 'X' is ignored in cdef()\nint X = 1;\n    ^\n"
+    without = "h.h:3:5: warning: initializer of 'X' is ignored in cdef()\n"
+    warned = set()
+    with pytest.warns(cdefc.VerificationWarning) as record:
+        compiler.run({}, exe=fake_cdefc(tmp_path, with_line, 0), warned=warned)
+        compiler.run({}, exe=fake_cdefc(tmp_path, without, 0), warned=warned)
+    assert [str(w.message) for w in record] == [with_line.rstrip("\n")]
+
+
 STRICT_ERROR = """\
 b.py:4:9: error: 'LIMIT' is 128 in b.py:9, cdef says 100 [strict]
 #define LIMIT 100

@@ -263,6 +263,7 @@ void Reader::function(size_t i) {
     rl = fd->getLocation();
     reachable = true;
     reach = model::Reach::Function;
+    body(i, fd);
   } else if (auto* vd = lookup_as<clang::VarDecl>(f.name)) {
     QualType pt = vd->getType().getCanonicalType();
     if (pt->isPointerType() && pt->getPointeeType()->isFunctionType()) {

@@ -134,6 +134,8 @@ class Reader {
   void enumeration(size_t i);
   void typedef_decl(size_t i);
   void function(size_t i);
+  /// What Clang knows of function i's body, when it sees one (body.cpp).
+  void body(size_t i, const clang::FunctionDecl* fd);
   void variable(size_t i);
   void constant(size_t i);
   /// The value of a static const's initializer, when Clang can fold it.

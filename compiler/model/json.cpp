@@ -171,6 +171,9 @@ std::string to_json(const Module& m, const std::string& module_name) {
     if (f.linkage == cdef::Linkage::Python) j["extern"] = "Python";
     if (f.linkage == cdef::Linkage::PythonPlusC) j["extern"] = "Python+C";
     if (const char* c = reach_name(m.functions[fi].reach)) j["c"] = c;
+    const FunctionInfo& info = m.functions[fi];
+    if (info.body_seen)
+      j["body"] = info.leaf ? std::string("leaf") : "not a leaf: " + info.not_leaf_because;
     j["cdef"] = where(f.loc);
     functions.push_back(j);
   }

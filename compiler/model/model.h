@@ -50,6 +50,13 @@ struct FunctionInfo {
   /// Argument i is a pointer of another type in C, which C converts with a warning; the
   /// module passes it as `void *` (C converts that silently).
   std::vector<bool> void_pointer_args;
+  /// Clang saw the body (the set_source() text or a header defines it).
+  bool body_seen = false;
+  /// The body makes no call, has no loop, goto, inline assembly or volatile access: it takes
+  /// nanoseconds and cannot touch errno (the performance issue's GIL decision reads this).
+  bool leaf = false;
+  /// Why a seen body is not a leaf ("it calls a function"), for --dump-model and -v.
+  std::string not_leaf_because;
 };
 
 /// What Clang found for a #define or static const.

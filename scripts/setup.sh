@@ -12,7 +12,7 @@ CDEFC_PACKAGES=(
   libclang-cpp14-dev llvm-14-dev libclang-14-dev clang-14
   libffi-dev libspdlog-dev libgtest-dev googletest nlohmann-json3-dev libcxxopts-dev
   python3-dev python3-pytest python3-setuptools python3-wheel python3-build
-  python3-venv python3-pip python3-cffi
+  python3-venv python3-pip python3-cffi python3-mypy
   cmake ninja-build pkg-config zlib1g-dev gcc g++ clang
 )
 

@@ -1,4 +1,5 @@
-# `python -m cdefc` and the `cdefc` console script: run the bundled compiler with our arguments.
+# `python -m cdefc` and the `cdefc` console script: `build script.py:name` builds a module in place
+# (cdefc.setuptools_ext); anything else runs the bundled compiler with our arguments.
 import os
 import sys
 
@@ -6,7 +7,11 @@ from cdefc import compiler_path
 
 
 def main() -> int:
-    """Replace this process by the cdefc executable, passing sys.argv[1:] on."""
+    """`cdefc build ...`: build modules in place; otherwise replace this process by the cdefc
+    executable, passing sys.argv[1:] on."""
+    if sys.argv[1:2] == ["build"]:
+        from cdefc.setuptools_ext import main as build_main
+        return build_main(sys.argv[2:])
     try:
         exe = compiler_path()
     except FileNotFoundError as error:

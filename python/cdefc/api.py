@@ -5,10 +5,12 @@
 # module description (the JSON cdefc reads), run cdefc to check the cdef against the C source
 # with Clang and write the module's C code, then (compile) build it with setuptools. Clang is
 # given what setuptools' C compiler will be given (build.py), so the two read the source alike.
+import json
 import os
 import sys
+import tempfile
 
-from . import build, compiler, pkgconfig
+from . import build, compiler, pkgconfig, stubs
 from .errors import FFIError
 from .location import SET_SOURCE_STRING, caller_origin
 
@@ -201,14 +203,16 @@ class FFI:
         kwds = dict(self._assigned_source[3])
         return kwds, bool(kwds.pop("py_limited_api", True))
 
-    def _run_cdefc(self, emit_c, cwd=None, verbose=False) -> str:
-        """Check the module with cdefc and write its C code to emit_c ('-': return it)."""
+    def _run_cdefc(self, emit_c, cwd=None, verbose=False, dump_model=None) -> str:
+        """Check the module with cdefc and write its C code to emit_c ('-': return it);
+        with dump_model, also its resolved model (JSON) to that path."""
         return compiler.run(self._module_description(), emit_c=emit_c, cwd=cwd, verbose=verbose,
-                            warned=self._warned, strict=self._strict)
+                            warned=self._warned, strict=self._strict, dump_model=dump_model)
 
     def _emit(self, c_file, cwd=None, verbose=False) -> bool:
         """Check the module with cdefc and write its C code to c_file (relative to cwd)
-        unless unchanged; True if the file was (re)written."""
+        unless unchanged; True if the file was (re)written. The resolved model of the
+        module (for its .pyi stub, stubs.py) is kept in self._model."""
         if verbose:
             print(f"generating {c_file}", flush=True)
         path = os.path.join(cwd or ".", c_file)
@@ -222,7 +226,11 @@ class FFI:
 
         before = stamp()
         # As given (relative to cwd), since cdefc writes the name into the C (#line).
-        self._run_cdefc(c_file, cwd=cwd, verbose=verbose)
+        with tempfile.TemporaryDirectory(prefix="cdefc-") as tmp:
+            model_file = os.path.join(tmp, "model.json")
+            self._run_cdefc(c_file, cwd=cwd, verbose=verbose, dump_model=model_file)
+            with open(model_file, encoding="utf-8") as f:
+                self._model = json.load(f)
         updated = stamp() != before
         if verbose and not updated:
             print("(already up-to-date)", flush=True)
@@ -259,6 +267,7 @@ class FFI:
             raise
         if target in (None, "*"):
             build.remove_module(tmpdir, module_name, keep=output)
+        stubs.write_stub(self._model, stubs.stub_path(output))  # _foo.pyi beside the module
         return output
 
     def distutils_extension(self, tmpdir="build", verbose=True):
@@ -269,6 +278,7 @@ class FFI:
         os.makedirs(tmpdir, exist_ok=True)
         c_file = build.module_file(tmpdir, module_name, source_extension)
         updated = self._emit(c_file)
+        stubs.write_stub(self._model, stubs.stub_path(c_file))  # for the wheel (build_ext)
         if verbose:
             sys.stderr.write(f"{'regenerated' if updated else 'not modified'}: {c_file!r}\n")
         return build.make_extension(module_name, c_file, kwds, py_limited_api)

@@ -6,6 +6,12 @@
 # libstdc++.so (two thirds of the import time otherwise) and wheels do not depend on its
 # version; C++ modules (source_extension='.cpp') use the shared one like the rest of their code. With py_limited_api (the default) setuptools names the module `.abi3.so`; the
 # generated C defines Py_LIMITED_API itself (the module description says "py_limited_api").
+# Symbol hygiene: `-Wl,--exclude-libs,ALL` hides every symbol that comes from an archive, the
+# runtime's and the static C++ standard library's, so a module exports PyInit_<name> and only
+# what the user's own C defines non-static (`extern "Python+C"` functions, as in CFFI); modules
+# built by different cdefc versions never bind to each other's runtime, even when loaded with
+# RTLD_GLOBAL or beside a libstdc++.so. (A version script `{ global: PyInit_x; local: *; };`
+# would hide the user's symbols too, which CFFI exports.)
 import importlib.machinery
 import os
 import sys
@@ -18,6 +24,9 @@ from .paths import get_include, get_library
 RUNTIME_LIBRARIES = ("ffi",)
 #: The runtime's C++ standard library, linked statically into modules written in C.
 STATIC_CXX_RUNTIME = ("-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic")
+#: Keeps the symbols of the runtime and the C++ standard library (archives) out of the
+#: module's dynamic symbol table (GNU ld, gold and lld; ELF platforms only).
+HIDE_ARCHIVE_SYMBOLS = ("-Wl,--exclude-libs,ALL",)
 
 
 def use_limited_api(requested: bool) -> bool:
@@ -34,9 +43,15 @@ def module_file(directory: str, module_name: str, extension: str) -> str:
     return os.path.join(directory, *parts[:-1], parts[-1] + extension)
 
 
+def _hides_archive_symbols() -> bool:
+    """Whether modules are ELF shared objects, linked by a linker that takes --exclude-libs
+    (GNU ld, gold, lld)."""
+    return sys.platform not in ("win32", "cygwin", "darwin")
+
+
 def make_extension(module_name: str, c_file: str, kwds: dict, py_limited_api: bool):
     """The setuptools Extension building `c_file` (first source) with the user's keywords
-    and the runtime."""
+    and the runtime, whose symbols it does not export."""
     from setuptools import Extension
 
     try:
@@ -50,10 +65,14 @@ def make_extension(module_name: str, c_file: str, kwds: dict, py_limited_api: bo
     kw["extra_objects"] = [*kw.get("extra_objects", ()), library]
     kw["libraries"] = [*kw.get("libraries", ())]
     kw["libraries"] += [lib for lib in RUNTIME_LIBRARIES if lib not in kw["libraries"]]
+    link_args = [*kw.get("extra_link_args", ())]
+    if _hides_archive_symbols():
+        link_args += HIDE_ARCHIVE_SYMBOLS
     if c_file.endswith(".c"):
-        kw["extra_link_args"] = [*kw.get("extra_link_args", ()), *STATIC_CXX_RUNTIME]
+        link_args += STATIC_CXX_RUNTIME
     elif "stdc++" not in kw["libraries"]:
         kw["libraries"].append("stdc++")
+    kw["extra_link_args"] = link_args
     return Extension(name=module_name, sources=sources,
                      py_limited_api=use_limited_api(py_limited_api), **kw)
 

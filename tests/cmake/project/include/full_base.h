@@ -1,0 +1,1 @@
+static int full_base(void) { return FULL_BASE; }

@@ -164,8 +164,19 @@ def build_in_place(spec: str, tmpdir: str = "build", verbose: bool = False) -> s
     return output
 
 
+def emit_source(spec: str, directory: str) -> str:
+    """`cdefc build --c-only spec`: write the module's C (directory/pkg/_foo.c, and its .pyi
+    stub beside it) without compiling it, for Meson, Make or any other build system; return
+    the C file's path."""
+    builder = load_builder(spec)
+    c_file = _c_file(directory, builder)
+    builder.emit_c_code(c_file)
+    _write_stub(builder, c_file)
+    return c_file
+
+
 def main(argv) -> int:
-    """`cdefc build [-v] [--tmpdir DIR] script.py:name...`"""
+    """`cdefc build [-v] [--tmpdir DIR] [--c-only] script.py:name...`"""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -176,12 +187,19 @@ def main(argv) -> int:
                         help="a build script and its builder (or a function returning one)")
     parser.add_argument("--tmpdir", default="build",
                         help="where the generated C and objects go (default: build)")
+    parser.add_argument("--c-only", action="store_true",
+                        help="only write the module's C (and .pyi) into --tmpdir, for another "
+                             "build system to compile with the runtime (cdefc.get_include(), "
+                             "cdefc.get_library(), -lffi, -lstdc++)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     from .errors import CDefError, VerificationError
     for spec in args.modules:
         try:
-            output = build_in_place(spec, tmpdir=args.tmpdir, verbose=args.verbose)
+            if args.c_only:
+                output = emit_source(spec, args.tmpdir)
+            else:
+                output = build_in_place(spec, tmpdir=args.tmpdir, verbose=args.verbose)
         except (FFIError, CDefError, VerificationError, OSError, ValueError,
                 TypeError) as error:
             print(f"cdefc build: {spec}: {error}", file=sys.stderr)

@@ -163,6 +163,30 @@ def test_cdefc_build_builds_in_place(project, env, command):
     assert "zlib 1." in run([sys.executable, "-c", USE_ZDEMO], project, clean).stdout
 
 
+def test_cdefc_build_c_only_writes_the_source_for_another_build_system(project, env, tmp_path):
+    out = run([sys.executable, "-m", "cdefc", "build", "--c-only", "--tmpdir", "gen",
+               "zdemo/_zlib_build.py:ffibuilder"], project, env).stdout
+    c_file = project / "gen" / "zdemo" / "_zlib.c"
+    assert out == f"cdefc build: {os.path.join('gen', 'zdemo', '_zlib.c')}\n"
+    assert "PyInit__zlib" in c_file.read_text()
+    assert not list(project.glob("zdemo/_zlib*.so"))
+    if (ROOT / "python" / "cdefc" / "stubs.py").is_file():
+        assert (project / "gen" / "zdemo" / "_zlib.pyi").is_file()
+    # Compiled and linked by hand, as Make would: the module works.
+    import cdefc
+    so = tmp_path / "zdemo" / "_zlib.abi3.so"
+    so.parent.mkdir()
+    (so.parent / "__init__.py").write_text("")
+    run(["gcc", "-shared", "-fPIC", "-O1", "-o", str(so), str(c_file),
+         f"-I{sysconfig.get_paths()['include']}", f"-I{cdefc.get_include()}",
+         cdefc.get_library(), "-lz", "-lffi", "-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic"],
+        project, env)
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = run([sys.executable, "-c", "from zdemo._zlib import lib; print(lib.crc32(0, b'a', 1))"],
+              tmp_path, clean).stdout
+    assert out == f"{__import__('zlib').crc32(b'a')}\n"
+
+
 def test_cdefc_build_reports_a_bad_name(project, env):
     result = run([sys.executable, "-m", "cdefc", "build", "zdemo/_zlib_build.py"], project, env,
                  check=False)

@@ -41,7 +41,9 @@ namespace cdefc::rt {
 /// shared ctypes read through their module's context); part of the internals capsule's name,
 /// so a module built with another layout keeps its own type objects. Bump it (and the capsule
 /// name in module.cpp) with any change of a struct below or of CDEFC_ABI_VERSION.
-inline constexpr int kInternalsVersion = 2;
+/// Also in the capsule's key (module.cpp), hence a macro too.
+#define CDEFC_INTERNALS_VERSION 2
+inline constexpr int kInternalsVersion = CDEFC_INTERNALS_VERSION;
 
 /// What a CType is, as CFFI's `ctype.kind` says it. Function is a pointer to a function
 /// ("int(*)(int)"), as in CFFI: there are no ctypes of bare function types.
@@ -190,7 +192,7 @@ static_assert(sizeof(BufferObject) == sizeof(PyObject) + 24,
               "buffer layout is part of the internals ABI");
 
 /// State shared by every module built with this runtime ABI, in a capsule in the builtins
-/// dict (`__cdefc_internals_v2__`). Created by the first such module; never freed.
+/// dict (`__cdefc_internals_v2_<compiler>_<C++ library ABI>__`, module.cpp). Created by the first such module; never freed.
 /// Invariant: only touched with the GIL held; the type objects' slots are the code of the
 /// module that created it (every copy of the runtime has the same layouts, see above).
 struct Internals {
@@ -209,6 +211,10 @@ struct Internals {
   PyObject* handles = nullptr;         ///< dict: address -> object of live ffi.new_handle()s
   int* (*errno_slot)(void) = nullptr;  ///< one thread-local errno for every module
 };
+// Every pointer-sized member in place (the int is padded to one): a change of the shared
+// layout must change kInternalsVersion.
+static_assert(sizeof(Internals) == sizeof(void*) * (13 + CDEFC_PRIM__COUNT),
+              "the internals layout is shared by every module of this runtime ABI");
 
 /// This copy of the runtime's view of the internals (set by the first cdefc_module_init in
 /// this shared object; the GIL protects it).

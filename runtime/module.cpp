@@ -11,8 +11,36 @@ Internals* g = nullptr;
 
 namespace {
 
-/// The name of the internals capsule in the builtins dict.
-constexpr const char* kCapsuleKey = "__cdefc_internals_v2__";
+// What the shared internals' layout depends on besides kInternalsVersion: the shared type
+// objects' details hold C++ standard-library objects (vectors, strings), whose layout belongs
+// to the compiler family, the standard library and its ABI (as nanobind keys its internals).
+#define CDEFC_STR2(x) #x
+#define CDEFC_STR(x) CDEFC_STR2(x)
+#if defined(__clang__)
+#define CDEFC_COMPILER "_clang"
+#elif defined(__GNUC__)
+#define CDEFC_COMPILER "_gcc"
+#else
+#define CDEFC_COMPILER "_cc"
+#endif
+#if defined(_LIBCPP_VERSION)
+#define CDEFC_STDLIB "_libcpp" CDEFC_STR(_LIBCPP_ABI_VERSION)
+#elif defined(__GLIBCXX__)
+#define CDEFC_STDLIB "_libstdcpp_cxx11abi" CDEFC_STR(_GLIBCXX_USE_CXX11_ABI)
+#else
+#define CDEFC_STDLIB "_stdlib"
+#endif
+#if defined(__GXX_ABI_VERSION)
+#define CDEFC_CXXABI "_cxxabi" CDEFC_STR(__GXX_ABI_VERSION)
+#else
+#define CDEFC_CXXABI ""
+#endif
+
+/// The name of the internals capsule in the builtins dict: modules whose runtimes could read
+/// each other's shared state find the same one; any other keeps its own.
+constexpr const char* kCapsuleKey =
+    "__cdefc_internals_v" CDEFC_STR(CDEFC_INTERNALS_VERSION) CDEFC_COMPILER CDEFC_STDLIB
+    CDEFC_CXXABI "__";
 constexpr const char* kCapsuleName = "cdefc.internals.v2";
 
 /// This copy's thread-local errno. Every copy of the runtime uses the one of the copy that

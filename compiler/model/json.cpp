@@ -167,6 +167,9 @@ std::string to_json(const Module& m, const std::string& module_name) {
     json params = json::array();
     for (const cdef::Param& p : f.type->params) params.push_back(cdef::c_type_string(d, p.type));
     j["params"] = params;
+    json names = json::array();  // as the cdef names them ("" when it does not)
+    for (const cdef::Param& p : f.type->params) names.push_back(p.name);
+    j["param_names"] = names;
     j["variadic"] = f.type->variadic;
     if (f.linkage == cdef::Linkage::Python) j["extern"] = "Python";
     if (f.linkage == cdef::Linkage::PythonPlusC) j["extern"] = "Python+C";

@@ -166,6 +166,16 @@ class _Types:
         return " | ".join(types)
 
 
+def _param_name(fn, i: int) -> str:
+    """The cdef's name of parameter i (positional-only, so only shown), else a0, a1, ...; a
+    name twice, or one the stub cannot use, falls back too."""
+    names = fn.get("param_names") or []
+    name = names[i] if i < len(names) else ""
+    if not name or not _usable(name) or names.count(name) > 1 or re.fullmatch(r"a\d+", name):
+        return f"a{i}"
+    return name
+
+
 def _usable(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name) and name not in _RESERVED
 
@@ -186,7 +196,8 @@ def stub_text(model: dict) -> str:
         if fn.get("extern"):  # extern "Python": lib.name is the C function pointer
             member(name, [f"    {name}: Final[CData]"])
             continue
-        params = [f"a{i}: {types.argument(p)}" for i, p in enumerate(fn["params"])]
+        params = [f"{_param_name(fn, i)}: {types.argument(p)}"
+                  for i, p in enumerate(fn["params"])]
         if params:
             params.append("/")
         if fn.get("variadic"):

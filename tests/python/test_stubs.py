@@ -97,7 +97,7 @@ def test_stub_beside_module(built):
     assert os.path.dirname(module) == str(tmp / "pkg")
     text = stub.read_text()
     for line in ("class CData:", "class FFI:", "ffi: FFI", "lib: Lib",
-                 "    def add(a0: int, a1: int, /) -> int: ...",
+                 "    def add(a: int, b: int, /) -> int: ...",  # the cdef's names, else a0..
                  "    def twice(a0: int, /) -> int: ...",
                  "    def scale(a0: float, a1: float, /) -> float: ...",
                  "    def greet(a0: CData | bytes | list[Any] | tuple[Any, ...], /) -> CData: ...",

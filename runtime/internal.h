@@ -42,7 +42,7 @@ namespace cdefc::rt {
 /// so a module built with another layout keeps its own type objects. Bump it (and the capsule
 /// name in module.cpp) with any change of a struct below or of CDEFC_ABI_VERSION.
 /// Also in the capsule's key (module.cpp), hence a macro too.
-#define CDEFC_INTERNALS_VERSION 2
+#define CDEFC_INTERNALS_VERSION 3
 inline constexpr int kInternalsVersion = CDEFC_INTERNALS_VERSION;
 
 /// What a CType is, as CFFI's `ctype.kind` says it. Function is a pointer to a function
@@ -192,7 +192,8 @@ static_assert(sizeof(BufferObject) == sizeof(PyObject) + 24,
               "buffer layout is part of the internals ABI");
 
 /// State shared by every module built with this runtime ABI, in a capsule in the builtins
-/// dict (`__cdefc_internals_v2_<compiler>_<C++ library ABI>__`, module.cpp). Created by the first such module; never freed.
+/// dict (`__cdefc_internals_v3_<compiler>_<C++ library ABI>__`, module.cpp). Created by the
+/// first such module; never freed.
 /// Invariant: only touched with the GIL held; the type objects' slots are the code of the
 /// module that created it (every copy of the runtime has the same layouts, see above).
 struct Internals {
@@ -229,9 +230,12 @@ using Frame = cdefc_frame;
 CType* ctx_type(cdefc_context* ctx, uint32_t index);
 /// Whether types[index] is a function type (not a pointer to one).
 bool ctx_type_is_function(cdefc_context* ctx, uint32_t index);
-/// The ctype of records[index] / enums[index].
+/// The ctype of records[index] / enums[index] (an INCLUDED one is the included module's).
 CType* ctx_record(cdefc_context* ctx, uint32_t index);
 CType* ctx_enum(cdefc_context* ctx, uint32_t index);
+/// The lib (borrowed) of the first module `ctx` includes (directly or through its includes)
+/// whose globals table has `name`, or null (no exception set).
+PyObject* included_lib_with(cdefc_context* ctx, const char* name);
 /// Parses a type string ("struct foo *") against the module's declarations (cached);
 /// ffi.error on a bad string. A function type ("int(int)") is an error unless
 /// `is_function` is given: then it is set and the pointer-to-function type returned.
@@ -455,4 +459,8 @@ struct cdefc_context {
   PyObject* lib = nullptr;                     ///< strong
   PyObject* init_once = nullptr;               ///< dict: ffi.init_once() tag -> result
   PyObject* externs = nullptr;                 ///< dict: globals index -> ffi.def_extern capsule
+  /// The modules of def->includes (ffi.include()), imported before this one's ffi and lib:
+  /// records, enums and typedefs marked INCLUDED, and lib attributes this module lacks, are
+  /// theirs, looked up by name in this order (and through their own includes).
+  std::vector<cdefc_context*> includes;
 };

@@ -126,6 +126,8 @@ PyObject* lib_getattro(PyObject* self, PyObject* name) {
     if (v && cache && PyDict_SetItem(lib->dict, name, v) < 0) Py_CLEAR(v);
     return v;
   }
+  // What an included module declares is read from its lib (CFFI's API mode shows it here).
+  if (PyObject* other = included_lib_with(lib->ctx, s)) return PyObject_GetAttr(other, name);
   if (s[0] == '_' && s[1] == '_') {
     if (!strcmp(s, "__name__")) return PyUnicode_FromFormat("%U.lib", ctx_module_name(lib->ctx));
     if (!strcmp(s, "__class__")) {
@@ -170,6 +172,8 @@ int lib_setattro(PyObject* self, PyObject* name, PyObject* value) {
   // ffi.error come before the refusal.
   int index = find_global(ctx_def(lib->ctx), s);
   if (index < 0) {
+    if (PyObject* other = included_lib_with(lib->ctx, s))
+      return PyObject_SetAttr(other, name, value);
     no_such_name(lib, name);
     return -1;
   }
@@ -249,7 +253,10 @@ PyObject* lib_addressof(PyObject* self, PyObject* name) {
   const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
   if (!s) return raise(PyExc_TypeError, "addressof(lib, name): name must be a str");
   int index = find_global(ctx_def(lib->ctx), s);
-  if (index < 0) return no_such_name(lib, name);
+  if (index < 0) {
+    if (PyObject* other = included_lib_with(lib->ctx, s)) return lib_addressof(other, name);
+    return no_such_name(lib, name);
+  }
   const cdefc_global& gl = ctx_def(lib->ctx)->globals[index];
   if (gl.error) return raise_ffi_error(gl.error);
   CType* ct = ctx_type(lib->ctx, gl.type);

@@ -41,7 +41,7 @@ namespace {
 constexpr const char* kCapsuleKey =
     "__cdefc_internals_v" CDEFC_STR(CDEFC_INTERNALS_VERSION) CDEFC_COMPILER CDEFC_STDLIB
     CDEFC_CXXABI "__";
-constexpr const char* kCapsuleName = "cdefc.internals.v2";
+constexpr const char* kCapsuleName = "cdefc.internals.v" CDEFC_STR(CDEFC_INTERNALS_VERSION);
 
 /// This copy's thread-local errno. Every copy of the runtime uses the one of the copy that
 /// created the internals, so ffi.errno and the generated wrappers agree.
@@ -210,6 +210,57 @@ CType* fail(PyObject* exc, const char* fmt, A... args) {
   return nullptr;
 }
 
+/// Index of the row named `name` of an unsorted module table (records, enums), or -1.
+template <class Row>
+int find_row(const Row* rows, uint32_t count, const char* name) {
+  for (uint32_t i = 0; i < count; ++i)
+    if (strcmp(rows[i].name, name) == 0) return static_cast<int>(i);
+  return -1;
+}
+
+/// ffi.error for a type an included module should have and has not (it was rebuilt with
+/// other declarations since this module was built).
+CType* not_included(cdefc_context* ctx, const char* name) {
+  return fail(g->ffi_error,
+              "'%s' comes from a module that '%s' includes (ffi.include()), but none of them "
+              "declares it any more: rebuild '%s'",
+              name, ctx->def->module_name, ctx->def->module_name);
+}
+
+/// The ctype of the typedef `name` of a module; `is_function` tells a function type.
+CType* ctx_typedef(cdefc_context* ctx, const std::string& name, bool* is_function) {
+  int i = find_typedef(ctx->def, name);
+  if (i < 0) return fail(g->ffi_error, "undefined type name '%s'", name.c_str());
+  const cdefc_typedef& td = ctx->def->typedefs[i];
+  if (td.flags & CDEFC_TYPEDEF_INCLUDED) {
+    for (cdefc_context* inc : ctx->includes)
+      if (find_typedef(inc->def, name) >= 0) return ctx_typedef(inc, name, is_function);
+    return not_included(ctx, name.c_str());
+  }
+  *is_function = ctx_type_is_function(ctx, td.type);
+  return ctx_type(ctx, td.type);
+}
+
+/// The context of module `name`, imported now: a cdefc module of this runtime ABI.
+cdefc_context* import_included(const cdefc_module_def* def, const char* name) {
+  PyObject* module = PyImport_ImportModule(name);
+  if (!module) return nullptr;
+  PyObject* ffi = PyObject_GetAttrString(module, "ffi");
+  Py_DECREF(module);
+  if (!ffi) PyErr_Clear();
+  if (!ffi || !PyObject_TypeCheck(ffi, g->ffi_type)) {
+    Py_XDECREF(ffi);
+    PyErr_Format(PyExc_ImportError,
+                 "cdefc: module '%s' includes '%s' (ffi.include()), which is not a module "
+                 "built by cdefc with the same runtime ABI: build both with one cdefc",
+                 def->module_name, name);
+    return nullptr;
+  }
+  cdefc_context* ctx = reinterpret_cast<FFIObject*>(ffi)->ctx;
+  Py_DECREF(ffi);  // the module stays in sys.modules; contexts are never freed
+  return ctx;
+}
+
 /// The ctype of a parsed type; `is_function` tells a bare function type.
 CType* from_parsed(cdefc_context* ctx, const cdef::Type* t, bool* is_function, int depth = 0) {
   *is_function = false;
@@ -226,13 +277,8 @@ CType* from_parsed(cdefc_context* ctx, const cdef::Type* t, bool* is_function, i
       if (p < 0) return fail(g->ffi_error, "unknown type '%s'", t->name.c_str());
       return primitive_ctype(p);
     }
-    case TypeKind::Typedef: {
-      int i = find_typedef(ctx->def, t->name);
-      if (i < 0) return fail(g->ffi_error, "undefined type name '%s'", t->name.c_str());
-      uint32_t ti = ctx->def->typedefs[i].type;
-      *is_function = ctx_type_is_function(ctx, ti);
-      return ctx_type(ctx, ti);
-    }
+    case TypeKind::Typedef:
+      return ctx_typedef(ctx, t->name, is_function);
     case TypeKind::Record:
       return ctx_record(ctx, static_cast<uint32_t>(t->index));
     case TypeKind::Enum:
@@ -352,8 +398,17 @@ CType* ctx_record(cdefc_context* ctx, uint32_t index) {
     PyErr_Format(PyExc_SystemError, "cdefc: record index %u out of range", index);
     return nullptr;
   }
-  if (!ctx->records[index])
-    ctx->records[index] = new_record_ctype(ctx, index, ctx->def->records[index]);
+  if (!ctx->records[index]) {
+    const cdefc_record& rec = ctx->def->records[index];
+    if (rec.flags & CDEFC_RECORD_INCLUDED) {
+      for (cdefc_context* inc : ctx->includes) {
+        int i = find_row(inc->def->records, inc->def->num_records, rec.name);
+        if (i >= 0) return ctx->records[index] = ctx_record(inc, static_cast<uint32_t>(i));
+      }
+      return not_included(ctx, rec.name);
+    }
+    ctx->records[index] = new_record_ctype(ctx, index, rec);
+  }
   return ctx->records[index];
 }
 
@@ -362,8 +417,26 @@ CType* ctx_enum(cdefc_context* ctx, uint32_t index) {
     PyErr_Format(PyExc_SystemError, "cdefc: enum index %u out of range", index);
     return nullptr;
   }
-  if (!ctx->enums[index]) ctx->enums[index] = new_enum_ctype(ctx->def, ctx->def->enums[index]);
+  if (!ctx->enums[index]) {
+    const cdefc_enum& en = ctx->def->enums[index];
+    if (en.flags & CDEFC_ENUM_INCLUDED) {
+      for (cdefc_context* inc : ctx->includes) {
+        int i = find_row(inc->def->enums, inc->def->num_enums, en.name);
+        if (i >= 0) return ctx->enums[index] = ctx_enum(inc, static_cast<uint32_t>(i));
+      }
+      return not_included(ctx, en.name);
+    }
+    ctx->enums[index] = new_enum_ctype(ctx->def, en);
+  }
   return ctx->enums[index];
+}
+
+PyObject* included_lib_with(cdefc_context* ctx, const char* name) {
+  for (cdefc_context* inc : ctx->includes) {
+    if (lib_find_global(inc, name) >= 0) return inc->lib;
+    if (PyObject* lib = included_lib_with(inc, name)) return lib;
+  }
+  return nullptr;
 }
 
 CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function) {
@@ -452,6 +525,12 @@ __attribute__((visibility("default"))) PyObject* cdefc_module_init(const cdefc_m
   ctx->init_once = PyDict_New();
   ctx->module_name = PyUnicode_FromString(def->module_name);
   if (!ctx->parsed || !ctx->init_once || !ctx->module_name) return nullptr;
+  // The included modules first, as CFFI imports them.
+  for (uint32_t i = 0; i < def->num_includes; ++i) {
+    cdefc_context* inc = import_included(def, def->includes[i]);
+    if (!inc) return nullptr;
+    ctx->includes.push_back(inc);
+  }
 
   // Single-phase init needs a PyModuleDef that outlives the module: one per module, kept.
   auto* mdef = new PyModuleDef{PyModuleDef_HEAD_INIT,

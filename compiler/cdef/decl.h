@@ -77,6 +77,7 @@ struct Record {
   bool opaque = false;       ///< declared by 'typedef ... t' / 'typedef ... *t_p'
   bool packed = false;       ///< cdef(packed=True)
   int pack = 0;              ///< cdef(pack=N), 0 when not given
+  bool included = false;     ///< declared by a module of ffi.include(), which owns it
   std::vector<Field> fields;
 };
 
@@ -94,7 +95,8 @@ struct Enum {
   std::string typedef_name;
   Location loc;
   bool complete = false;
-  bool partial = false;  ///< trailing '...'
+  bool partial = false;   ///< trailing '...'
+  bool included = false;  ///< declared by a module of ffi.include(), which owns it
   std::vector<Enumerator> values;
 };
 
@@ -112,6 +114,7 @@ struct Typedef {
   TypeRef type;  ///< Integer/Float gaps: C's primitive type in a resolved model::Module
   TypedefGap gap = TypedefGap::None;
   Location loc;
+  bool included = false;  ///< declared by a module of ffi.include(), which owns it
 };
 
 /// How a function is defined.
@@ -127,6 +130,7 @@ struct Function {
   TypeRef type;  ///< kind Function
   Linkage linkage = Linkage::C;
   Location loc;
+  bool included = false;  ///< declared by a module of ffi.include(), which owns it
 };
 
 /// A global variable (possibly const, possibly an array).
@@ -134,6 +138,7 @@ struct Variable {
   std::string name;
   TypeRef type;
   Location loc;
+  bool included = false;  ///< declared by a module of ffi.include(), which owns it
 };
 
 /// What a constant is and how it was declared.
@@ -160,6 +165,7 @@ struct Constant {
   TypeRef type;  ///< Static only
   ConstantValue value;
   Location loc;
+  bool included = false;  ///< declared by a module of ffi.include(), which owns it
 };
 
 /// Every declaration, in cdef order, by kind and index.

@@ -307,6 +307,7 @@ void Parser::record_body(int idx, const Location& loc) {
   r.fields = std::move(body.fields);
   r.partial = body.partial;
   r.complete = true;
+  r.included = opts_.included;  // whoever gives the body owns the record
   r.loc = loc;
   r.packed = opts_.packed;
   r.pack = opts_.pack;
@@ -487,6 +488,7 @@ void Parser::enum_body(int idx, const Location& loc) {
   e.values.clear();
   e.partial = body.partial;
   e.complete = true;
+  e.included = opts_.included;  // whoever gives the body owns the enum
   e.loc = loc;
   if (!e.tag.empty()) added_ = true;
   for (Enumerator& v : body.values) {

@@ -488,6 +488,7 @@ bool Parser::check_kind(const std::string& name, int kind, const Location& loc) 
 
 template <class T, class Same, class Clash>
 int Parser::add_named(std::vector<T>& v, T item, DeclRef::Kind kind, Same same, Clash clash) {
+  item.included = opts_.included;
   auto it = names_.find(item.name);
   if (it != names_.end() && it->second.kind == kind) {
     T& old = v[it->second.index];

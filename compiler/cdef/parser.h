@@ -14,6 +14,8 @@ struct CdefOptions {
   bool override = false;  ///< later declarations may replace earlier ones
   bool packed = false;    ///< every struct of this cdef is packed
   int pack = 0;           ///< maximum field alignment (power of two), 0 for none
+  bool included = false;  ///< the cdef of a module of ffi.include(): its declarations are
+                          ///< marked `included` (that module owns them)
 };
 
 /// Parse one cdef() text into `module` (which may already hold earlier cdefs).

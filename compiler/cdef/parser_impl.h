@@ -357,6 +357,7 @@ inline bool Parser::is_word(const char* w) const {
 
 template <class T>
 int Parser::push(std::vector<T>& v, T item, DeclRef::Kind kind) {
+  item.included = opts_.included;
   v.push_back(std::move(item));
   int i = int(v.size() - 1);
   m_->order.push_back({kind, i});

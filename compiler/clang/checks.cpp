@@ -55,7 +55,7 @@ std::string cffi_value_error(const std::string& name, const llvm::APSInt& v) {
 void Reader::enumeration(size_t i) {
   Enum& e = m_.enums[i];
   const clang::EnumDecl* real_enum = nullptr;
-  for (size_t j = 0; j < e.values.size(); ++j) {
+  for (size_t j = 0; j < e.values.size() && !e.included; ++j) {
     Enumerator& v = e.values[j];
     const std::string& probe = probes_.enumerator[i][j];
     if (probe_failed(probe)) {
@@ -96,6 +96,14 @@ void Reader::enumeration(size_t i) {
     for (clang::NamedDecl* d : ctx_.getTranslationUnitDecl()->lookup(&ctx_.Idents.get(e.tag)))
       if (auto* ed = llvm::dyn_cast<clang::EnumDecl>(d)) tagged = ed;
     real_enum = tagged;
+  } else if (e.included && !e.typedef_name.empty()) {
+    if (auto* td = lookup_as<clang::TypedefNameDecl>(e.typedef_name))
+      if (const auto* et = td->getUnderlyingType()->getAs<clang::EnumType>())
+        real_enum = et->getDecl();
+  }
+  // An included enum is its module's: only its integer type is wanted here, for wrappers
+  // that convert values of it (they name it, so C has it when they exist).
+  if (!e.included && !e.tag.empty()) {
     if (!real_enum || !real_enum->getDefinition()) {
       diags_.error(e.loc, "'enum " + e.tag + "' is not declared in the C source");
       return;
@@ -119,6 +127,12 @@ void Reader::typedef_decl(size_t i) {
   if (names_own_record(m_, t) && t.gap == TypedefGap::None) return;  // checked as a record
   const std::string& probe = probes_.typedef_real[i];
   QualType real = probe_type(probe);
+  // An included gap C lacks: nothing of this module converts values of it (a wrapper that
+  // did would name it and fail to compile, and say so).
+  if (real.isNull() && t.included) {
+    if (auto it = failed.find(probe); it != failed.end()) it->second.reported = true;
+    return;
+  }
   if (real.isNull()) {
     if (!lookup(t.name) && !macro(t.name)) {
       missing<clang::TypedefNameDecl>(t.loc, "typedef", t.name);

@@ -129,7 +129,7 @@ void record_probes(const Module& m, ProbeText& out, Probes& p) {
   for (size_t i = 0; i < m.records.size(); ++i) {
     const Record& r = m.records[i];
     p.field_type[i].assign(r.fields.size(), "");
-    if (!r.complete) continue;
+    if (!r.complete || r.included) continue;  // an included record is its module's
     ProbeOwner who = owner(DeclRef::Record, i, r.loc);
     if (top_level_record(r)) {
       p.record_type[i] = out.fresh(n::kProbeRecord);
@@ -164,6 +164,9 @@ void typedef_probes(const Module& m, ProbeText& out, Probes& p) {
   for (size_t i = 0; i < m.typedefs.size(); ++i) {
     const Typedef& t = m.typedefs[i];
     if (t.gap == TypedefGap::None && names_own_record(m, t)) continue;  // a record's probe
+    // An included typedef is its module's; only an integer or float gap needs C's answer
+    // (this module's wrappers may convert values of it).
+    if (t.included && t.gap != TypedefGap::Integer && t.gap != TypedefGap::Float) continue;
     ProbeOwner who = owner(DeclRef::Typedef, i, t.loc);
     // The name as the C source spells it: a typedef, or a macro that names a type.
     p.typedef_real[i] = out.fresh(n::kProbeRealType);
@@ -206,7 +209,7 @@ void function_probes(const Module& m, ProbeText& out, Probes& p) {
   p.function_call.assign(m.functions.size(), "");
   for (size_t i = 0; i < m.functions.size(); ++i) {
     const Function& f = m.functions[i];
-    if (f.linkage != Linkage::C || mentions_unnamed_record(m, f.type)) continue;
+    if (f.included || f.linkage != Linkage::C || mentions_unnamed_record(m, f.type)) continue;
     ProbeOwner who = owner(DeclRef::Function, i, f.loc);
     auto ptr = std::make_shared<Type>();
     ptr->kind = TypeKind::Pointer;
@@ -228,6 +231,7 @@ void variable_probes(const Module& m, ProbeText& out, Probes& p) {
   p.variable_address.assign(m.variables.size(), "");
   for (size_t i = 0; i < m.variables.size(); ++i) {
     const Variable& v = m.variables[i];
+    if (v.included) continue;
     ProbeOwner who = owner(DeclRef::Variable, i, v.loc);
     // Its address, as the module takes it (an array of unknown length is its first item's).
     TypeRef top = resolve_top(m, v.type);
@@ -248,7 +252,7 @@ void enum_probes(const Module& m, ProbeText& out, Probes& p) {
   p.enumerator.assign(m.enums.size(), {});
   for (size_t i = 0; i < m.enums.size(); ++i) {
     const Enum& e = m.enums[i];
-    for (size_t j = 0; j < e.values.size(); ++j) {
+    for (size_t j = 0; j < e.values.size() && !e.included; ++j) {
       std::string name = out.fresh(n::kProbeEnumerator);
       p.enumerator[i].push_back(name);
       out.add(owner(DeclRef::Enum, i, e.values[j].loc, static_cast<int>(j)),
@@ -261,6 +265,7 @@ void constant_probes(const Module& m, ProbeText& out, Probes& p) {
   p.constant.assign(m.constants.size(), "");
   for (size_t i = 0; i < m.constants.size(); ++i) {
     const Constant& c = m.constants[i];
+    if (c.included) continue;
     ProbeOwner who = owner(DeclRef::Constant, i, c.loc);
     p.constant[i] = out.fresh(n::kProbeConstant);
     if (c.kind == ConstantKind::Static && c.type) {

@@ -31,10 +31,15 @@ void Reader::run() {
   for (size_t i = 0; i < m_.records.size(); ++i)
     if (!probes_.record_type[i].empty()) record(i);
   for (size_t i = 0; i < m_.enums.size(); ++i) enumeration(i);
-  for (size_t i = 0; i < m_.typedefs.size(); ++i) typedef_decl(i);
-  for (size_t i = 0; i < m_.functions.size(); ++i) function(i);
-  for (size_t i = 0; i < m_.variables.size(); ++i) variable(i);
-  for (size_t i = 0; i < m_.constants.size(); ++i) constant(i);
+  for (size_t i = 0; i < m_.typedefs.size(); ++i)
+    if (!m_.typedefs[i].included || !probes_.typedef_real[i].empty()) typedef_decl(i);
+  // What an included module declares is checked when that module is built.
+  for (size_t i = 0; i < m_.functions.size(); ++i)
+    if (!m_.functions[i].included) function(i);
+  for (size_t i = 0; i < m_.variables.size(); ++i)
+    if (!m_.variables[i].included) variable(i);
+  for (size_t i = 0; i < m_.constants.size(); ++i)
+    if (!m_.constants[i].included) constant(i);
   // Whatever else failed to compile fails the module too: say so at its declaration.
   for (auto& [name, probe] : failed) report_probe_errors(name, probe.loc);
 }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -94,6 +95,7 @@ bool emit_module(const Options& options, const model::Module& module, cdef::Diag
   auto t0 = std::chrono::steady_clock::now();
   emit::EmitOptions eo;
   eo.module_name = options.module_name;
+  eo.includes = options.includes;
   eo.source = options.source;
   eo.py_limited_api = options.py_limited_api;
   eo.cplusplus = options.cplusplus;
@@ -145,6 +147,12 @@ int run_command(int argc, char** argv) {
   }
   auto log = logger();
   if (options.verbose) log->set_level(spdlog::level::info);
+  if (!options.parse_only &&
+      std::find(options.includes.begin(), options.includes.end(), "") != options.includes.end()) {
+    std::cerr << "cdefc: error: an included module has no name (call set_source() on the ffi "
+                 "given to ffi.include())\n";
+    return kExitUsage;
+  }
   auto t0 = std::chrono::steady_clock::now();
 
   cdef::Module module;

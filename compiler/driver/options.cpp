@@ -4,12 +4,14 @@
 // A repeatable option takes its whole value (cxxopts would split "int f(int a, int b);"
 // and "-DX=a,b" at the commas).
 #define CXXOPTS_VECTOR_DELIMITER '\0'
+#include <algorithm>
 #include <cxxopts.hpp>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 namespace cdefc::driver {
 
@@ -150,6 +152,40 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
   return 0;
 }
 
+namespace {
+
+/// The cdef() entries of a description as parser inputs.
+void read_cdefs(const nlohmann::json& owner, bool included, std::vector<CdefInput>& out) {
+  for (const nlohmann::json& c : owner.value("cdefs", nlohmann::json::array())) {
+    CdefInput in;
+    in.source = buffer(c.value("file", std::string("<cdef source string>")),
+                       c.at("text").get<std::string>(), c.value("line", 1u));
+    in.options.override = c.value("override", false);
+    in.options.packed = c.value("packed", false);
+    in.options.pack = c.value("pack", 0);
+    in.options.included = included;
+    out.push_back(std::move(in));
+  }
+}
+
+/// The cdefs of the modules `owner` includes, depth first, each named module once.
+void read_includes(const nlohmann::json& owner, std::vector<std::string>& seen,
+                   std::vector<CdefInput>& out, int depth = 0) {
+  if (depth > 100) throw std::runtime_error("ffi.include() nested too deeply");
+  for (const nlohmann::json& inc : owner.value("includes", nlohmann::json::array())) {
+    std::string name =
+        inc.contains("module_name") && inc["module_name"].is_string() ? inc["module_name"].get<std::string>() : "";
+    if (!name.empty()) {
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+      seen.push_back(name);
+    }
+    read_includes(inc, seen, out, depth + 1);
+    read_cdefs(inc, true, out);
+  }
+}
+
+}  // namespace
+
 bool read_description(const std::string& json_text, Options& out, std::string& message) {
   using nlohmann::json;
   json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
@@ -159,15 +195,13 @@ bool read_description(const std::string& json_text, Options& out, std::string& m
   }
   try {
     out.module_name = j.value("module_name", out.module_name);
-    for (const json& c : j.value("cdefs", json::array())) {
-      CdefInput in;
-      in.source = buffer(c.value("file", std::string("<cdef source string>")),
-                         c.at("text").get<std::string>(), c.value("line", 1u));
-      in.options.override = c.value("override", false);
-      in.options.packed = c.value("packed", false);
-      in.options.pack = c.value("pack", 0);
-      out.cdefs.push_back(std::move(in));
-    }
+    std::vector<std::string> seen = {out.module_name};
+    read_includes(j, seen, out.cdefs);
+    for (const json& inc : j.value("includes", json::array()))
+      out.includes.push_back(inc.contains("module_name") && inc["module_name"].is_string()
+                                 ? inc["module_name"].get<std::string>()
+                                 : std::string());
+    read_cdefs(j, false, out.cdefs);
     if (j.contains("source") && j["source"].is_object()) {
       const json& s = j["source"];
       out.source = buffer(s.value("file", std::string("<set_source>")),
@@ -186,6 +220,9 @@ bool read_description(const std::string& json_text, Options& out, std::string& m
     out.py_limited_api = j.value("py_limited_api", true);
     out.strict = j.value("strict", false);
   } catch (const json::exception& e) {
+    message = std::string("malformed module description: ") + e.what();
+    return false;
+  } catch (const std::runtime_error& e) {
     message = std::string("malformed module description: ") + e.what();
     return false;
   }

@@ -19,7 +19,12 @@ struct CdefInput {
 /// Everything a module is made from, as the build API or the command line gives it.
 struct Options {
   std::string module_name;                         ///< e.g. "pkg._foo"
-  std::vector<CdefInput> cdefs;                    ///< in call order
+  /// The cdefs of the included modules (options.included set; each module once, its own
+  /// includes before it), then this module's in call order.
+  std::vector<CdefInput> cdefs;
+  /// The dotted names of the modules ffi.include() gave directly, in call order: the module
+  /// imports them before building its ffi and lib, and takes their types by name.
+  std::vector<std::string> includes;
   std::shared_ptr<cdef::SourceBuffer> source;      ///< set_source() C text (may be null)
   std::vector<std::string> include_dirs;
   std::vector<std::string> define_macros;          ///< NAME or NAME=VALUE
@@ -42,6 +47,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
 
 /// Fills `out` from a JSON module description (what the Python build API writes):
 /// {"module_name", "cdefs": [{"text", "file", "line", "override", "packed", "pack"}],
+///  "includes": [{"module_name", "cdefs": [...], "includes": [...]}] (ffi.include()),
 ///  "source": {"text", "file", "line"}, "include_dirs", "define_macros", "undef_macros",
 ///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api", "strict"}.
 /// Outputs (--emit-c, --dump-model) are given on the command line only.

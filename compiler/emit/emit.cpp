@@ -71,7 +71,7 @@ std::string static_asserts(const Module& m, const Tables& tables) {
     const size_t ri = static_cast<size_t>(row.record);
     const cdef::Record& r = m.decls.records[ri];
     const model::RecordLayout& layout = m.records[ri];
-    if (row.spelling.empty() || !r.complete || r.opaque) continue;
+    if (row.spelling.empty() || !r.complete || r.opaque || r.included) continue;
     std::vector<FlatField> fields;
     flatten(m, ri, fields);
     if (layout.known) {
@@ -89,22 +89,25 @@ std::string static_asserts(const Module& m, const Tables& tables) {
   for (const EnumRow& row : tables.enums()) {
     const cdef::Enum& e = m.decls.enums[static_cast<size_t>(row.enumeration)];
     const model::EnumLayout& layout = m.enums[static_cast<size_t>(row.enumeration)];
+    if (e.included) continue;  // its module checked it
     if (layout.known && !row.spelling.empty())
       out += check("sizeof(" + row.spelling + ") == " + std::to_string(layout.size));
     for (const cdef::Enumerator& v : e.values)
       out += check("(" + v.name + ") == " + int_literal(v.value, !layout.is_signed && v.value < 0));
   }
   for (const cdef::Typedef& t : m.decls.typedefs) {
+    if (t.included) continue;
     if (t.gap == cdef::TypedefGap::Integer || t.gap == cdef::TypedefGap::Float)
       out += check("sizeof(" + t.name + ") == sizeof(" + spell(m, t.type) + ")");
     else if (t.gap == cdef::TypedefGap::None)
       out += array_checks(m, t.type, "(*(" + t.name + " *)0)");
   }
-  for (const cdef::Variable& v : m.decls.variables) out += array_checks(m, v.type, "(" + v.name + ")");
+  for (const cdef::Variable& v : m.decls.variables)
+    if (!v.included) out += array_checks(m, v.type, "(" + v.name + ")");
   for (size_t i = 0; i < m.decls.constants.size(); ++i) {
     const cdef::Constant& c = m.decls.constants[i];
     const cdef::ConstantValue& v = m.constants[i].value;
-    if (c.kind != cdef::ConstantKind::Static && v.kind == cdef::ConstantValue::Int &&
+    if (!c.included && c.kind != cdef::ConstantKind::Static && v.kind == cdef::ConstantValue::Int &&
         v.is_constant_expression)  // a macro over a const variable folds only in Clang
       out += check("(" + c.name + ") == " + int_literal(v.int_value, v.is_unsigned));
   }
@@ -133,21 +136,23 @@ std::string table_ref(const std::string& rows, const char* name) {
 std::string tables_text(const Module& m, const EmitOptions& options, Tables& tables, Code& code) {
   // Records, with their flattened fields.
   static const char* const kRecordFlags[] = {"CDEFC_RECORD_UNION", "CDEFC_RECORD_OPAQUE",
-                                             "CDEFC_RECORD_PACKED"};
+                                             "CDEFC_RECORD_PACKED", "CDEFC_RECORD_INCLUDED"};
   std::string records, fields;
   uint32_t num_fields = 0;
   for (const RecordRow& row : tables.records()) {
     const size_t ri = static_cast<size_t>(row.record);
     const cdef::Record& r = m.decls.records[ri];
     const std::string& error = m.records[ri].error;
-    bool opaque = r.opaque || !r.complete || row.spelling.empty();
-    unsigned flags = (r.is_union ? 1u : 0u) | (opaque ? 2u : 0u) | (r.packed || r.pack ? 4u : 0u);
+    // An included record is its module's: only its name is listed.
+    bool opaque = r.opaque || !r.complete || row.spelling.empty() || r.included;
+    unsigned flags = (r.is_union ? 1u : 0u) | (opaque ? 2u : 0u) | (r.packed || r.pack ? 4u : 0u) |
+                     (r.included ? 8u : 0u);
     std::vector<FlatField> list;
     if (!opaque) flatten(m, ri, list);
     records += "  {" + c_string(row.name) + ", " +
                (opaque ? std::string("0, 0")
                        : "sizeof(" + row.spelling + "), CDEFC_ALIGNOF(" + row.spelling + ")") +
-               ", " + flags_text(flags, kRecordFlags, 3) + ", " + std::to_string(num_fields) +
+ ", " + flags_text(flags, kRecordFlags, 4) + ", " + std::to_string(num_fields) +
                ", " + std::to_string(list.size()) + ", " +
                (error.empty() ? std::string("NULL") : c_string(error)) + "},\n";
     for (const FlatField& f : list) {
@@ -168,23 +173,33 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
   uint32_t num_enumerators = 0;
   for (const EnumRow& row : tables.enums()) {
     const cdef::Enum& e = m.decls.enums[static_cast<size_t>(row.enumeration)];
+    size_t count = e.included ? 0 : e.values.size();  // an included enum is its module's
     enums += "  {" + c_string(row.name) + ", " + row.primitive + ", " +
-             std::to_string(num_enumerators) + ", " + std::to_string(e.values.size()) + "},\n";
+             (e.included ? "CDEFC_ENUM_INCLUDED" : "0") + ", " + std::to_string(num_enumerators) +
+             ", " + std::to_string(count) + "},\n";
     for (const cdef::Enumerator& v : e.values) {
+      if (e.included) break;
       enumerators += "  {" + c_string(v.name) + ", (int64_t)(" + v.name + ")},\n";
       ++num_enumerators;
     }
   }
 
   // Typedefs and globals, sorted by name for the runtime's binary search.
-  std::vector<std::pair<std::string, uint32_t>> sorted_typedefs;
+  struct TypedefRow {
+    std::string name;
+    uint32_t type;
+    bool included;
+    bool operator<(const TypedefRow& o) const { return name < o.name; }
+  };
+  std::vector<TypedefRow> sorted_typedefs;
   for (const cdef::Typedef& t : m.decls.typedefs)
-    sorted_typedefs.push_back({t.name, tables.type(t.type)});
+    sorted_typedefs.push_back({t.name, tables.type(t.type), t.included});
   std::sort(sorted_typedefs.begin(), sorted_typedefs.end());
   std::string typedefs;
-  for (const auto& [name, type] : sorted_typedefs)
-    typedefs += "  {" + c_string(name) + ", " + std::to_string(type) + "}, /* " +
-                tables.display(type) + " */\n";
+  for (const TypedefRow& t : sorted_typedefs)
+    typedefs += "  {" + c_string(t.name) + ", " + std::to_string(t.type) + ", " +
+                (t.included ? "CDEFC_TYPEDEF_INCLUDED" : "0") + "}, /* " +
+                (t.included ? std::string("included") : tables.display(t.type)) + " */\n";
   std::string globals;
   for (const GlobalRow& g : code.globals)
     globals += "  {" + c_string(g.name) + ", " + g.kind + ", " + std::to_string(g.type) + ", " +
@@ -220,6 +235,9 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
   out += array("cdefc_enumerator", n::kEnumerators, enumerators);
   out += array("cdefc_typedef", n::kTypedefs, typedefs);
   out += array("cdefc_global", n::kGlobals, globals);
+  std::string includes;
+  for (const std::string& name : options.includes) includes += "  " + c_string(name) + ",\n";
+  out += array("char *const", n::kIncludes, includes);
   out += std::string("static const cdefc_module_def ") + n::kModule + " = {\n";
   out += "  CDEFC_ABI_VERSION,\n";
   out += "  " + c_string(options.module_name) + ",\n";
@@ -234,6 +252,8 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
          ",\n";
   out +=
       "  " + table_ref(globals, n::kGlobals) + ", " + std::to_string(code.globals.size()) + ",\n";
+  out += "  " + table_ref(includes, n::kIncludes) + ", " + std::to_string(options.includes.size()) +
+         ",\n";
   out += "};\n";
   return out;
 }
@@ -261,7 +281,7 @@ void unsupported_bitfields(const Module& m, const Tables& tables, cdef::Diagnost
   for (const RecordRow& row : tables.records()) {
     const size_t ri = static_cast<size_t>(row.record);
     const cdef::Record& r = m.decls.records[ri];
-    if (m.records[ri].known || r.opaque || !r.complete) continue;
+    if (m.records[ri].known || r.opaque || !r.complete || r.included) continue;
     std::vector<FlatField> fields;
     flatten(m, ri, fields);
     for (const FlatField& f : fields)

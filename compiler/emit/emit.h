@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cdef/decl.h"
 #include "cdef/diagnostics.h"
@@ -14,6 +15,8 @@ namespace cdefc::emit {
 /// What the emitted file is made of besides the module's declarations.
 struct EmitOptions {
   std::string module_name;                           ///< full dotted name, e.g. "pkg._foo"
+  /// Dotted names of the modules ffi.include() gave, imported before this one's ffi and lib.
+  std::vector<std::string> includes;
   std::shared_ptr<const cdef::SourceBuffer> source;  ///< set_source() text (may be null)
   bool py_limited_api = true;                        ///< define Py_LIMITED_API 0x030b0000 (abi3)
   bool cplusplus = false;  ///< the file is compiled as C++ (source_extension='.cpp')

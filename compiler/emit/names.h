@@ -26,6 +26,7 @@ inline constexpr const char* kEnums = "_cdefc_enums";
 inline constexpr const char* kEnumerators = "_cdefc_enumerators";
 inline constexpr const char* kTypedefs = "_cdefc_typedefs";
 inline constexpr const char* kGlobals = "_cdefc_globals";
+inline constexpr const char* kIncludes = "_cdefc_includes";
 /// The PyMethodDef of every fast wrapper (cdefc_global.method points into it).
 inline constexpr const char* kMethods = "_cdefc_methods";
 /// The cdefc_module_def.

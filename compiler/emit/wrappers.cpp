@@ -247,6 +247,7 @@ TypeRef primitive_type(const std::string& name) {
 void write_functions(const Module& m, const EmitOptions& options, Tables& tables,
                      cdef::Diagnostics& diags, Code& code) {
   for (const cdef::Function& f : m.decls.functions) {
+    if (f.included) continue;  // the included module's lib has it
     const bool extern_python = f.linkage != cdef::Linkage::C;
     const cdef::Type& ft = *f.type;
     if (extern_python && ft.variadic) {
@@ -357,6 +358,7 @@ void write_extern_python(const Module& m, const Code& code, std::string& out) {
 
 void write_variables(const Module& m, Tables& tables, Code& code) {
   for (const cdef::Variable& v : m.decls.variables) {
+    if (v.included) continue;
     // Read-only when the object itself (the innermost element of an array) is const.
     TypeRef t = resolve_typedefs(m, v.type);
     while (t && t->kind == TypeKind::Array) t = resolve_typedefs(m, t->target);
@@ -378,6 +380,7 @@ void write_constants(const Module& m, Tables& tables, Code& code) {
   for (size_t i = 0; i < m.decls.constants.size(); ++i) {
     const cdef::Constant& c = m.decls.constants[i];
     const model::ConstantInfo& info = m.constants[i];
+    if (c.included) continue;
     if (c.kind != cdef::ConstantKind::Static || !c.type) {
       // #define NAME <integer>: long long, or unsigned long long for values above LLONG_MAX.
       TypeRef t = primitive_type(info.value.is_unsigned ? "unsigned long long" : "long long");
@@ -402,7 +405,7 @@ void write_constants(const Module& m, Tables& tables, Code& code) {
   std::set<std::string> enumerators;  // one lib attribute for an enumerator two enums share
   for (size_t i = 0; i < m.decls.enums.size(); ++i)
     for (const cdef::Enumerator& v : m.decls.enums[i].values) {
-      if (!enumerators.insert(v.name).second) continue;
+      if (m.decls.enums[i].included || !enumerators.insert(v.name).second) continue;
       const bool is_unsigned = !m.enums[i].is_signed && v.value < 0;
       TypeRef t = primitive_type(is_unsigned ? "unsigned long long" : "long long");
       code.text += getter(v.name, store(m, t, v.name)) + "\n";

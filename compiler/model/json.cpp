@@ -94,6 +94,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     j["name"] = record_name(r);
     j["kind"] = r.is_union ? "union" : "struct";
     j["cdef"] = where(r.loc);
+    if (r.included) j["included"] = true;  // an ffi.include()d module's
     if (r.opaque) {
       j["opaque"] = true;
     } else {
@@ -134,6 +135,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     j["name"] = e.tag.empty() ? (e.typedef_name.empty() ? "enum <anonymous>" : e.typedef_name)
                               : "enum " + e.tag;
     j["cdef"] = where(e.loc);
+    if (e.included) j["included"] = true;
     j["partial"] = e.partial;
     if (layout.known) {
       j["size"] = layout.size;
@@ -153,6 +155,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     j["type"] = cdef::c_type_string(d, t.type);
     if (const char* g = gap_name(t.gap)) j["gap"] = g;
     j["cdef"] = where(t.loc);
+    if (t.included) j["included"] = true;
     typedefs.push_back(j);
   }
   out["typedefs"] = typedefs;
@@ -178,6 +181,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     if (info.body_seen)
       j["body"] = info.leaf ? std::string("leaf") : "not a leaf: " + info.not_leaf_because;
     j["cdef"] = where(f.loc);
+    if (f.included) j["included"] = true;
     functions.push_back(j);
   }
   out["functions"] = functions;
@@ -188,6 +192,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     j["name"] = v.name;
     j["type"] = cdef::c_type_string(d, v.type);
     j["cdef"] = where(v.loc);
+    if (v.included) j["included"] = true;
     variables.push_back(j);
   }
   out["variables"] = variables;
@@ -203,6 +208,7 @@ std::string to_json(const Module& m, const std::string& module_name) {
     j["value"] = value(info.value);
     if (!info.error.empty()) j["error"] = info.error;
     j["cdef"] = where(c.loc);
+    if (c.included) j["included"] = true;
     constants.push_back(j);
   }
   out["constants"] = constants;

@@ -12,7 +12,7 @@ extern "C" {
 #endif
 
 /** Version of this contract; the runtime refuses tables of another version. */
-#define CDEFC_ABI_VERSION 2
+#define CDEFC_ABI_VERSION 3
 
 /** Compile-time checks in generated code, the same spelling in C and C++. */
 #ifdef __cplusplus
@@ -126,6 +126,9 @@ typedef struct cdefc_type {
 #define CDEFC_RECORD_UNION 1u   /**< a union, not a struct */
 #define CDEFC_RECORD_OPAQUE 2u  /**< 'typedef ... t': no size, no fields */
 #define CDEFC_RECORD_PACKED 4u  /**< cdef(packed=True) or pack=N */
+#define CDEFC_RECORD_INCLUDED 8u /**< declared by an included module (ffi.include()): the
+                                      ctype is that module's, found by name; no size, no
+                                      fields here */
 
 /** One field. Anonymous struct/union members are flattened: their fields appear in the
     enclosing record with offsets from its start, as CFFI shows them. */
@@ -158,10 +161,15 @@ typedef struct cdefc_enumerator {
   int64_t value; /**< as uint64_t bits when the enum's primitive is unsigned */
 } cdefc_enumerator;
 
+/** cdefc_enum.flags */
+#define CDEFC_ENUM_INCLUDED 1u /**< declared by an included module: the ctype is that
+                                    module's, found by name; no enumerators here */
+
 /** One enum. */
 typedef struct cdefc_enum {
   const char *name;         /**< "enum color", or the typedef name of an anonymous one */
   uint16_t primitive;       /**< the integer type that holds it (enum cdefc_primitive) */
+  uint16_t flags;           /**< CDEFC_ENUM_* */
   uint32_t first_value;     /**< index into cdefc_module_def.enumerators */
   uint32_t num_values;
 } cdefc_enum;
@@ -169,8 +177,13 @@ typedef struct cdefc_enum {
 /** A typedef name, for the run-time type-name grammar (ffi.new("foo_t *")). */
 typedef struct cdefc_typedef {
   const char *name;
-  uint32_t type; /**< index into types */
+  uint32_t type;  /**< index into types */
+  uint32_t flags; /**< CDEFC_TYPEDEF_* */
 } cdefc_typedef;
+
+/** cdefc_typedef.flags */
+#define CDEFC_TYPEDEF_INCLUDED 1u /**< declared by an included module: the type is what
+                                       that module's typedef of this name is */
 
 /* ---- lib attributes. ---- */
 
@@ -213,6 +226,10 @@ typedef struct cdefc_module_def {
   uint32_t num_typedefs;
   const cdefc_global *globals;           /**< sorted by name */
   uint32_t num_globals;
+  const char *const *includes;           /**< dotted names of the modules ffi.include() gave:
+                                              imported first; lib attributes and types this
+                                              module lacks are looked up there, in order */
+  uint32_t num_includes;
 } cdefc_module_def;
 
 /* ---- What generated wrappers call. `struct _object` is CPython's PyObject. ---- */

@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 from . import build, compiler, pkgconfig, stubs
-from .errors import FFIError
+from .errors import FFIError, VerificationError
 from .location import SET_SOURCE_STRING, caller_origin
 
 #: set_source() keywords given to setuptools.Extension (all of Extension's but `name`).
@@ -96,6 +96,7 @@ class FFI:
         self._assigned_source = None  # (module_name, source entry, source_extension, kwds)
         self._strict = False          # set_source(strict=True): cdefc's warnings are errors
         self._warned = set()          # the texts of the cdefc warnings already issued
+        self._included = []           # the builders given to include(), in call order
 
     # -- declaring -------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ class FFI:
         entry.update(override=bool(override), packed=packed, pack=pack)
         # Parse now, as CFFI does: a bad cdef raises CDefError here, and is not kept.
         compiler.run({"module_name": "_cdef", "cdefs": self._cdefs + [entry],
-                      "strict": self._strict},
+                      "includes": self._include_descriptions(), "strict": self._strict},
                      parse_only=True, warned=self._warned, strict=self._strict)
         self._cdefs.append(entry)
 
@@ -158,7 +159,43 @@ class FFI:
         self._assigned_source = (module_name, origin.place(source), source_extension, kwds)
         self._strict = strict
 
+    def include(self, ffi_to_include):
+        """Use the types, structs, unions, enums and constants that another builder declares
+        (another module, built by its own build script): this module's cdef may name them,
+        and its ffi and lib see them (lib also the other's functions and globals). At run
+        time this module imports the other first, and cdata pass between the two."""
+        if not isinstance(ffi_to_include, FFI):
+            raise TypeError("ffi.include() expects an argument that is also of type "
+                            f"cdefc.FFI, not {type(ffi_to_include).__name__!r}")
+        if ffi_to_include is self:
+            raise ValueError("self.include(self)")
+        if ffi_to_include not in self._included:
+            self._included.append(ffi_to_include)
+
     # -- the module description ----------------------------------------------------------
+
+    def _include_descriptions(self, seen=()) -> list:
+        """The description's "includes": each included builder's module name (None before
+        its set_source()), cdefs and own includes."""
+        seen = (*seen, self)
+        out = []
+        for other in self._included:
+            if other in seen:
+                raise ValueError("ffi.include() cycle: a builder includes itself")
+            source = other._assigned_source
+            out.append({"module_name": source[0] if source else None,
+                        "cdefs": [dict(entry) for entry in other._cdefs],
+                        "includes": other._include_descriptions(seen)})
+        return out
+
+    def _check_includes(self):
+        """CFFI's VerificationError for an included builder without set_source()."""
+        for other in self._included:
+            if other._assigned_source is None:
+                raise VerificationError(
+                    f"ffi object {self!r} includes {other!r}, but the latter has not been "
+                    "prepared with set_source()")
+            other._check_includes()
 
     def _require_source(self, method):
         if self._assigned_source is None:
@@ -172,6 +209,7 @@ class FFI:
         then the keywords (set_source_pkgconfig's included), then, for include directories,
         Python's (as setuptools' build_ext adds them)."""
         module_name, source, source_extension, kwds = self._require_source("compile")
+        self._check_includes()
 
         def macro(m):
             return m[0] if len(m) == 1 or m[1] is None else f"{m[0]}={m[1]}"
@@ -182,6 +220,7 @@ class FFI:
         return {
             "module_name": module_name,
             "cdefs": [dict(entry) for entry in self._cdefs],
+            "includes": self._include_descriptions(),
             "source": dict(source),
             "include_dirs": [*compiler_flags["include_dirs"], *kwds.get("include_dirs", ()),
                              *build.python_include_dirs()],
@@ -288,9 +327,6 @@ class FFI:
     def _unsupported(self, what):
         raise NotImplementedError(f"{what} is not supported by cdefc")
 
-    def include(self, ffi_to_include):
-        """Not supported yet: combining the declarations of several builders."""
-        self._unsupported("ffibuilder.include()")
 
     def embedding_api(self, csource, packed=False, pack=None):
         """Not supported: CFFI's embedding mode."""

@@ -239,6 +239,63 @@ TEST(EmitOptions, DescriptionSaysNoLimitedApi) {
   EXPECT_TRUE(options.py_limited_api) << "the default is the limited API";
 }
 
+TEST(EmitOptions, DescriptionIncludesOtherModulesOnceEach) {
+  // a includes b and c; b includes c: c's cdefs come once, before b's, before a's own.
+  driver::Options options;
+  std::string message;
+  ASSERT_TRUE(driver::read_description(
+      R"({"module_name": "pkg.a", "cdefs": [{"text": "int a;"}],
+          "includes": [
+            {"module_name": "pkg.b", "cdefs": [{"text": "int b;"}],
+             "includes": [{"module_name": "pkg.c", "cdefs": [{"text": "int c;"}]}]},
+            {"module_name": "pkg.c", "cdefs": [{"text": "int c;"}]}]})",
+      options, message))
+      << message;
+  EXPECT_EQ(options.includes, (std::vector<std::string>{"pkg.b", "pkg.c"}));
+  std::vector<std::string> texts;
+  std::vector<bool> included;
+  for (const driver::CdefInput& in : options.cdefs) {
+    texts.push_back(in.source->text);
+    included.push_back(in.options.included);
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"int c;", "int b;", "int a;"}));
+  EXPECT_EQ(included, (std::vector<bool>{true, true, false}));
+}
+
+TEST(EmitOptions, IncludedDeclarationsAreTheirModules) {
+  // What an included module declares gets no wrapper, constant or layout here: only names.
+  driver::Options options;
+  std::string message;
+  ASSERT_TRUE(driver::read_description(
+      R"({"module_name": "pkg.a",
+          "includes": [{"module_name": "pkg.b", "cdefs": [{"text":
+            "struct point { int x, y; }; typedef struct point point_t; enum color { RED };\nint b_add(int, int); extern int b_count;\n#define B_K 1\n"}]}],
+          "cdefs": [{"text": "int sum(point_t *);"}]})",
+      options, message))
+      << message;
+  cdef::Module parsed;
+  cdef::Diagnostics diags;
+  ASSERT_TRUE(driver::parse_cdefs(options, parsed, diags)) << diags.render();
+  EXPECT_TRUE(parsed.records[0].included && parsed.typedefs[0].included &&
+              parsed.enums[0].included && parsed.functions[0].included &&
+              parsed.variables[0].included && parsed.constants[0].included);
+  EXPECT_FALSE(parsed.functions[1].included);
+  model::Module m = model::Module::unresolved(parsed);
+  std::string c;
+  ASSERT_TRUE(driver::emit_module(options, m, diags, c)) << diags.render();
+  EXPECT_NE(c.find("{\"struct point\", 0, 0, CDEFC_RECORD_OPAQUE | CDEFC_RECORD_INCLUDED, 0, 0, NULL}"),
+            std::string::npos)
+      << c;
+  EXPECT_NE(c.find("{\"enum color\", CDEFC_PRIM_INT32, CDEFC_ENUM_INCLUDED, 0, 0}"), std::string::npos);
+  EXPECT_NE(c.find("{\"point_t\", "), std::string::npos);
+  EXPECT_NE(c.find(", CDEFC_TYPEDEF_INCLUDED}, /* included */"), std::string::npos);
+  EXPECT_NE(c.find("static const char *const _cdefc_includes[] = {\n  \"pkg.b\",\n};"),
+            std::string::npos);
+  for (const char* absent : {"b_add", "b_count", "B_K", "RED", "sizeof(struct point)"})
+    EXPECT_EQ(c.find(absent), std::string::npos) << absent;
+  EXPECT_NE(c.find("\"sum\""), std::string::npos);
+}
+
 TEST(EmitOptions, InitFunctionUsesTheLastNameComponent) {
   std::string c, diags;
   ASSERT_TRUE(emit("golden/struct_exact", {"--module", "pkg.sub._pair"}, c, diags)) << diags;

@@ -67,3 +67,30 @@ def compiler_config(monkeypatch):
                             lambda name: values[name] if name in values else real(name))
     configure()
     return configure
+
+
+@pytest.fixture(scope="module")
+def metadata(tmp_path_factory):
+    """The package metadata of this checkout (cdefc.egg-info, made by its own setup.py): it
+    registers the cdefc_modules keyword, as an installed cdefc does."""
+    directory = tmp_path_factory.mktemp("metadata")
+    subprocess.run([sys.executable, "setup.py", "-q", "egg_info", "--egg-base", str(directory)],
+                   cwd=ROOT, check=True, capture_output=True)
+    return directory
+
+
+@pytest.fixture
+def env(metadata):
+    """The environment of a user's build: cdefc (source package and metadata) on the path."""
+    environ = dict(os.environ)
+    environ["PYTHONPATH"] = os.pathsep.join([str(metadata), str(ROOT / "python")])
+    return environ
+
+
+def run(args, cwd, env, check=True):
+    """Run a command in `cwd`; AssertionError with its output when it fails (check=True)."""
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    if check and result.returncode:
+        raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n"
+                             f"{result.stderr}")
+    return result

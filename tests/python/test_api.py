@@ -105,7 +105,7 @@ def test_source_must_be_a_string():
 
 
 @pytest.mark.parametrize("method,args", [
-    ("include", (cdefc.FFI(),)), ("embedding_api", ("int f(int);",)),
+    ("embedding_api", ("int f(int);",)),
     ("embedding_init_code", ("",)), ("set_unicode", (True,)), ("emit_python_code", ("x.py",)),
     ("verify", ("",)), ("dlopen", (None,))])
 def test_unsupported_features_say_so(method, args):

@@ -220,8 +220,9 @@ def test_set_source_keywords(in_tmp, compiler_config):
     assert d["cplusplus"] is True
     assert d["py_limited_api"] is False
     assert d["strict"] is False
-    assert set(d) == {"module_name", "cdefs", "source", "include_dirs", "define_macros",
-                      "undef_macros", "extra_compile_args", "libraries", "library_dirs",
+    assert d["includes"] == []
+    assert set(d) == {"module_name", "cdefs", "includes", "source", "include_dirs",
+                      "define_macros", "undef_macros", "extra_compile_args", "libraries", "library_dirs",
                       "cplusplus", "py_limited_api", "strict"}
 
 

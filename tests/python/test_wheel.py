@@ -14,7 +14,7 @@ import pytest
 
 import cdefc
 from cdefc import setuptools_ext
-from conftest import ROOT
+from conftest import ROOT, run
 
 if not shutil.which(sysconfig.get_config_var("CC").split()[0]):
     pytest.skip("no C compiler", allow_module_level=True)
@@ -35,24 +35,6 @@ USE_ZDEMO = textwrap.dedent("""
 """)
 
 
-@pytest.fixture(scope="module")
-def metadata(tmp_path_factory):
-    """The package metadata of this checkout (cdefc.egg-info, made by its own setup.py): it
-    registers the cdefc_modules keyword, as an installed cdefc does."""
-    directory = tmp_path_factory.mktemp("metadata")
-    subprocess.run([sys.executable, "setup.py", "-q", "egg_info", "--egg-base", str(directory)],
-                   cwd=ROOT, check=True, capture_output=True)
-    return directory
-
-
-@pytest.fixture
-def env(metadata):
-    """The environment of a user's build: cdefc (source package and metadata) on the path."""
-    environ = dict(os.environ)
-    environ["PYTHONPATH"] = os.pathsep.join([str(metadata), str(ROOT / "python")])
-    return environ
-
-
 @pytest.fixture
 def project(tmp_path):
     """A copy of examples/wheel."""
@@ -60,14 +42,6 @@ def project(tmp_path):
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("build", "dist", "*.so",
                                                                    "__pycache__", "*.egg-info"))
     return target
-
-
-def run(args, cwd, env, check=True):
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
-    if check and result.returncode:
-        raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n"
-                             f"{result.stderr}")
-    return result
 
 
 def only_wheel(directory: Path) -> Path:

@@ -292,9 +292,9 @@ static const cdefc_record _cdefc_records[] = {
 };
 
 static const cdefc_enumerator _cdefc_enumerators[] = {{"RED", RED}, {"GREEN", GREEN}, {"BLUE", BLUE}};
-static const cdefc_enum _cdefc_enums[] = {{"enum color", CDEFC_PRIM_UINT, 0, 3}};
+static const cdefc_enum _cdefc_enums[] = {{"enum color", CDEFC_PRIM_UINT, 0, 0, 3}};
 static const cdefc_typedef _cdefc_typedefs[] = {
-    {"myint_t", T_INT}, {"swapped_t", T_SWAPPED}, {"tagged_t", T_TAGGED}};
+    {"myint_t", T_INT, 0}, {"swapped_t", T_SWAPPED, 0}, {"tagged_t", T_TAGGED, 0}};
 
 /* ---- wrappers ---- */
 
@@ -764,6 +764,8 @@ static const cdefc_module_def _cdefc_module = {
     sizeof(_cdefc_typedefs) / sizeof(_cdefc_typedefs[0]),
     _cdefc_globals,
     sizeof(_cdefc_globals) / sizeof(_cdefc_globals[0]),
+    NULL,
+    0,
 };
 
 PyMODINIT_FUNC PYINIT(HANDMADE_NAME)(void) { return cdefc_module_init(&_cdefc_module, &_cdefc_ctx); }

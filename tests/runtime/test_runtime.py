@@ -1296,7 +1296,7 @@ def test_shared_internals_between_modules(ours):
     import builtins
     keys = [k for k in vars(builtins) if k.startswith("__cdefc_internals_")]
     assert len(keys) == 1
-    assert re.fullmatch(r"__cdefc_internals_v2_(gcc|clang)_(libstdcpp_cxx11abi[01]|libcpp\d+)"
+    assert re.fullmatch(r"__cdefc_internals_v3_(gcc|clang)_(libstdcpp_cxx11abi[01]|libcpp\d+)"
                         r"(_cxxabi\d+)?__", keys[0]), keys
 
 

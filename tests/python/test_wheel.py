@@ -15,6 +15,7 @@ import pytest
 import cdefc
 from cdefc import setuptools_ext
 from conftest import ROOT, run
+from test_stubs import MYPY_PYTHON, _mypy_available
 
 if not shutil.which(sysconfig.get_config_var("CC").split()[0]):
     pytest.skip("no C compiler", allow_module_level=True)
@@ -70,6 +71,43 @@ def test_python_m_build_makes_an_abi3_wheel_that_works_without_cdefc(project, en
     out = run([python, "-c", USE_ZDEMO], tmp_path, clean).stdout
     assert f"module {venv}" in out and out.splitlines()[0].endswith("_zlib.abi3.so")
     assert "cdefc importable: False" in out
+    if "zdemo/_zlib.pyi" in names and _mypy_available():
+        # The installed package is typed (py.typed) and its module's stub tells mypy the C types.
+        assert "zdemo/py.typed" in names
+        good = _mypy_installed(tmp_path, python, "from zdemo._zlib import lib\n"
+                                                 "print(lib.crc32(0, b'abc', 3) + 1)\n")
+        assert good.returncode == 0, good.stdout + good.stderr
+        bad = _mypy_installed(tmp_path, python, "from zdemo._zlib import lib\n"
+                                                "print(lib.crc32('0', b'abc', 3))\n")
+        assert bad.returncode == 1, bad.stdout + bad.stderr
+        assert 'Argument 1 to "crc32" of "Lib" has incompatible type "str"; expected "int"' \
+            in bad.stdout, bad.stdout
+
+
+def _mypy_installed(directory, python, program):
+    """mypy --strict on `program`, with the packages installed for `python`."""
+    (directory / "prog.py").write_text(program)
+    return subprocess.run([MYPY_PYTHON, "-m", "mypy", "--strict", "--no-error-summary",
+                           "--python-executable", python,
+                           "--cache-dir", str(directory / ".mypy_cache"), "prog.py"],
+                          cwd=directory, capture_output=True, text=True)
+
+
+def test_editable_install_builds_the_module_in_place(project, env, tmp_path):
+    # pip install -e (PEP 660) runs build_ext --inplace: the module and its stub go beside
+    # the package's sources, which the venv then imports.
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp_path, env)
+    python = str(venv / "bin" / "python")
+    run([python, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "-e", "."],
+        project, env)
+    assert (project / "zdemo" / "_zlib.abi3.so").is_file()
+    if (ROOT / "python" / "cdefc" / "stubs.py").is_file():
+        assert (project / "zdemo" / "_zlib.pyi").is_file()
+    clean = {key: value for key, value in os.environ.items()
+             if not key.startswith(("PYTHON", "CDEFC_"))}
+    out = run([python, "-c", USE_ZDEMO], tmp_path, clean).stdout
+    assert out.splitlines()[0] == f"module {project / 'zdemo' / '_zlib.abi3.so'}"
 
 
 def test_pip_wheel_makes_an_abi3_wheel(project, env, tmp_path):

@@ -199,7 +199,13 @@ PyMethodDef buffer_methods[] = {{"__bytes__", buffer_bytes, METH_NOARGS, nullptr
 
 // No tp_hash: with tp_richcompare, the type is unhashable, as CFFI's. Iteration, `in` and
 // reversed() go through sq_item, reading the memory at each step, as in CFFI.
+/// ffi.buffer(cdata, size=-1): the type is ffi.buffer, as in CFFI.
+PyObject* buffer_new(PyTypeObject*, PyObject* args, PyObject* kwargs) {
+  return buffer_of(args, kwargs);
+}
+
 PyType_Slot buffer_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(buffer_dealloc)},
+                              {Py_tp_new, reinterpret_cast<void*>(buffer_new)},
                               {Py_tp_methods, buffer_methods},
                               {Py_tp_richcompare, reinterpret_cast<void*>(buffer_richcompare)},
                               {Py_bf_getbuffer, reinterpret_cast<void*>(buffer_getbuffer)},
@@ -210,8 +216,8 @@ PyType_Slot buffer_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(buffer_dea
                               {Py_mp_ass_subscript, reinterpret_cast<void*>(buffer_ass_subscript)},
                               {0, nullptr}};
 
-PyType_Spec buffer_spec = {"cdefc.buffer", sizeof(BufferObject), 0,
-                           Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, buffer_slots};
+PyType_Spec buffer_spec = {"cdefc.buffer", sizeof(BufferObject), 0, Py_TPFLAGS_DEFAULT,
+                           buffer_slots};
 
 }  // namespace
 

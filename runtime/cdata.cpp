@@ -109,6 +109,10 @@ std::string value_text(CData* cd) {
     snprintf(buf, sizeof buf, "%LE", v);
     return buf;
   }
+  if (ct->flags & kWChar) {  // no character: the number (CFFI's repr fails with SystemError)
+    long long code = read_wchar(ct, cd->data);
+    if (code < 0 || code > 0x10FFFF) return std::to_string(code);
+  }
   PyObject* v = primitive_value(cd);
   if (ct->flags & kBool) {
     Py_XDECREF(v);
@@ -136,7 +140,7 @@ PyObject* cdata_int(PyObject* self) {
   if (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) {
     if (ct->flags & (kSigned | kUnsigned | kBool)) return primitive_value(cd);
     if (ct->flags & kChar) return PyLong_FromLong(static_cast<unsigned char>(cd->data[0]));
-    if (ct->flags & kWChar) return PyLong_FromUnsignedLongLong(read_unsigned(cd->data, ct->size));
+    if (ct->flags & kWChar) return PyLong_FromLongLong(read_wchar(ct, cd->data));
     if (ct->flags & (kFloat | kLongDouble)) {
       double v = read_float(ct, cd->data);
       PyObject* f = PyFloat_FromDouble(v);
@@ -621,9 +625,8 @@ PyObject* cdata_dir(PyObject* self, PyObject*) {
 PyObject* cdata_complex(PyObject* self, PyObject*) {
   CData* cd = as_cd(self);
   CType* ct = cd->ct;
+  // Only the complex types, as in CFFI (float(p) gives a float's value).
   if (ct->kind == Kind::Primitive && (ct->flags & kComplex)) return from_c(ct, cd->data, nullptr);
-  if (ct->kind == Kind::Primitive && (ct->flags & (kFloat | kLongDouble)))
-    return PyComplex_FromDoubles(read_float(ct, cd->data), 0.0);
   return raise(PyExc_TypeError, "complex() not supported on cdata '%s'", cname(ct));
 }
 

@@ -317,11 +317,6 @@ int complex_to_c(CType* ct, char* dst, PyObject* o) {
   return 0;
 }
 
-bool is_char_item(const CType* item) {
-  return item->kind == Kind::Primitive && item->size == 1 &&
-         (item->flags & (kChar | kSigned | kUnsigned));
-}
-
 /// Writes an array from a list/tuple/bytes/str/array cdata; a TypeError names `shown` (the
 /// declared type of a flexible array member written through a sized type) or `ct`.
 int array_to_c(CType* ct, char* dst, PyObject* o, CType* shown = nullptr) {
@@ -734,9 +729,9 @@ PyObject* from_c(CType* ct, char* src, PyObject* owner) {
       if (ct->flags & kBool) return PyBool_FromLong(*src != 0);
       if (ct->flags & kChar) return PyBytes_FromStringAndSize(src, 1);
       if (ct->flags & kWChar) {
-        unsigned long long code = read_unsigned(src, ct->size);
-        if (code > 0x10FFFF)
-          return raise(PyExc_ValueError, "%s out of range: %llu", cname(ct), code);
+        long long code = read_wchar(ct, src);
+        if (code < 0 || code > 0x10FFFF)
+          return raise(PyExc_ValueError, "%s out of range: %lld", cname(ct), code);
         return PyUnicode_FromOrdinal(static_cast<int>(code));
       }
       if (ct->flags & kFloat) return PyFloat_FromDouble(read_float(ct, src));
@@ -776,6 +771,12 @@ PyObject* from_c(CType* ct, char* src, PyObject* owner) {
       break;
   }
   return raise(PyExc_TypeError, "cannot read a value of ctype '%s'", cname(ct));
+}
+
+long long read_wchar(const CType* ct, const char* p) {
+  constexpr bool kSignedWChar = static_cast<wchar_t>(-1) < 0;
+  if (kSignedWChar && ct->prim == CDEFC_PRIM_WCHAR) return read_signed(p, ct->size);
+  return static_cast<long long>(read_unsigned(p, ct->size));
 }
 
 PyObject* primitive_value(CData* cd) {

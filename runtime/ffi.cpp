@@ -1,8 +1,11 @@
 // The `ffi` object: new, new_allocator, cast, typeof, sizeof, alignof, offsetof, addressof, string,
 // unpack, release, gc, handles, memmove, buffer, getctype, errno, NULL, error, CData, CType.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "internal.h"
 
@@ -224,7 +227,9 @@ int cast_bits(PyObject* o, unsigned long long* bits) {
     if (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) {
       if (ct->flags & kSigned)
         *bits = static_cast<unsigned long long>(read_signed(cd->data, ct->size));
-      else if (ct->flags & (kUnsigned | kBool | kChar | kWChar))
+      else if (ct->flags & kWChar)
+        *bits = static_cast<unsigned long long>(read_wchar(ct, cd->data));
+      else if (ct->flags & (kUnsigned | kBool | kChar))
         *bits = read_unsigned(cd->data, ct->size);
       else if (ct->flags & (kFloat | kLongDouble))
         *bits = static_cast<unsigned long long>(static_cast<long long>(read_float(ct, cd->data)));
@@ -268,7 +273,11 @@ int cast_double(PyObject* o, double* out) {
       *out = static_cast<double>(read_signed(cd->data, ct->size));
       return 0;
     }
-    if (ct->flags & (kUnsigned | kBool | kChar | kWChar)) {
+    if (ct->flags & kWChar) {
+      *out = static_cast<double>(read_wchar(ct, cd->data));
+      return 0;
+    }
+    if (ct->flags & (kUnsigned | kBool | kChar)) {
       *out = static_cast<double>(read_unsigned(cd->data, ct->size));
       return 0;
     }
@@ -605,7 +614,7 @@ PyObject* ffi_string(PyObject*, PyObject* args, PyObject* kwargs) {
   CData* cd = as_cd(obj);
   CType* ct = cd->ct;
   if ((ct->kind == Kind::Pointer || ct->kind == Kind::Array) &&
-      (is_char(ct->item) || is_wchar(ct->item))) {
+      (is_char_item(ct->item) || is_wchar(ct->item))) {
     if (!check_alive(cd)) return nullptr;
     const char* p = cdata_address(cd);
     if (!p) {
@@ -625,10 +634,10 @@ PyObject* ffi_string(PyObject*, PyObject* args, PyObject* kwargs) {
       if (zero) break;
       ++n;
     }
-    if (is_char(ct->item)) return PyBytes_FromStringAndSize(p, n);
+    if (is_char_item(ct->item)) return PyBytes_FromStringAndSize(p, n);
     return decode_wide(ct->item, p, n);
   }
-  if (is_char(ct)) return PyBytes_FromStringAndSize(cd->data, 1);
+  if (is_char_item(ct)) return PyBytes_FromStringAndSize(cd->data, 1);
   if (is_wchar(ct)) return decode_wide(ct, cd->data, 1);
   if (ct->kind == Kind::Enum) {
     long long v = (ct->flags & kSigned) ? read_signed(cd->data, ct->size)
@@ -844,7 +853,9 @@ PyObject* ffi_memmove(PyObject*, PyObject* args, PyObject* kwargs) {
   return memmove_objects(dest, src, n);
 }
 
-PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
+}  // namespace
+
+PyObject* buffer_of(PyObject* args, PyObject* kwargs) {
   static const char* kw[] = {"cdata", "size", nullptr};
   PyObject* obj;
   Py_ssize_t size = -1;
@@ -868,6 +879,40 @@ PyObject* ffi_buffer(PyObject*, PyObject* args, PyObject* kwargs) {
   if (n < 0) return raise(PyExc_TypeError, "don't know the size of the buffer");
   if (!p) return raise(PyExc_RuntimeError, "cannot make a buffer of a NULL pointer");
   return new_buffer(obj, p, n);
+}
+
+namespace {
+
+PyObject* ffi_dlopen(PyObject* self, PyObject* args, PyObject* kwargs) {
+  static const char* kw[] = {"name", "flags", nullptr};
+  PyObject* name = Py_None;
+  int flags = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|Oi:dlopen", const_cast<char**>(kw), &name,
+                                   &flags))
+    return nullptr;
+  return dlopen_lib(ctx_of(self), name, flags);
+}
+
+PyObject* ffi_dlclose(PyObject*, PyObject* lib) {
+  if (dlclose_lib(lib) < 0) return nullptr;
+  Py_RETURN_NONE;
+}
+
+/// type(ffi)(): an ffi without declarations (as CFFI's _cffi_backend.FFI()), for type strings
+/// of the standard types; subclasses too.
+PyObject* ffi_tp_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
+  if (PyTuple_Size(args) != 0 || (kwargs && PyDict_Size(kwargs) != 0))
+    return raise(PyExc_TypeError, "FFI() takes no arguments in cdefc (a module's ffi has the "
+                                  "declarations of its cdef)");
+  auto alloc = reinterpret_cast<allocfunc>(PyType_GetSlot(type, Py_tp_alloc));
+  auto* ffi = reinterpret_cast<FFIObject*>(alloc(type, 0));
+  if (!ffi) return nullptr;
+  ffi->ctx = new_bare_context();
+  if (!ffi->ctx) {
+    Py_DECREF(ffi);
+    return nullptr;
+  }
+  return reinterpret_cast<PyObject*>(ffi);
 }
 
 PyObject* ffi_getctype(PyObject* self, PyObject* args, PyObject* kwargs) {
@@ -1011,23 +1056,6 @@ int set_errno(PyObject*, PyObject* value, void*) {
   *cdefc_errno_slot() = static_cast<int>(v);
   return 0;
 }
-PyObject* get_null(PyObject*, void*) {
-  Py_INCREF(g->null);
-  return g->null;
-}
-PyObject* get_error(PyObject*, void*) {
-  Py_INCREF(g->ffi_error);
-  return g->ffi_error;
-}
-PyObject* get_cdata_type(PyObject*, void*) {
-  Py_INCREF(g->cdata_type);
-  return reinterpret_cast<PyObject*>(g->cdata_type);
-}
-PyObject* get_ctype_type(PyObject*, void*) {
-  Py_INCREF(g->ctype_type);
-  return reinterpret_cast<PyObject*>(g->ctype_type);
-}
-
 void ffi_dealloc(PyObject* self) {
   PyTypeObject* tp = Py_TYPE(self);
   auto free_fn = reinterpret_cast<freefunc>(PyType_GetSlot(tp, Py_tp_free));
@@ -1064,8 +1092,10 @@ PyMethodDef ffi_methods[] = {
     {"new_handle", ffi_new_handle, METH_O, "ffi.new_handle(obj)"},
     {"from_handle", ffi_from_handle, METH_O, "ffi.from_handle(cdata)"},
     {"memmove", KW(ffi_memmove), METH_VARARGS | METH_KEYWORDS, "ffi.memmove(dest, src, n)"},
-    {"buffer", KW(ffi_buffer), METH_VARARGS | METH_KEYWORDS,
-     "ffi.buffer(cdata, size=-1): a memoryview"},
+    {"dlopen", KW(ffi_dlopen), METH_VARARGS | METH_KEYWORDS,
+     "ffi.dlopen(name=None, flags=0): a lib of the cdef's functions and globals found in the "
+     "shared library `name` (None: the program), called through libffi"},
+    {"dlclose", ffi_dlclose, METH_O, "ffi.dlclose(lib): close a library of ffi.dlopen()"},
     {"list_types", ffi_list_types, METH_NOARGS,
      "ffi.list_types(): (typedef names, struct names, union names)"},
     {"integer_const", ffi_integer_const, METH_O, "ffi.integer_const(name)"},
@@ -1075,25 +1105,47 @@ PyMethodDef ffi_methods[] = {
     {nullptr, nullptr, 0, nullptr}};
 
 PyGetSetDef ffi_getset[] = {{"errno", get_errno, set_errno, nullptr, nullptr},
-                            {"NULL", get_null, nullptr, nullptr, nullptr},
-                            {"error", get_error, nullptr, nullptr, nullptr},
-                            {"CData", get_cdata_type, nullptr, nullptr, nullptr},
-                            {"CType", get_ctype_type, nullptr, nullptr, nullptr},
                             {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyType_Slot ffi_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(ffi_dealloc)},
+                           {Py_tp_new, reinterpret_cast<void*>(ffi_tp_new)},
                            {Py_tp_methods, ffi_methods},
                            {Py_tp_getset, ffi_getset},
                            {0, nullptr}};
 
 PyType_Spec ffi_spec = {"cdefc.FFI", sizeof(FFIObject), 0,
-                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, ffi_slots};
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, ffi_slots};
 
 }  // namespace
 
 bool init_ffi_type(Internals& in) {
   in.ffi_type = make_type(&ffi_spec);
   return in.ffi_type != nullptr;
+}
+
+bool init_ffi_class_attributes(Internals& in) {
+  // Class attributes, as CFFI's: type(ffi).NULL, type(ffi).CData, ffi.buffer(...) a type.
+  auto* type = reinterpret_cast<PyObject*>(in.ffi_type);
+  const std::pair<const char*, PyObject*> objects[] = {
+      {"NULL", in.null},
+      {"error", in.ffi_error},
+      {"CData", reinterpret_cast<PyObject*>(in.cdata_type)},
+      {"CType", reinterpret_cast<PyObject*>(in.ctype_type)},
+      {"buffer", reinterpret_cast<PyObject*>(in.buffer_type)}};
+  for (const auto& [name, value] : objects)
+    if (PyObject_SetAttrString(type, name, value) < 0) return false;
+  const std::pair<const char*, long> flags[] = {
+      {"RTLD_LAZY", RTLD_LAZY},         {"RTLD_NOW", RTLD_NOW},
+      {"RTLD_GLOBAL", RTLD_GLOBAL},     {"RTLD_LOCAL", RTLD_LOCAL},
+      {"RTLD_NODELETE", RTLD_NODELETE}, {"RTLD_NOLOAD", RTLD_NOLOAD},
+      {"RTLD_DEEPBIND", RTLD_DEEPBIND}};
+  for (const auto& [name, value] : flags) {
+    PyObject* v = PyLong_FromLong(value);
+    int rc = v ? PyObject_SetAttrString(type, name, v) : -1;
+    Py_XDECREF(v);
+    if (rc < 0) return false;
+  }
+  return true;
 }
 
 PyObject* new_ffi(cdefc_context* ctx) {

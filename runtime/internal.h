@@ -164,12 +164,16 @@ struct FFIObject {
 };
 static_assert(sizeof(FFIObject) == sizeof(PyObject) + 8, "FFI layout is part of the internals ABI");
 
-/// One lib object (per module): its dict caches functions and constants.
+/// One lib object: the module's (one per module), or one of ffi.dlopen() (the cdef's
+/// functions and globals looked up in a shared library). Its dict caches what it built.
 struct LibObject {
   PyObject_HEAD cdefc_context* ctx;
-  PyObject* dict;  ///< name -> built attribute (functions, constants, const globals)
+  PyObject* dict;      ///< name -> built attribute (functions, constants, const globals)
+  void* handle;        ///< ffi.dlopen(): the library's handle; null for a module's lib
+  PyObject* libname;   ///< ffi.dlopen(): the name repr and messages show; null for a module's
+  int closed;          ///< ffi.dlclose() was called: nothing new is looked up
 };
-static_assert(sizeof(LibObject) == sizeof(PyObject) + 16,
+static_assert(sizeof(LibObject) == sizeof(PyObject) + 40,
               "Lib layout is part of the internals ABI");
 
 /// An entry of ctype.fields (CFFI's CField): a snapshot of a FieldInfo.
@@ -242,6 +246,9 @@ PyObject* included_lib_with(cdefc_context* ctx, const char* name);
 CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function = nullptr);
 /// The module's definition tables.
 const cdefc_module_def* ctx_def(cdefc_context* ctx);
+/// A context without declarations (type(ffi)()): kept for the life of the process, as the
+/// libs its ffi.dlopen() makes point at it.
+cdefc_context* new_bare_context();
 /// The module's dotted name as a str (borrowed).
 PyObject* ctx_module_name(cdefc_context* ctx);
 /// The CFFI name ("enum color", "td_enum_t") of the enum type that `type_name` (a C spelling
@@ -289,6 +296,12 @@ inline bool is_integer(const CType* ct) {
 /// Pointers, arrays and function pointers: values compared and shown as addresses.
 inline bool is_pointer_like(const CType* ct) {
   return ct->kind == Kind::Pointer || ct->kind == Kind::Array || ct->kind == Kind::Function;
+}
+/// char and the other one-byte integers (signed/unsigned char, int8_t, uint8_t; not _Bool):
+/// arrays of them take bytes initializers and ffi.string() reads them as bytes, as in CFFI.
+inline bool is_char_item(const CType* item) {
+  return item->kind == Kind::Primitive && item->size == 1 &&
+         (item->flags & (kChar | kSigned | kUnsigned));
 }
 inline bool is_record(const CType* ct) {
   return ct->kind == Kind::Struct || ct->kind == Kind::Union;
@@ -347,6 +360,9 @@ int integer_from_object(PyObject* o, bool is_signed, size_t size, const char* na
 long long read_signed(const char* p, Py_ssize_t size);
 unsigned long long read_unsigned(const char* p, Py_ssize_t size);
 void write_integer(char* p, Py_ssize_t size, unsigned long long bits);
+/// The code unit of a wchar_t/char16_t/char32_t at `p`: wchar_t is signed where C's is
+/// (Linux), as in CFFI; the others are unsigned.
+long long read_wchar(const CType* ct, const char* p);
 /// Reads a float/double/long double as a double.
 double read_float(const CType* ct, const char* p);
 /// Writes a double into a float/double/long double.
@@ -403,6 +419,12 @@ void call_extern_python(cdefc_context* ctx, uint32_t index, void** args, void* r
 // ---- ffi.cpp / lib.cpp ----
 
 bool init_ffi_type(Internals& in);
+/// Sets the ffi type's class attributes (NULL, error, CData, CType, buffer, RTLD_*): after
+/// the other types and ffi.NULL exist.
+bool init_ffi_class_attributes(Internals& in);
+/// ffi.buffer(cdata, size=-1) (the buffer type's constructor): a buffer over the cdata's
+/// memory, keeping it alive; CFFI's exceptions.
+PyObject* buffer_of(PyObject* args, PyObject* kwargs);
 bool init_buffer_type(Internals& in);
 /// A new ffi.buffer over `size` bytes at `data`, keeping `keep` alive.
 PyObject* new_buffer(PyObject* keep, char* data, Py_ssize_t size);
@@ -418,6 +440,12 @@ bool init_lib_type(Internals& in);
 PyObject* new_ffi(cdefc_context* ctx);
 /// A new lib object for a module.
 PyObject* new_lib(cdefc_context* ctx);
+/// ffi.dlopen(name, flags): a lib over the shared library `name` (None: the program and what
+/// it loaded) whose attributes are the cdef's functions and globals found there, and its
+/// constants. OSError when dlopen() fails.
+PyObject* dlopen_lib(cdefc_context* ctx, PyObject* name, int flags);
+/// ffi.dlclose(lib): closes a lib of dlopen_lib (nothing for a module's lib). 0 or -1.
+int dlclose_lib(PyObject* lib);
 /// The function-pointer cdata ffi.addressof(lib, "f") gives, or a pointer to a variable.
 PyObject* lib_addressof(PyObject* lib, PyObject* name);
 /// Index of the lib attribute `name` in the module's sorted globals table, or -1.

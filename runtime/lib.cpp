@@ -1,5 +1,8 @@
 // The `lib` object: functions, global variables and constants of a module, found by binary
-// search in its sorted globals table on first access and cached (variables are read live).
+// search in its sorted globals table on first access and cached (variables are read live);
+// also ffi.dlopen()'s libs, whose functions and globals are looked up in a shared library.
+#include <dlfcn.h>
+
 #include <cstring>
 
 #include "internal.h"
@@ -43,11 +46,35 @@ PyObject* constant_from_c(CType* ct, char* p) {
   return from_c(ct, p, nullptr);
 }
 
+/// The name repr and messages show: the module's, or the dlopen()ed library's.
+PyObject* lib_name(LibObject* lib) {
+  return lib->libname ? lib->libname : ctx_module_name(lib->ctx);
+}
+
 PyObject* no_such_name(LibObject* lib, PyObject* name) {
   PyErr_Format(PyExc_AttributeError,
                "cffi library '%U' has no function, constant or global variable named '%U'",
-               ctx_module_name(lib->ctx), name);
+               lib_name(lib), name);
   return nullptr;
+}
+
+/// Where the C function or variable `gl` is: in the module, or (ffi.dlopen()) in the library,
+/// where it may be missing (AttributeError) or closed (ffi.error).
+void* address_of(LibObject* lib, const cdefc_global& gl) {
+  if (!lib->handle) return gl.kind == CDEFC_GLOBAL_VARIABLE ? gl.address() :
+                                                              reinterpret_cast<void*>(gl.address);
+  if (lib->closed) {
+    PyErr_Format(g->ffi_error, "library '%U' has already been closed", lib->libname);
+    return nullptr;
+  }
+  dlerror();
+  void* p = dlsym(lib->handle, gl.name);
+  if (!p) {
+    const char* why = dlerror();
+    PyErr_Format(PyExc_AttributeError, "function/symbol '%s' not found in library '%U': %s",
+                 gl.name, lib->libname, why ? why : "its address is NULL");
+  }
+  return p;
 }
 
 /// The value of a constant: its getter writes it into a temporary buffer.
@@ -76,16 +103,30 @@ PyObject* build_attribute(LibObject* lib, int index, bool* cache) {
     return raise_ffi_error(gl.error);
   }
   *cache = true;
+  if (lib->handle && gl.kind == CDEFC_GLOBAL_EXTERN_PYTHON) {
+    *cache = false;
+    PyObject* name = PyUnicode_FromString(gl.name);
+    if (name) no_such_name(lib, name);
+    Py_XDECREF(name);
+    return nullptr;
+  }
   switch (gl.kind) {
-    case CDEFC_GLOBAL_FUNCTION:
-      return PyCFunction_NewEx(static_cast<PyMethodDef*>(const_cast<void*>(gl.method)),
-                               reinterpret_cast<PyObject*>(lib), ctx_module_name(ctx));
+    case CDEFC_GLOBAL_FUNCTION: {
+      if (!lib->handle)
+        return PyCFunction_NewEx(static_cast<PyMethodDef*>(const_cast<void*>(gl.method)),
+                                 reinterpret_cast<PyObject*>(lib), ctx_module_name(ctx));
+      // ffi.dlopen(): the library's function, called through libffi.
+      void* f = address_of(lib, gl);
+      CType* ct = f ? ctx_type(ctx, gl.type) : nullptr;
+      return ct ? make_pointer(ct, f, nullptr) : nullptr;
+    }
     case CDEFC_GLOBAL_VARIABLE: {
       CType* ct = ctx_type(ctx, gl.type);
       if (!ct) return nullptr;
       // A const global is a constant, as in CFFI; others are read each time.
       *cache = is_const_variable(ctx, gl);
-      char* p = static_cast<char*>(gl.address());
+      char* p = static_cast<char*>(address_of(lib, gl));
+      if (!p) return nullptr;
       // An array of unknown length ('extern int a[];', 'int m[][5]') reads as a pointer to
       // its first item ('int *', 'int(*)[5]'), as in CFFI: it has no length to check.
       if (ct->kind == Kind::Array && ct->length < 0) {
@@ -127,7 +168,8 @@ PyObject* lib_getattro(PyObject* self, PyObject* name) {
     return v;
   }
   // What an included module declares is read from its lib (CFFI's API mode shows it here).
-  if (PyObject* other = included_lib_with(lib->ctx, s)) return PyObject_GetAttr(other, name);
+  if (!lib->handle)
+    if (PyObject* other = included_lib_with(lib->ctx, s)) return PyObject_GetAttr(other, name);
   if (s[0] == '_' && s[1] == '_') {
     if (!strcmp(s, "__name__")) return PyUnicode_FromFormat("%U.lib", ctx_module_name(lib->ctx));
     if (!strcmp(s, "__class__")) {
@@ -172,7 +214,7 @@ int lib_setattro(PyObject* self, PyObject* name, PyObject* value) {
   // ffi.error come before the refusal.
   int index = find_global(ctx_def(lib->ctx), s);
   if (index < 0) {
-    if (PyObject* other = included_lib_with(lib->ctx, s))
+    if (PyObject* other = lib->handle ? nullptr : included_lib_with(lib->ctx, s))
       return PyObject_SetAttr(other, name, value);
     no_such_name(lib, name);
     return -1;
@@ -188,12 +230,12 @@ int lib_setattro(PyObject* self, PyObject* name, PyObject* value) {
     return -1;
   }
   CType* ct = ctx_type(lib->ctx, gl.type);
-  if (!ct) return -1;
-  return to_c(ct, static_cast<char*>(gl.address()), value);
+  char* p = ct ? static_cast<char*>(address_of(lib, gl)) : nullptr;
+  return p ? to_c(ct, p, value) : -1;
 }
 
 PyObject* lib_repr(PyObject* self) {
-  return PyUnicode_FromFormat("<Lib object for '%U'>", ctx_module_name(as_lib(self)->ctx));
+  return PyUnicode_FromFormat("<Lib object for '%U'>", lib_name(as_lib(self)));
 }
 
 PyObject* lib_dir(PyObject* self, PyObject*) {
@@ -210,6 +252,8 @@ PyObject* lib_dir(PyObject* self, PyObject*) {
 void lib_dealloc(PyObject* self) {
   PyTypeObject* tp = Py_TYPE(self);
   Py_XDECREF(as_lib(self)->dict);
+  Py_XDECREF(as_lib(self)->libname);  // a dlopen()ed library stays loaded: its functions
+                                      // may still be held as cdata
   auto free_fn = reinterpret_cast<freefunc>(PyType_GetSlot(tp, Py_tp_free));
   free_fn(self);
   Py_DECREF(tp);
@@ -240,6 +284,9 @@ PyObject* new_lib(cdefc_context* ctx) {
   auto* lib = reinterpret_cast<LibObject*>(alloc(g->lib_type, 0));
   if (!lib) return nullptr;
   lib->ctx = ctx;
+  lib->handle = nullptr;
+  lib->libname = nullptr;
+  lib->closed = 0;
   lib->dict = PyDict_New();
   if (!lib->dict) {
     Py_DECREF(lib);
@@ -248,13 +295,57 @@ PyObject* new_lib(cdefc_context* ctx) {
   return reinterpret_cast<PyObject*>(lib);
 }
 
+PyObject* dlopen_lib(cdefc_context* ctx, PyObject* name, int flags) {
+  const char* path = nullptr;
+  if (name != Py_None) {
+    if (!PyUnicode_Check(name))
+      return raise(PyExc_TypeError, "dlopen() argument 1 must be str or None, not %s",
+                   type_name(name).c_str());
+    path = PyUnicode_AsUTF8AndSize(name, nullptr);
+    if (!path) return nullptr;
+  }
+  const char* shown = path ? path : "<None>";
+  void* handle = dlopen(path, flags ? flags : RTLD_NOW);
+  if (!handle) {
+    const char* why = dlerror();
+    return raise(PyExc_OSError, "cannot load library '%s': %s", shown, why ? why : "unknown");
+  }
+  PyObject* lib = new_lib(ctx);
+  PyObject* libname = lib ? PyUnicode_FromString(shown) : nullptr;
+  if (!libname) {
+    Py_XDECREF(lib);
+    dlclose(handle);
+    return nullptr;
+  }
+  as_lib(lib)->handle = handle;
+  as_lib(lib)->libname = libname;
+  return lib;
+}
+
+int dlclose_lib(PyObject* lib) {
+  if (!is_lib(lib))
+    return raise_int(PyExc_TypeError, "dlclose() argument 1 must be cdefc.Lib, not %s",
+                     type_name(lib).c_str());
+  LibObject* l = as_lib(lib);
+  if (l->handle && !l->closed) {
+    l->closed = 1;
+    if (dlclose(l->handle) != 0) {
+      const char* why = dlerror();
+      return raise_int(PyExc_OSError, "error closing library '%s': %s",
+                       PyUnicode_AsUTF8AndSize(l->libname, nullptr), why ? why : "unknown");
+    }
+  }
+  return 0;
+}
+
 PyObject* lib_addressof(PyObject* self, PyObject* name) {
   LibObject* lib = as_lib(self);
   const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
   if (!s) return raise(PyExc_TypeError, "addressof(lib, name): name must be a str");
   int index = find_global(ctx_def(lib->ctx), s);
   if (index < 0) {
-    if (PyObject* other = included_lib_with(lib->ctx, s)) return lib_addressof(other, name);
+    if (PyObject* other = lib->handle ? nullptr : included_lib_with(lib->ctx, s))
+      return lib_addressof(other, name);
     return no_such_name(lib, name);
   }
   const cdefc_global& gl = ctx_def(lib->ctx)->globals[index];
@@ -262,14 +353,19 @@ PyObject* lib_addressof(PyObject* self, PyObject* name) {
   CType* ct = ctx_type(lib->ctx, gl.type);
   if (!ct) return nullptr;
   switch (gl.kind) {
-    case CDEFC_GLOBAL_FUNCTION:
     case CDEFC_GLOBAL_EXTERN_PYTHON:
+      if (lib->handle) return no_such_name(lib, name);
+      [[fallthrough]];
+    case CDEFC_GLOBAL_FUNCTION: {
       // For functions `address` is the C function itself (the direct wrapper), not a getter.
-      return make_pointer(ct, reinterpret_cast<void*>(gl.address), nullptr);
+      void* f = address_of(lib, gl);
+      return f ? make_pointer(ct, f, nullptr) : nullptr;
+    }
     case CDEFC_GLOBAL_VARIABLE: {
       if (is_constant_variable(lib->ctx, gl)) break;  // a constant for CFFI: no address
       CType* pt = pointer_to(ct);
-      return pt ? make_pointer(pt, gl.address(), nullptr) : nullptr;
+      void* p = pt ? address_of(lib, gl) : nullptr;
+      return p ? make_pointer(pt, p, nullptr) : nullptr;
     }
     default:
       break;

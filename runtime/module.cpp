@@ -65,7 +65,7 @@ bool create_internals(Internals& in) {
   if (!voidp) return false;
   in.null = make_pointer(voidp, nullptr, nullptr);
   in.handles = PyDict_New();
-  return in.null && in.handles;
+  return in.null && in.handles && init_ffi_class_attributes(in);
 }
 
 /// Finds the internals of this runtime ABI in the builtins dict, or creates them.
@@ -321,6 +321,19 @@ CType* from_parsed(cdefc_context* ctx, const cdef::Type* t, bool* is_function, i
 }  // namespace
 
 const cdefc_module_def* ctx_def(cdefc_context* ctx) { return ctx->def; }
+
+cdefc_context* new_bare_context() {
+  static const cdefc_module_def kNoDeclarations = {
+      CDEFC_ABI_VERSION, "", nullptr, 0, nullptr, nullptr, 0, nullptr, nullptr, 0,
+      nullptr,           nullptr, 0, nullptr, 0, nullptr, 0};
+  auto* ctx = new cdefc_context();
+  ctx->def = &kNoDeclarations;
+  ctx->parsed = PyDict_New();
+  ctx->init_once = PyDict_New();
+  ctx->module_name = PyUnicode_FromString("");
+  if (!ctx->parsed || !ctx->init_once || !ctx->module_name) return nullptr;  // leaks: rare
+  return ctx;
+}
 PyObject* ctx_module_name(cdefc_context* ctx) { return ctx->module_name; }
 
 std::string enum_name_of(const char* type_name) {

@@ -983,7 +983,11 @@ PyObject* ffi_integer_const(PyObject* self, PyObject* name) {
       return raise_ffi_error(std::string("function, global variable or non-integer constant '") +
                              s + "' must be fetched from its original 'lib' object");
     }
-    return PyObject_GetAttr(ctx->lib, name);
+    if (ctx->lib) return PyObject_GetAttr(ctx->lib, name);
+    PyObject* lib = new_lib(ctx);  // the ABI mode's module has no lib: a passing one
+    PyObject* value = lib ? PyObject_GetAttr(lib, name) : nullptr;
+    Py_XDECREF(lib);
+    return value;
   }
   return raise(PyExc_AttributeError, "integer constant '%s' not found", s);
 }

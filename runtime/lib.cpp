@@ -59,7 +59,7 @@ PyObject* no_such_name(LibObject* lib, PyObject* name) {
 }
 
 /// Where the C function or variable `gl` is: in the module, or (ffi.dlopen()) in the library,
-/// where it may be missing (AttributeError) or closed (ffi.error).
+/// where it may be missing or closed (ffi.error, as CFFI's ABI mode).
 void* address_of(LibObject* lib, const cdefc_global& gl) {
   if (!lib->handle) return gl.kind == CDEFC_GLOBAL_VARIABLE ? gl.address() :
                                                               reinterpret_cast<void*>(gl.address);
@@ -71,8 +71,8 @@ void* address_of(LibObject* lib, const cdefc_global& gl) {
   void* p = dlsym(lib->handle, gl.name);
   if (!p) {
     const char* why = dlerror();
-    PyErr_Format(PyExc_AttributeError, "function/symbol '%s' not found in library '%U': %s",
-                 gl.name, lib->libname, why ? why : "its address is NULL");
+    PyErr_Format(g->ffi_error, "symbol '%s' not found in library '%U': %s", gl.name,
+                 lib->libname, why ? why : "its address is NULL");
   }
   return p;
 }

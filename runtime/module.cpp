@@ -325,7 +325,7 @@ const cdefc_module_def* ctx_def(cdefc_context* ctx) { return ctx->def; }
 cdefc_context* new_bare_context() {
   static const cdefc_module_def kNoDeclarations = {
       CDEFC_ABI_VERSION, "", nullptr, 0, nullptr, nullptr, 0, nullptr, nullptr, 0,
-      nullptr,           nullptr, 0, nullptr, 0, nullptr, 0};
+      nullptr,           nullptr, 0, nullptr, 0, nullptr, 0, CDEFC_MODULE_ABI_MODE};
   auto* ctx = new cdefc_context();
   ctx->def = &kNoDeclarations;
   ctx->parsed = PyDict_New();
@@ -446,7 +446,7 @@ CType* ctx_enum(cdefc_context* ctx, uint32_t index) {
 
 PyObject* included_lib_with(cdefc_context* ctx, const char* name) {
   for (cdefc_context* inc : ctx->includes) {
-    if (lib_find_global(inc, name) >= 0) return inc->lib;
+    if (inc->lib && lib_find_global(inc, name) >= 0) return inc->lib;
     if (PyObject* lib = included_lib_with(inc, name)) return lib;
   }
   return nullptr;
@@ -558,34 +558,35 @@ __attribute__((visibility("default"))) PyObject* cdefc_module_init(const cdefc_m
   PyObject* module = PyModule_Create(mdef);
   if (!module) return nullptr;
   PyObject* ffi = new_ffi(ctx);
-  PyObject* lib = ffi ? new_lib(ctx) : nullptr;
-  if (!lib) {
+  if (!ffi || PyModule_AddObject(module, "ffi", ffi) < 0) {
     Py_XDECREF(ffi);
     Py_DECREF(module);
     return nullptr;
   }
-  Py_INCREF(lib);
-  ctx->lib = lib;
-  if (PyModule_AddObject(module, "ffi", ffi) < 0) {
-    Py_DECREF(ffi);
-    Py_DECREF(lib);
-    Py_DECREF(module);
-    return nullptr;
+  // The ABI mode's module is `ffi` alone (ffi.dlopen() makes libs), as CFFI's.
+  if (!(def->flags & CDEFC_MODULE_ABI_MODE)) {
+    PyObject* lib = new_lib(ctx);
+    if (!lib) {
+      Py_DECREF(module);
+      return nullptr;
+    }
+    Py_INCREF(lib);
+    ctx->lib = lib;
+    if (PyModule_AddObject(module, "lib", lib) < 0) {
+      Py_DECREF(lib);
+      Py_DECREF(module);
+      return nullptr;
+    }
+    // `from pkg._foo.lib import f` finds the lib in sys.modules, as with CFFI.
+    PyObject* modules = PyImport_GetModuleDict();  // borrowed
+    PyObject* libname = PyUnicode_FromFormat("%s.lib", def->module_name);
+    if (!libname || PyDict_SetItem(modules, libname, ctx->lib) < 0) {
+      Py_XDECREF(libname);
+      Py_DECREF(module);
+      return nullptr;
+    }
+    Py_DECREF(libname);
   }
-  if (PyModule_AddObject(module, "lib", lib) < 0) {
-    Py_DECREF(lib);
-    Py_DECREF(module);
-    return nullptr;
-  }
-  // `from pkg._foo.lib import f` finds the lib in sys.modules, as with CFFI.
-  PyObject* modules = PyImport_GetModuleDict();  // borrowed
-  PyObject* libname = PyUnicode_FromFormat("%s.lib", def->module_name);
-  if (!libname || PyDict_SetItem(modules, libname, ctx->lib) < 0) {
-    Py_XDECREF(libname);
-    Py_DECREF(module);
-    return nullptr;
-  }
-  Py_DECREF(libname);
   s_contexts.push_back(ctx);
   if (out_ctx) *out_ctx = ctx;
   return module;

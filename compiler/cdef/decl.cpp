@@ -169,4 +169,23 @@ std::string c_type_string(const Module& m, const TypeRef& t, const std::string& 
   return spell(m, t, declarator);
 }
 
+std::string c_record_body(const Module& m, const Record& r) {
+  std::string out;
+  for (const Field& f : r.fields) {
+    if (f.type && f.type->kind == TypeKind::Record && f.type->index >= 0 &&
+        static_cast<size_t>(f.type->index) < m.records.size()) {
+      const Record& inner = m.records[static_cast<size_t>(f.type->index)];
+      if (inner.tag.empty() && inner.typedef_name.empty()) {  // written inline
+        out += std::string(inner.is_union ? "union" : "struct") + " { " + c_record_body(m, inner) +
+               "}" + (f.name.empty() ? "" : " " + f.name) + "; ";
+        continue;
+      }
+    }
+    out += c_type_string(m, f.type, f.name);
+    if (f.bit_width >= 0) out += " : " + std::to_string(f.bit_width);
+    out += "; ";
+  }
+  return out;
+}
+
 }  // namespace cdefc::cdef

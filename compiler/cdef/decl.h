@@ -199,4 +199,8 @@ bool is_standard_type_name(const std::string& name);
 /// c_type_string(int*[4], "a") == "int *a[4]".
 std::string c_type_string(const Module& m, const TypeRef& t, const std::string& declarator = "");
 
+/// The C body of a struct or union as the cdef declares it, without braces: each field
+/// `type name[ : width];`, anonymous nested records written inline ("int x; union { ... }; ").
+std::string c_record_body(const Module& m, const Record& r);
+
 }  // namespace cdefc::cdef

@@ -51,25 +51,6 @@ bool names_own_record(const Module& m, const Typedef& t) {
 
 namespace {
 
-/// The C spelling of a struct body as the cdef declares it, nested anonymous records inline.
-std::string mirror_fields(const Module& m, const Record& r) {
-  std::string out;
-  for (const Field& f : r.fields) {
-    if (f.type->kind == TypeKind::Record && f.name.empty()) {
-      const Record& inner = m.records[static_cast<size_t>(f.type->index)];
-      if (inner.tag.empty()) {
-        out += std::string(inner.is_union ? "union" : "struct") + " { " + mirror_fields(m, inner) +
-               "}; ";
-        continue;
-      }
-    }
-    out += c_type_string(m, f.type, f.name);
-    if (f.bit_width >= 0) out += " : " + std::to_string(f.bit_width);
-    out += "; ";
-  }
-  return out;
-}
-
 bool has_gap_array(const TypeRef& t) {
   for (TypeRef p = t; p && p->kind == TypeKind::Array; p = p->target)
     if (p->length_kind == ArrayLength::Gap) return true;
@@ -137,7 +118,7 @@ void record_probes(const Module& m, ProbeText& out, Probes& p) {
       if (!r.partial && !record_has_gap(m, r)) {
         p.record_mirror[i] = out.fresh(n::kProbeMirror);
         std::string body = std::string(r.is_union ? "union " : "struct ") + p.record_mirror[i] +
-                           " { " + mirror_fields(m, r) + "}";
+                           " { " + c_record_body(m, r) + "}";
         if (r.pack > 0) {
           out.add(who, "#pragma pack(push, " + std::to_string(r.pack) + ")");
           out.add(who, body + ";");
@@ -209,7 +190,8 @@ void function_probes(const Module& m, ProbeText& out, Probes& p) {
   p.function_call.assign(m.functions.size(), "");
   for (size_t i = 0; i < m.functions.size(); ++i) {
     const Function& f = m.functions[i];
-    if (f.included || f.linkage != Linkage::C || mentions_unnamed_record(m, f.type)) continue;
+    if (f.included || p.abi_mode || f.linkage != Linkage::C || mentions_unnamed_record(m, f.type))
+      continue;
     ProbeOwner who = owner(DeclRef::Function, i, f.loc);
     auto ptr = std::make_shared<Type>();
     ptr->kind = TypeKind::Pointer;
@@ -231,7 +213,7 @@ void variable_probes(const Module& m, ProbeText& out, Probes& p) {
   p.variable_address.assign(m.variables.size(), "");
   for (size_t i = 0; i < m.variables.size(); ++i) {
     const Variable& v = m.variables[i];
-    if (v.included) continue;
+    if (v.included || p.abi_mode) continue;
     ProbeOwner who = owner(DeclRef::Variable, i, v.loc);
     // Its address, as the module takes it (an array of unknown length is its first item's).
     TypeRef top = resolve_top(m, v.type);
@@ -265,7 +247,7 @@ void constant_probes(const Module& m, ProbeText& out, Probes& p) {
   p.constant.assign(m.constants.size(), "");
   for (size_t i = 0; i < m.constants.size(); ++i) {
     const Constant& c = m.constants[i];
-    if (c.included) continue;
+    if (c.included || (p.abi_mode && c.kind == ConstantKind::Static)) continue;
     ProbeOwner who = owner(DeclRef::Constant, i, c.loc);
     p.constant[i] = out.fresh(n::kProbeConstant);
     if (c.kind == ConstantKind::Static && c.type) {

@@ -36,6 +36,9 @@ struct Probes {
   std::vector<std::string> variable_address;         ///< &NAME, as the module takes it
   std::vector<std::vector<std::string>> enumerator;  ///< (void)(NAME) of each enumerator
   std::vector<std::string> constant;                 ///< function holding the expression
+  /// Set by the caller: ABI mode, where functions, variables and static consts are only
+  /// ffi.dlopen()'s (nothing is written or read for them).
+  bool abi_mode = false;
 };
 
 /// The generated probe lines and which declaration owns each one.

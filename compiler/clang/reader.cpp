@@ -34,12 +34,15 @@ void Reader::run() {
   for (size_t i = 0; i < m_.typedefs.size(); ++i)
     if (!m_.typedefs[i].included || !probes_.typedef_real[i].empty()) typedef_decl(i);
   // What an included module declares is checked when that module is built.
+  // In the ABI mode functions, variables and static consts are ffi.dlopen()'s alone.
   for (size_t i = 0; i < m_.functions.size(); ++i)
-    if (!m_.functions[i].included) function(i);
+    if (!m_.functions[i].included && !probes_.abi_mode) function(i);
   for (size_t i = 0; i < m_.variables.size(); ++i)
-    if (!m_.variables[i].included) variable(i);
+    if (!m_.variables[i].included && !probes_.abi_mode) variable(i);
   for (size_t i = 0; i < m_.constants.size(); ++i)
-    if (!m_.constants[i].included) constant(i);
+    if (!m_.constants[i].included &&
+        !(probes_.abi_mode && m_.constants[i].kind == ConstantKind::Static))
+      constant(i);
   // Whatever else failed to compile fails the module too: say so at its declaration.
   for (auto& [name, probe] : failed) report_probe_errors(name, probe.loc);
 }

@@ -101,6 +101,7 @@ std::vector<std::string> probe_names(const std::string& line) {
 
 std::string probe_text(const Module& module, const SourceOptions& options) {
   Probes p;
+  p.abi_mode = options.abi_mode;
   ProbeText pt = write_probes(module, p);
   return probe_source(probe_options(options), options.source, pt);
 }
@@ -110,6 +111,7 @@ bool resolve(const Module& parsed, const SourceOptions& options, Diagnostics& di
   auto t0 = std::chrono::steady_clock::now();
   out = model::Module::unresolved(parsed);
   Probes probes;
+  probes.abi_mode = options.abi_mode;
   ProbeText pt = write_probes(parsed, probes);
   std::string code = probe_source(probe_options(options), options.source, pt);
 

@@ -20,6 +20,9 @@ struct SourceOptions {
   std::vector<std::string> extra_compile_args;       ///< passed to Clang as they are
   bool cplusplus = false;                            ///< source_extension='.cpp'
   bool py_limited_api = true;                        ///< Py_LIMITED_API before Python.h
+  /// ABI mode: `source` is the cdef's own types as C (emit/abi_source.h); functions, global
+  /// variables and static consts are left to ffi.dlopen() and not asked about.
+  bool abi_mode = false;
   /// Where the generated C file will be: `#include "x.h"` is searched from there first, as
   /// the C compiler will do ("" = the current directory).
   std::string main_file_dir;

@@ -14,6 +14,7 @@
 
 #include "cdef/parser.h"
 #include "clang/resolver.h"
+#include "emit/abi_source.h"
 #include "emit/emit.h"
 #include "model/json.h"
 
@@ -44,6 +45,7 @@ clang_bridge::SourceOptions source_options(const Options& options) {
   so.extra_compile_args = options.extra_compile_args;
   so.cplusplus = options.cplusplus;
   so.py_limited_api = options.py_limited_api;
+  so.abi_mode = options.abi_mode;
   // The probe stands where the generated C will be, so quoted includes resolve alike.
   if (!options.emit_c.empty() && options.emit_c != "-") {
     size_t slash = options.emit_c.rfind('/');
@@ -71,6 +73,17 @@ bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics
   return !diags.has_errors();
 }
 
+bool prepare_abi_mode(Options& options, const cdef::Module& module, cdef::Diagnostics& diags) {
+  if (!options.abi_mode) return true;
+  if (!emit::check_abi_mode(module, diags)) return false;
+  // The cdef is the C source: resolved and compiled as any module's.
+  auto source = std::make_shared<cdef::SourceBuffer>();
+  source->name = "<cdef types>";
+  source->text = emit::abi_source(module);
+  options.source = source;
+  return true;
+}
+
 bool resolve_model(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
                    model::Module& model) {
   auto log = logger();
@@ -85,9 +98,10 @@ bool resolve_model(const Options& options, const cdef::Module& module, cdef::Dia
   return ok;
 }
 
-bool build_model(const Options& options, model::Module& model, cdef::Diagnostics& diags) {
+bool build_model(Options& options, model::Module& model, cdef::Diagnostics& diags) {
   cdef::Module parsed;
-  return parse_cdefs(options, parsed, diags) && resolve_model(options, parsed, diags, model);
+  return parse_cdefs(options, parsed, diags) && prepare_abi_mode(options, parsed, diags) &&
+         resolve_model(options, parsed, diags, model);
 }
 
 bool emit_module(const Options& options, const model::Module& module, cdef::Diagnostics& diags,
@@ -98,6 +112,7 @@ bool emit_module(const Options& options, const model::Module& module, cdef::Diag
   eo.includes = options.includes;
   eo.source = options.source;
   eo.py_limited_api = options.py_limited_api;
+  eo.abi_mode = options.abi_mode;
   eo.cplusplus = options.cplusplus;
   if (!options.emit_c.empty() && options.emit_c != "-") eo.output_name = options.emit_c;
   bool ok = emit::emit_c(module, eo, diags, c_text);
@@ -167,7 +182,8 @@ int run_command(int argc, char** argv) {
   }
   if (ok) {
     failed = kExitVerification;
-    ok = resolve_model(options, module, diags, resolved);
+    ok = prepare_abi_mode(options, module, diags) &&
+         resolve_model(options, module, diags, resolved);
   }
   // Pass 3: the C source, in memory (written below only when every pass succeeded).
   std::string c_text;

@@ -19,13 +19,18 @@ constexpr int kExitVerification = 3;  ///< Clang: mismatches, C source errors, e
 /// Pass 1: parse every cdef of `options` into `module`. Returns false after errors.
 bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
 
+/// ABI mode only (options.abi_mode): check what it cannot have, and make the cdef's types the
+/// C source (options.source). Returns false after errors; does nothing in the API mode.
+bool prepare_abi_mode(Options& options, const cdef::Module& parsed, cdef::Diagnostics& diags);
+
 /// Pass 2: answer the gaps of `parsed` and check it with Clang, into the resolved `model`.
 /// Returns false after errors.
 bool resolve_model(const Options& options, const cdef::Module& parsed, cdef::Diagnostics& diags,
                    model::Module& model);
 
-/// Passes 1 and 2. Every problem goes to `diags`; returns false if there was any error.
-bool build_model(const Options& options, model::Module& model, cdef::Diagnostics& diags);
+/// Passes 1 and 2 (and the ABI mode's source, into `options`). Every problem goes to `diags`;
+/// returns false if there was any error.
+bool build_model(Options& options, model::Module& model, cdef::Diagnostics& diags);
 
 /// The C source of the module (after build_model succeeded): tables, wrappers, PyInit.
 /// Unsupported declarations are reported into `diags`; returns false if there was any error.

@@ -219,6 +219,7 @@ bool read_description(const std::string& json_text, Options& out, std::string& m
     out.cplusplus = j.value("cplusplus", false);
     out.py_limited_api = j.value("py_limited_api", true);
     out.strict = j.value("strict", false);
+    out.abi_mode = j.value("abi_mode", false);
   } catch (const json::exception& e) {
     message = std::string("malformed module description: ") + e.what();
     return false;

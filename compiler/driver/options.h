@@ -35,6 +35,9 @@ struct Options {
   bool cplusplus = false;                          ///< source_extension='.cpp'
   bool py_limited_api = true;                      ///< false: no Py_LIMITED_API in the C
   bool strict = false;                             ///< every warning is an error
+  /// set_source(name, None): no C source; the module holds only `ffi`, and ffi.dlopen()
+  /// reaches the cdef's functions and globals (CFFI's out-of-line ABI mode).
+  bool abi_mode = false;
   std::string emit_c;                              ///< "" none, "-" stdout, else a path
   bool parse_only = false;                         ///< stop after parsing the cdefs
   std::string dump_model;                          ///< "" none, "-" stdout, else a path
@@ -49,7 +52,8 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
 /// {"module_name", "cdefs": [{"text", "file", "line", "override", "packed", "pack"}],
 ///  "includes": [{"module_name", "cdefs": [...], "includes": [...]}] (ffi.include()),
 ///  "source": {"text", "file", "line"}, "include_dirs", "define_macros", "undef_macros",
-///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api", "strict"}.
+///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api", "strict",
+///  "abi_mode"}.
 /// Outputs (--emit-c, --dump-model) are given on the command line only.
 /// Returns false with `message` set when the description is malformed.
 bool read_description(const std::string& json_text, Options& out, std::string& message);

@@ -254,6 +254,7 @@ std::string tables_text(const Module& m, const EmitOptions& options, Tables& tab
       "  " + table_ref(globals, n::kGlobals) + ", " + std::to_string(code.globals.size()) + ",\n";
   out += "  " + table_ref(includes, n::kIncludes) + ", " + std::to_string(options.includes.size()) +
          ",\n";
+  out += std::string("  ") + (options.abi_mode ? "CDEFC_MODULE_ABI_MODE" : "0") + ",\n";
   out += "};\n";
   return out;
 }
@@ -301,9 +302,13 @@ bool emit_c(const Module& m, const EmitOptions& options, cdef::Diagnostics& diag
   declared_types(m, tables);
   unsupported_bitfields(m, tables, diags);
   Code code;
-  write_functions(m, options, tables, diags, code);
-  write_variables(m, tables, code);
-  write_constants(m, tables, code);
+  if (options.abi_mode) {
+    write_dlopen_rows(m, tables, code);
+  } else {
+    write_functions(m, options, tables, diags, code);
+    write_variables(m, tables, code);
+  }
+  write_constants(m, tables, code, options.abi_mode);
   if (diags.has_errors()) return false;
   // Sorted by name for the runtime's binary search; extern "Python" bodies use the indices.
   std::sort(code.globals.begin(), code.globals.end(),

@@ -20,6 +20,9 @@ struct EmitOptions {
   std::shared_ptr<const cdef::SourceBuffer> source;  ///< set_source() text (may be null)
   bool py_limited_api = true;                        ///< define Py_LIMITED_API 0x030b0000 (abi3)
   bool cplusplus = false;  ///< the file is compiled as C++ (source_extension='.cpp')
+  /// ABI mode: `source` is the cdef's types as C; no wrappers, no lib: functions and
+  /// variables are listed for ffi.dlopen() only (static consts as read-only variables).
+  bool abi_mode = false;
   /// The name `#line` gives the generated part after the user's source (the output path),
   /// so the C compiler's messages about generated code point into the generated file.
   std::string output_name = "<cdefc>";

@@ -376,11 +376,36 @@ void write_variables(const Module& m, Tables& tables, Code& code) {
   }
 }
 
-void write_constants(const Module& m, Tables& tables, Code& code) {
+void write_dlopen_rows(const Module& m, Tables& tables, Code& code) {
+  for (const cdef::Function& f : m.decls.functions) {
+    if (f.included) continue;
+    GlobalRow g;
+    g.name = f.name;
+    g.kind = "CDEFC_GLOBAL_FUNCTION";
+    g.type = tables.type(f.type);
+    code.globals.push_back(g);
+  }
+  auto variable = [&](const std::string& name, const TypeRef& type, bool constant) {
+    TypeRef t = resolve_typedefs(m, type);
+    while (t && t->kind == TypeKind::Array) t = resolve_typedefs(m, t->target);
+    bool readonly = constant || (t && (t->quals & cdef::kConst));
+    GlobalRow g;
+    g.name = name;
+    g.kind = "CDEFC_GLOBAL_VARIABLE";
+    g.type = tables.type(type, readonly ? 1u /* CDEFC_TYPE_CONST */ : 0u);
+    code.globals.push_back(g);
+  };
+  for (const cdef::Variable& v : m.decls.variables)
+    if (!v.included) variable(v.name, v.type, false);
+  for (const cdef::Constant& c : m.decls.constants)
+    if (!c.included && c.kind == cdef::ConstantKind::Static && c.type) variable(c.name, c.type, true);
+}
+
+void write_constants(const Module& m, Tables& tables, Code& code, bool abi_mode) {
   for (size_t i = 0; i < m.decls.constants.size(); ++i) {
     const cdef::Constant& c = m.decls.constants[i];
     const model::ConstantInfo& info = m.constants[i];
-    if (c.included) continue;
+    if (c.included || (abi_mode && c.kind == cdef::ConstantKind::Static)) continue;
     if (c.kind != cdef::ConstantKind::Static || !c.type) {
       // #define NAME <integer>: long long, or unsigned long long for values above LLONG_MAX.
       TypeRef t = primitive_type(info.value.is_unsigned ? "unsigned long long" : "long long");

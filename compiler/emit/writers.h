@@ -42,7 +42,11 @@ void write_functions(const Module& m, const EmitOptions& options, Tables& tables
 void write_extern_python(const Module& m, const Code& code, std::string& out);
 /// The address helpers of the global variables.
 void write_variables(const Module& m, Tables& tables, Code& code);
-/// The getters of #define and static const constants and of enumerators.
-void write_constants(const Module& m, Tables& tables, Code& code);
+/// The getters of #define and static const constants (not with `abi_mode`) and of
+/// enumerators.
+void write_constants(const Module& m, Tables& tables, Code& code, bool abi_mode = false);
+/// ABI mode: the lib rows of functions, variables and static consts (read-only variables),
+/// with no wrapper and no address: ffi.dlopen() looks each one up by name.
+void write_dlopen_rows(const Module& m, Tables& tables, Code& code);
 
 }  // namespace cdefc::emit::detail

@@ -230,7 +230,13 @@ typedef struct cdefc_module_def {
                                               imported first; lib attributes and types this
                                               module lacks are looked up there, in order */
   uint32_t num_includes;
+  uint32_t flags;                        /**< CDEFC_MODULE_* */
 } cdefc_module_def;
+
+/** cdefc_module_def.flags */
+#define CDEFC_MODULE_ABI_MODE 1u /**< set_source(name, None): the module has `ffi` and no
+                                      `lib`; functions and variables (no `method`, no
+                                      `address`) are reached through ffi.dlopen() alone */
 
 /* ---- What generated wrappers call. `struct _object` is CPython's PyObject. ---- */
 

@@ -142,12 +142,7 @@ class FFI:
         if os.sep in module_name or (os.altsep and os.altsep in module_name):
             raise ValueError("'module_name' must not contain '/': use a dotted name to make "
                              "a 'package.module' location")
-        if source is None:
-            raise TypeError(
-                "set_source(module_name, None) is CFFI's out-of-line ABI mode, which cdefc does "
-                "not support: give the C source instead (API mode), e.g. "
-                "set_source(module_name, '#include \"foo.h\"', libraries=['foo'])")
-        if not isinstance(source, str):
+        if source is not None and not isinstance(source, str):
             raise TypeError("the source given to set_source() must be a string")
         if not isinstance(strict, bool):
             raise TypeError(f"set_source() argument 'strict' must be True or False, "
@@ -155,8 +150,11 @@ class FFI:
         if source_extension not in _C_EXTENSIONS + _CPLUSPLUS_EXTENSIONS:
             raise ValueError(f"source_extension must be '.c' or '.cpp', not {source_extension!r}")
         kwds = _check_keywords(kwds)
-        origin = caller_origin(source, method, SET_SOURCE_STRING)
-        self._assigned_source = (module_name, origin.place(source), source_extension, kwds)
+        if source is None:  # CFFI's out-of-line ABI mode: the module holds only `ffi`
+            entry = None
+        else:
+            entry = caller_origin(source, method, SET_SOURCE_STRING).place(source)
+        self._assigned_source = (module_name, entry, source_extension, kwds)
         self._strict = strict
 
     def include(self, ffi_to_include):
@@ -217,11 +215,10 @@ class FFI:
         compiler_flags = build.probe_flags_from_environment()
         define_macros = [macro(m) for m in kwds.get("define_macros", ())]
         defined = {m.partition("=")[0] for m in define_macros}
-        return {
+        description = {
             "module_name": module_name,
             "cdefs": [dict(entry) for entry in self._cdefs],
             "includes": self._include_descriptions(),
-            "source": dict(source),
             "include_dirs": [*compiler_flags["include_dirs"], *kwds.get("include_dirs", ()),
                              *build.python_include_dirs()],
             "define_macros": [*compiler_flags["define_macros"], *define_macros],
@@ -236,6 +233,11 @@ class FFI:
             "py_limited_api": build.use_limited_api(kwds.get("py_limited_api", True)),
             "strict": self._strict,
         }
+        if source is None:
+            description["abi_mode"] = True
+        else:
+            description["source"] = dict(source)
+        return description
 
     def _extension_keywords(self):
         """(setuptools.Extension keywords, py_limited_api) of set_source()."""
@@ -270,6 +272,7 @@ class FFI:
             self._run_cdefc(c_file, cwd=cwd, verbose=verbose, dump_model=model_file)
             with open(model_file, encoding="utf-8") as f:
                 self._model = json.load(f)
+            self._model["abi_mode"] = self._assigned_source[1] is None
         updated = stamp() != before
         if verbose and not updated:
             print("(already up-to-date)", flush=True)
@@ -341,13 +344,17 @@ class FFI:
         self._unsupported("set_unicode()")
 
     def emit_python_code(self, filename):
-        """Not supported: cdefc has no ABI mode, so no pure-Python modules."""
-        self._unsupported("the out-of-line ABI mode (emit_python_code())")
+        """Not supported: cdefc builds even ABI-mode modules (set_source(name, None)) as C
+        extensions, with compile() or emit_c_code(), which need nothing at run time."""
+        self._unsupported("emit_python_code() (an ABI-mode module is a C extension: use "
+                          "compile() or emit_c_code())")
 
     def verify(self, source="", tmpdir=None, **kwargs):
         """Not supported: use set_source() and compile()."""
         self._unsupported("ffi.verify() (use set_source() and compile())")
 
     def dlopen(self, name, flags=0):
-        """Not supported: cdefc has no ABI mode."""
-        self._unsupported("the ABI mode (ffi.dlopen())")
+        """Not supported: the in-line ABI mode. Build an ABI-mode module instead
+        (set_source(name, None), compile()) and call its ffi.dlopen()."""
+        self._unsupported("the in-line ABI mode (ffibuilder.dlopen(); build a module with "
+                          "set_source(name, None) and use its ffi.dlopen())")

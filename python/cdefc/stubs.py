@@ -236,7 +236,8 @@ def stub_text(model: dict) -> str:
         if skipped else []
     lines += body or ["    pass"]
     lines += ["    def __getattr__(self, name: str) -> Any: ..."] if skipped else []
-    lines += ["", "lib: Lib", ""]
+    # An ABI-mode module (set_source(name, None)) has no lib: Lib is what ffi.dlopen() gives.
+    lines += ["", ""] if model.get("abi_mode") else ["", "lib: Lib", ""]
     return "\n".join(lines)
 
 

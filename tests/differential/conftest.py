@@ -193,7 +193,7 @@ class Side:
         self.label = label
         self.module = module
         self.ffi = module.ffi
-        self.lib = module.lib
+        self.lib = getattr(module, "lib", None)  # an ABI-mode module has none
 
     def evaluate(self, expr):
         """(("ok", raw value, normalized form) or ("raise", exception, class key),

@@ -3,6 +3,7 @@
 import pytest
 
 import cdefc
+from cdefc import stubs
 
 cffi = pytest.importorskip("cffi")
 
@@ -62,9 +63,26 @@ def test_pack_message_names_the_value():
         cdefc.FFI().cdef("struct a { int x; };", pack=6)
 
 
-def test_abi_mode_is_a_clear_error():
-    with pytest.raises(TypeError, match="ABI mode.*not support"):
-        cdefc.FFI().set_source("_m", None)
+def test_abi_mode_describes_no_source():
+    # set_source(name, None): CFFI's out-of-line ABI mode, built by cdefc as a C extension
+    # (tests/differential/test_abi_mode.py builds and uses such modules).
+    ffi = cdefc.FFI()
+    ffi.cdef("double cos(double);")
+    ffi.set_source("_m", None)
+    description = ffi._module_description()
+    assert description["abi_mode"] is True and "source" not in description
+    with pytest.raises(NotImplementedError, match=r"an ABI-mode module is a C extension: use "
+                                                  r"compile\(\) or emit_c_code\(\)"):
+        ffi.emit_python_code("_m.py")
+    with pytest.raises(NotImplementedError, match=r"in-line ABI mode"):
+        ffi.dlopen("libm.so.6")
+
+
+def test_abi_mode_stub_has_no_lib():
+    text = stubs.stub_text({"module": "_m", "abi_mode": True, "functions": [
+        {"name": "cos", "result": "double", "params": ["double"], "variadic": False}]})
+    assert "class Lib:" in text and "def cos(a0: float, /) -> float: ..." in text
+    assert "lib: Lib" not in text
 
 
 def test_unknown_keyword_rejected_at_set_source():

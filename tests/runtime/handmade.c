@@ -766,6 +766,7 @@ static const cdefc_module_def _cdefc_module = {
     sizeof(_cdefc_globals) / sizeof(_cdefc_globals[0]),
     NULL,
     0,
+    0,
 };
 
 PyMODINIT_FUNC PYINIT(HANDMADE_NAME)(void) { return cdefc_module_init(&_cdefc_module, &_cdefc_ctx); }

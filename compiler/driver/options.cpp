@@ -74,6 +74,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("l", "link with library LIB", cxxopts::value<std::vector<std::string>>(), "LIB")
     ("L", "add DIR to the library path", cxxopts::value<std::vector<std::string>>(), "DIR")
     ("cplusplus", "the source is C++ (source_extension='.cpp')")
+    ("abi-mode", "no C source (set_source(name, None)): the module holds only ffi, whose ffi.dlopen() reaches the cdef's functions and globals")
     ("emit-c", "write the module's C source to FILE ('-' for stdout)", cxxopts::value<std::string>(), "FILE")
     ("parse-only", "only parse the cdefs (what cdef() checks at once); no Clang, no output")
     ("no-limited-api", "do not define Py_LIMITED_API in the C (py_limited_api=False)")
@@ -134,6 +135,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     append("L", out.library_dirs);
     if (r.count("module")) out.module_name = r["module"].as<std::string>();
     if (r.count("cplusplus")) out.cplusplus = true;
+    if (r.count("abi-mode")) out.abi_mode = true;
     if (r.count("no-limited-api")) out.py_limited_api = false;
     if (r.count("strict")) out.strict = true;
     if (r.count("parse-only")) out.parse_only = true;

@@ -296,6 +296,53 @@ TEST(EmitOptions, IncludedDeclarationsAreTheirModules) {
   EXPECT_NE(c.find("\"sum\""), std::string::npos);
 }
 
+TEST(EmitAbiMode, TheCdefIsTheSourceInAnOrderCAccepts) {
+  std::string c, diags;
+  ASSERT_TRUE(emit("inputs/abi_mode", {}, c, diags)) << diags;
+  auto at = [&](const std::string& text) {
+    size_t pos = c.find(text);
+    EXPECT_NE(pos, std::string::npos) << text << "\n" << c;
+    return pos;
+  };
+  // tags first; struct inner complete before the array typedef and struct outer need it
+  EXPECT_LT(at("struct inner;\n"), at("struct inner { int a; unsigned int flag : 1;"));
+  EXPECT_LT(at("struct inner { int a;"), at("typedef struct inner inner_arr_t[2];"));
+  EXPECT_LT(at("typedef struct inner inner_arr_t[2];"), at("struct outer { struct inner in;"));
+  at("union { int u1; float u2; }; };");
+  at("typedef struct { struct inner first; int n; } wrap_t;");
+  at("typedef wrap_t *wrap_p;");
+  at("typedef enum { MODE_A = 1, MODE_B = 4 } mode_t_;");
+  at("enum level { LOW = -1, HIGH = 10 };");
+  at("#define BIG 18446744073709551615ULL");
+  at("typedef struct _cdefc_opaque_handle_p *handle_p;");
+  // no wrapper, no C function or variable referenced: ffi.dlopen() finds them by name
+  at("{\"visit\", CDEFC_GLOBAL_FUNCTION, ");
+  at("{\"SEED\", CDEFC_GLOBAL_VARIABLE, ");
+  EXPECT_EQ(c.find("visit("), std::string::npos);
+  EXPECT_EQ(c.find("&(counter)"), std::string::npos);
+  at("  CDEFC_MODULE_ABI_MODE,\n};");
+}
+
+TEST(EmitAbiMode, WhatItCannotAnswerIsAnError) {
+  driver::Options options;
+  std::string message;
+  ASSERT_TRUE(driver::read_description(
+      R"({"module_name": "m", "abi_mode": true, "cdefs": [{"text":
+          "#define G ...\ntypedef int... t;\nextern int a[...];\nenum e { A, ... };\nstruct s { int x; ...; };\n"}]})",
+      options, message))
+      << message;
+  cdef::Module parsed;
+  cdef::Diagnostics diags;
+  ASSERT_TRUE(driver::parse_cdefs(options, parsed, diags)) << diags.render();
+  EXPECT_FALSE(driver::prepare_abi_mode(options, parsed, diags));
+  EXPECT_EQ(diags.error_count(), 4u) << diags.render();
+  const std::string text = diags.render();
+  for (const char* m : {"macro G: cannot use the syntax '...'", "typedef 't': cannot use 'int...'",
+                        "'a': cannot use '[...]'", "enum e: cannot use '...'",
+                        "warning: struct 's' ends with '...;'"})
+    EXPECT_NE(text.find(m), std::string::npos) << m << "\n" << text;
+}
+
 TEST(EmitOptions, InitFunctionUsesTheLastNameComponent) {
   std::string c, diags;
   ASSERT_TRUE(emit("golden/struct_exact", {"--module", "pkg.sub._pair"}, c, diags)) << diags;

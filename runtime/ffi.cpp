@@ -321,6 +321,9 @@ PyObject* ffi_cast(PyObject* self, PyObject* args) {
         if (cd && to_c(ct, cd->data, value) < 0) Py_CLEAR(cd);
         return reinterpret_cast<PyObject*>(cd);
       }
+      if (PyUnicode_Check(value) && PyUnicode_GetLength(value) != 1)
+        return raise(PyExc_TypeError, "cannot cast unicode string of length %zd to ctype '%s'",
+                     PyUnicode_GetLength(value), cname(ct));
       unsigned long long bits = 0;
       if (cast_bits(value, &bits) < 0) return nullptr;
       if (ct->flags & kBool)

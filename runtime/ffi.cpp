@@ -686,7 +686,7 @@ PyObject* ffi_unpack(PyObject*, PyObject* args, PyObject* kwargs) {
     return raise(PyExc_IndexError, "cdata '%s' can only be indexed by 0", cname(ct));
   CType* item = ct->item;
   if (item->size < 0)
-    return raise(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(ct));
+    return raise(PyExc_ValueError, "'%s' points to items of unknown size", cname(ct));
   if (is_char(item)) return PyBytes_FromStringAndSize(p, length);
   if (is_wchar(item)) return decode_wide(item, p, length);
   PyObject* list = PyList_New(length);

@@ -47,32 +47,54 @@ ffi_type* unsupported(CType* ct, const char* why) {
   return nullptr;
 }
 
-ffi_type* ffi_type_of(CType* ct, CallInfo& ci, bool in_struct = false);
+/// CFFI's NotImplementedError for a struct or union libffi cannot pass; `place` is
+/// "argument" or "return value", `why` (null for unions) what libffi lacks.
+ffi_type* not_by_libffi(CType* ct, const char* place, const char* why) {
+  static const char* const kOnlyApiMode =
+      " if the function is 'API mode' and non-variadic (i.e. declared inside "
+      "ffibuilder.cdef()+ffibuilder.set_source() and not taking a final '...' argument)";
+  if (!why)
+    PyErr_Format(PyExc_NotImplementedError,
+                 "ctype '%s' not supported as %s by libffi.  Unions are only supported as %s%s",
+                 cname(ct), place, place, kOnlyApiMode);
+  else
+    PyErr_Format(PyExc_NotImplementedError,
+                 "ctype '%s' not supported as %s.  It is %s.  Such structs are only supported "
+                 "as %s%s",
+                 cname(ct), place, why, place, kOnlyApiMode);
+  return nullptr;
+}
+
+ffi_type* ffi_type_of(CType* ct, CallInfo& ci, const char* place, bool in_struct = false);
 
 /// Appends the libffi elements of a struct field of type `ct` (arrays repeated).
-bool append_elements(CType* ct, CallInfo& ci, std::vector<ffi_type*>& out) {
+bool append_elements(CType* ct, CallInfo& ci, const char* place, std::vector<ffi_type*>& out) {
   if (ct->kind == Kind::Array) {
     if (ct->length < 0) return unsupported(ct, "open array in a struct") != nullptr;
     for (Py_ssize_t i = 0; i < ct->length; ++i)
-      if (!append_elements(ct->item, ci, out)) return false;
+      if (!append_elements(ct->item, ci, place, out)) return false;
     return true;
   }
-  ffi_type* t = ffi_type_of(ct, ci, true);
+  ffi_type* t = ffi_type_of(ct, ci, place, true);
   if (!t) return false;
   out.push_back(t);
   return true;
 }
 
-ffi_type* struct_ffi_type(CType* ct, CallInfo& ci) {
-  if (ct->kind == Kind::Union) return unsupported(ct, "unions by value");
+ffi_type* struct_ffi_type(CType* ct, CallInfo& ci, const char* place) {
+  if (ct->kind == Kind::Union) return not_by_libffi(ct, place, nullptr);
   if ((ct->flags & kOpaque) || ct->size <= 0) return unsupported(ct, "unknown layout");
   if (!realize_fields(ct)) return nullptr;
   auto elems = std::make_unique<std::vector<ffi_type*>>();
   Py_ssize_t last_end = 0;
   for (const FieldInfo& f : ct->d->fields) {
-    if (f.bitsize >= 0) return unsupported(ct, "bit fields");
+    if (f.bitsize >= 0)
+      return not_by_libffi(ct, place, "a struct with bit fields, which libffi does not support");
+    if (f.type->kind == Kind::Array && f.type->length <= 0)
+      return not_by_libffi(ct, place,
+                           "a struct with a zero-length array, which libffi does not support");
     if (f.offset < last_end) return unsupported(ct, "overlapping members");
-    if (!append_elements(f.type, ci, *elems)) return nullptr;
+    if (!append_elements(f.type, ci, place, *elems)) return nullptr;
     last_end = f.offset + (f.type->size > 0 ? f.type->size : 0);
   }
   elems->push_back(nullptr);
@@ -85,14 +107,15 @@ ffi_type* struct_ffi_type(CType* ct, CallInfo& ci) {
   ffi_cif probe;
   if (ffi_prep_cif(&probe, FFI_DEFAULT_ABI, 0, t.get(), nullptr) != FFI_OK ||
       t->size != static_cast<size_t>(ct->size) || t->alignment != static_cast<size_t>(ct->align))
-    return unsupported(ct, "packed layout");
+    return not_by_libffi(ct, place,
+                         "a 'packed' structure, with a different layout than expected by libffi");
   ffi_type* raw = t.get();
   ci.elements.push_back(std::move(elems));
   ci.structs.push_back(std::move(t));
   return raw;
 }
 
-ffi_type* ffi_type_of(CType* ct, CallInfo& ci, bool in_struct) {
+ffi_type* ffi_type_of(CType* ct, CallInfo& ci, const char* place, bool in_struct) {
   switch (ct->kind) {
     case Kind::Void:
       if (in_struct) return unsupported(ct, "void member");
@@ -120,7 +143,7 @@ ffi_type* ffi_type_of(CType* ct, CallInfo& ci, bool in_struct) {
       return &ffi_type_pointer;
     case Kind::Struct:
     case Kind::Union:
-      return struct_ffi_type(ct, ci);
+      return struct_ffi_type(ct, ci, place);
   }
   return unsupported(ct, "kind");
 }
@@ -129,10 +152,10 @@ ffi_type* ffi_type_of(CType* ct, CallInfo& ci, bool in_struct) {
 CallInfo* call_info(CType* fn) {
   if (fn->d->call) return fn->d->call.get();
   auto ci = std::make_unique<CallInfo>();
-  ci->rtype = ffi_type_of(fn->d->result, *ci);
+  ci->rtype = ffi_type_of(fn->d->result, *ci, "return value");
   if (!ci->rtype) return nullptr;
   for (CType* a : fn->d->args) {
-    ffi_type* t = ffi_type_of(a, *ci);
+    ffi_type* t = ffi_type_of(a, *ci, "argument");
     if (!t) return nullptr;
     ci->atypes.push_back(t);
   }
@@ -203,7 +226,7 @@ PyObject* call_function_pointer(CData* fn, PyObject* args) {
                      "argument %zd passed in the variadic part needs to be a cdata object (got %s)",
                      i + 1, type_name(o).c_str());
       CType* t = promoted(reinterpret_cast<CData*>(o)->ct);
-      ffi_type* ft = t ? ffi_type_of(t, extra) : nullptr;
+      ffi_type* ft = t ? ffi_type_of(t, extra, "argument") : nullptr;
       if (!ft) return nullptr;
       all_types.push_back(t);
       atypes.push_back(ft);

@@ -547,7 +547,10 @@ PyObject* cdata_getattro(PyObject* self, PyObject* name) {
   PyObject* r = PyObject_GenericGetAttr(self, name);
   if (!r && PyErr_ExceptionMatches(PyExc_AttributeError)) {
     PyErr_Clear();
-    if (rec)
+    if (rec && (rec->flags & kOpaque))  // CFFI's words
+      PyErr_Format(PyExc_AttributeError, "cdata '%s' points to an opaque type: cannot read fields",
+                   cname(cd->ct));
+    else if (rec)
       PyErr_Format(PyExc_AttributeError, "cdata '%s' has no field '%U'", cname(cd->ct), name);
     else
       PyErr_Format(PyExc_AttributeError, "cdata '%s' has no attribute '%U'", cname(cd->ct), name);

@@ -125,6 +125,8 @@ PyObject* build_attribute(LibObject* lib, int index, bool* cache) {
       if (!ct) return nullptr;
       // A const global is a constant, as in CFFI; others are read each time.
       *cache = is_const_variable(ctx, gl);
+      if (is_record(ct) && (ct->flags & kOpaque))  // as CFFI: only its address is usable
+        return raise(PyExc_TypeError, "cdata '%s' is opaque", cname(ct));
       char* p = static_cast<char*>(address_of(lib, gl));
       if (!p) return nullptr;
       // An array of unknown length ('extern int a[];', 'int m[][5]') reads as a pointer to

@@ -236,18 +236,21 @@ void Reader::fields(size_t ri, const clang::RecordDecl* def, uint64_t base_bits,
     TypeRef cdef_type = f.type;
     f.type = filled;
     fl.size = size_of(ctx_, real_t);
-    if (rf->isBitField() != (f.bit_width >= 0) ||
-        (rf->isBitField() && rf->getBitWidthValue(ctx_) != static_cast<unsigned>(f.bit_width))) {
-      mismatch(f.loc,
-               what + " is " +
-                   (rf->isBitField()
-                        ? "a bitfield of width " + std::to_string(rf->getBitWidthValue(ctx_))
-                        : std::string("not a bitfield")) +
-                   " in " + where(rf->getLocation()) + ", cdef says " +
-                   (f.bit_width >= 0 ? "width " + std::to_string(f.bit_width)
-                                     : std::string("not a bitfield")),
-               rf->getLocation());
-      continue;
+    // A bitfield's width is C's: the module reads and writes the bits C has (CFFI silently
+    // uses the cdef's, a layout that is not C's); the cdef's other width is a warning.
+    const int real_width =
+        rf->isBitField() ? static_cast<int>(rf->getBitWidthValue(ctx_)) : -1;
+    if (real_width != f.bit_width) {
+      differs(f.loc,
+              what + " is " +
+                  (real_width >= 0 ? "a bitfield of width " + std::to_string(real_width)
+                                   : std::string("not a bitfield")) +
+                  " in " + where(rf->getLocation()) + ", cdef says " +
+                  (f.bit_width >= 0 ? "width " + std::to_string(f.bit_width)
+                                    : std::string("not a bitfield")) +
+                  "; C's is used",
+              rf->getLocation());
+      f.bit_width = real_width;
     }
     // A named field of an unnamed record type (`struct { int x; } pos;`): lay it out
     // from the real field's type, offsets relative to that record.
@@ -299,7 +302,9 @@ void Reader::fields(size_t ri, const clang::RecordDecl* def, uint64_t base_bits,
                 what + " is at " + unit + std::to_string(real_v) + " in " +
                     where(rf->getLocation()) + ", cdef says " + std::to_string(cdef_v),
                 rf->getLocation());
-        if (lazy.empty())
+        // Bitfields are laid out as C has them (above): only other fields' offsets are
+        // CFFI's lazy error, as in CFFI.
+        if (lazy.empty() && !rf->isBitField())
           lazy = cffi_layout_error(name, unit + "for field '" + f.name + "'", cdef_v, real_v);
       }
     }

@@ -453,3 +453,37 @@ def test_wall_werror_with_an_unused_helper_fails_in_gcc_for_both(tmp_path):
     assert str(errors["cdefc"]) == str(errors["cffi"])
     assert str(errors["cdefc"]).startswith("CompileError: command ")
     assert not list(tmp_path.glob("_d_unused_*.so"))
+
+
+def test_bitfields_are_laid_out_as_c_has_them(tmp_path):
+    # cdefc only: a bitfield declared with another width than C's reads and writes C's bits
+    # (with a warning). CFFI 1.15 silently uses the cdef's widths: here it would read lo = 5
+    # from bits 0-3 and hi from bits 4-7, which are not where C put 5 and 9.
+    import importlib
+    import sys
+    ffi = cdefc.FFI()
+    ffi.cdef("struct bits { unsigned int lo : 4; unsigned int hi : 4; };"
+             "struct bits make_bits(void); int read_hi(struct bits *);")
+    ffi.set_source("_lenient_bits", """
+        struct bits { unsigned int lo : 3; unsigned int hi : 4; };
+        struct bits make_bits(void) { struct bits b; b.lo = 5; b.hi = 9; return b; }
+        int read_hi(struct bits *b) { return (int)b->hi; }
+    """)
+    with pytest.warns(cdefc.VerificationWarning,
+                      match=r"field 'lo' of 'struct bits' is a bitfield of width 3 in "
+                            r"\S*test_leniency.py:\d+, cdef says width 4; C's is used"):
+        ffi.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        m = importlib.import_module("_lenient_bits")
+    finally:
+        sys.path.remove(str(tmp_path))
+    b = m.lib.make_bits()
+    assert (b.lo, b.hi) == (5, 9)
+    p = m.ffi.new("struct bits *")
+    p.hi = 15
+    assert m.lib.read_hi(p) == 15 and p.lo == 0
+    p.lo = 7
+    assert (p.lo, p.hi) == (7, 15)
+    with pytest.raises(OverflowError):
+        p.lo = 8  # 3 bits in C

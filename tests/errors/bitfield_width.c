@@ -1,1 +1,0 @@
-struct bits { unsigned int lo : 3; unsigned int hi : 4; };

@@ -181,6 +181,7 @@ std::string c_record_body(const Module& m, const Record& r) {
         continue;
       }
     }
+    if (!f.alignas_text.empty()) out += "_Alignas(" + f.alignas_text + ") ";
     out += c_type_string(m, f.type, f.name);
     if (f.bit_width >= 0) out += " : " + std::to_string(f.bit_width);
     out += "; ";

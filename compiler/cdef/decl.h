@@ -64,6 +64,7 @@ struct Field {
   TypeRef type;
   int bit_width = -1;  ///< -1 when not a bitfield
   Location loc;
+  std::string alignas_text;  ///< the argument of _Alignas(...) as written, "" when none
 };
 
 /// A struct or union, named (`struct tag`) or anonymous.

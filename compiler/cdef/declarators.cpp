@@ -149,6 +149,38 @@ Spec Parser::specifiers(Ctx ctx) {
         break;
       }
       continue;
+    } else if (w == "_Atomic" && peek().is("(")) {
+      // _Atomic(T): the type T (the C compiler has the atomic one; values cross alike).
+      if (s.base || n.any())
+        fail(t.loc, "cannot combine with previous '" + s.type_word + "' declaration specifier");
+      advance();
+      advance();
+      Spec inner = specifiers(Ctx::TypeName);
+      Declarator d = declarator(Ctx::TypeName);
+      s.base = build(d, inner.base);
+      if (!accept(")")) fail(cur().loc, "expected ')' after the type of '_Atomic('");
+      s.type_word = "_Atomic";
+      consumed = true;
+      continue;
+    } else if (w == "_Atomic") {
+      // The _Atomic qualifier: ignored, as CFFI does (C lays the object out).
+    } else if ((w == "_Alignas" || w == "alignas") && peek().is("(")) {
+      // _Alignas(N) / _Alignas(T): kept as written for a struct field's own layout (the C
+      // compiler's layout is read anyway; CFFI ignores it).
+      advance();
+      advance();
+      std::string text;
+      for (int depth = 1;;) {
+        if (cur().kind == TokenKind::Eof) fail(cur().loc, "expected ')' after '_Alignas('");
+        if (is_punct("(")) ++depth;
+        if (is_punct(")") && --depth == 0) break;
+        text += (text.empty() ? "" : " ") + cur().text;
+        advance();
+      }
+      advance();
+      s.alignas_text = text;
+      consumed = true;
+      continue;
     } else if (is_unsupported_keyword(w)) {
       reject_unsupported(t);
     } else {
@@ -335,6 +367,7 @@ void Parser::member(Record& body) {
   while (true) {
     Field f;
     f.loc = cur().loc;
+    f.alignas_text = spec.alignas_text;
     if (is_punct(":")) {
       f.type = spec.base;
     } else {

@@ -53,6 +53,7 @@ struct Spec {
   bool tag_body = false;  ///< the struct/union/enum specifier had a body
   std::string type_word;  ///< first type specifier, for "cannot combine" messages
   bool ended = false;     ///< 'struct s { ... }' then a new declaration: the ';' is missing
+  std::string alignas_text;  ///< the argument of _Alignas(...) as written, "" when none
 };
 
 /// One '[N]' or '(params)' after a declarator's name.

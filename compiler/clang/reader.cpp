@@ -235,6 +235,9 @@ bool Reader::same_integer(QualType a, QualType b) {
 }
 
 bool Reader::equivalent(QualType cdef_type, QualType real) {
+  // An _Atomic object holds values of its type: the cdef may leave _Atomic out (as CFFI's).
+  if (const auto* at = real.getCanonicalType()->getAs<clang::AtomicType>())
+    real = at->getValueType();
   return same_type(cdef_type, real, /*ignore_inner_quals=*/true) || same_integer(cdef_type, real);
 }
 

@@ -1333,7 +1333,21 @@ TEST(CdefParser, C11SpecifiersCffiAccepts) {
   EXPECT_EQ(spell(m, var(m, "tl2").type), "int");
   EXPECT_EQ(spell(m, fn(m, "f").type), "int (int, int *)");
   EXPECT_EQ(first_error("struct s { register int a; };"), "'register' is not allowed here");
-  EXPECT_EQ(first_error("_Atomic int x;"), "'_Atomic' is not supported in cdef()");
+  // _Atomic and _Alignas, which CFFI accepts: _Atomic(T) is T, the qualifier is dropped;
+  // a field's _Alignas(...) is kept as written for its own layout.
+  Module a = parse_ok(
+      "_Atomic int x; extern _Atomic(unsigned long) total; int g(_Atomic(char *) p);\n"
+      "struct al { char c; _Alignas(16) int v; _Alignas(long) short w; };\n");
+  EXPECT_EQ(spell(a, var(a, "x").type), "int");
+  EXPECT_EQ(spell(a, var(a, "total").type), "unsigned long");
+  EXPECT_EQ(spell(a, fn(a, "g").type), "int (char *)");
+  ASSERT_EQ(a.records[0].fields.size(), 3u);
+  EXPECT_EQ(a.records[0].fields[0].alignas_text, "");
+  EXPECT_EQ(a.records[0].fields[1].alignas_text, "16");
+  EXPECT_EQ(a.records[0].fields[2].alignas_text, "long");
+  EXPECT_EQ(c_record_body(a, a.records[0]),
+            "char c; _Alignas(16) int v; _Alignas(long) short w; ");
+  EXPECT_EQ(first_error("extern _Atomic(int x;"), "expected ')' after the type of '_Atomic('");
 }
 
 // ---- parse_type_name ----------------------------------------------------------------------

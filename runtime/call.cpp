@@ -390,23 +390,41 @@ void run_callback(CallbackInfo* info, void* ret, void** args, bool widen) {
   Py_XDECREF(pyargs);
   if (!result || write_result(fn->d->result, ret, result, widen) < 0) {
     write_error_value(info, ret, widen);
-    bool handled = false;
-    if (info->onerror) {
+    // CFFI's reports: "Exception ignored from cffi callback <f>" (", trying to convert the
+    // result back to C" when the result was wrong), through sys.unraisablehook.
+    std::string where = "Exception ignored from cffi callback ";
+    PyObject* shown = PyObject_Repr(info->callable);
+    const char* text = shown ? PyUnicode_AsUTF8AndSize(shown, nullptr) : nullptr;
+    where += text ? text : "?";
+    Py_XDECREF(shown);
+    if (result) where += ", trying to convert the result back to C";
+    if (!info->onerror) {
+      write_unraisable(where);
+    } else {
       PyObject *type, *value, *tb;
       PyErr_Fetch(&type, &value, &tb);
       PyErr_NormalizeException(&type, &value, &tb);
       PyObject* r =
           PyObject_CallFunctionObjArgs(info->onerror, type ? type : Py_None,
                                        value ? value : Py_None, tb ? tb : Py_None, nullptr);
-      Py_XDECREF(type);
-      Py_XDECREF(value);
-      Py_XDECREF(tb);
-      if (r && r != Py_None && write_result(fn->d->result, ret, r, widen) < 0)
+      if (r && r != Py_None && write_result(fn->d->result, ret, r, widen) < 0) {
         write_error_value(info, ret, widen);
-      handled = r != nullptr && !PyErr_Occurred();
+        Py_CLEAR(r);
+      }
+      if (!r) {  // onerror failed too: both are reported, as in CFFI
+        PyObject *type2, *value2, *tb2;
+        PyErr_Fetch(&type2, &value2, &tb2);
+        PyErr_Restore(type, value, tb);
+        write_unraisable(where);
+        PyErr_Restore(type2, value2, tb2);
+        write_unraisable("Exception ignored during handling of the above exception by 'onerror'");
+      } else {
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+      }
       Py_XDECREF(r);
     }
-    if (!handled) PyErr_WriteUnraisable(info->callable);
     PyErr_Clear();
   }
   Py_XDECREF(result);
@@ -533,7 +551,7 @@ void call_extern_python(cdefc_context* ctx, uint32_t index, void** args, void* r
                  args, false);
     Py_DECREF(capsule);
   } else {
-    if (PyErr_Occurred()) PyErr_WriteUnraisable(nullptr);
+    if (PyErr_Occurred()) write_unraisable("Exception ignored in an extern \"Python\" function");
     // CFFI's message, on sys.stderr; the result stays 0 (the caller zeroed it).
     PySys_FormatStderr(
         "extern \"Python\": function %U.%s() called, but no code was attached to it yet with "

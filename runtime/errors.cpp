@@ -52,6 +52,72 @@ PyObject* raise_ffi_error(const std::string& msg) {
   return nullptr;
 }
 
+namespace {
+
+/// A builtin that appends its argument to the list it is bound to (the hook below).
+PyObject* keep_argument(PyObject* list, PyObject* arg) {
+  if (PyList_Append(list, arg) < 0) return nullptr;
+  Py_RETURN_NONE;
+}
+PyMethodDef keep_def = {"keep", keep_argument, METH_O, nullptr};
+
+/// sys.UnraisableHookArgs, which sys does not name: asked once of PyErr_WriteUnraisable
+/// through a hook that keeps its argument (the limited API has no PyErr_FormatUnraisable).
+/// Never freed; null (no exception set) if it cannot be found.
+PyObject* unraisable_args_type() {
+  static PyObject* type = nullptr;  // GIL-protected
+  if (type) return type;
+  PyObject* kept = PyList_New(0);
+  PyObject* keeper = kept ? PyCFunction_New(&keep_def, kept) : nullptr;
+  PyObject* old = PySys_GetObject("unraisablehook");  // borrowed
+  Py_XINCREF(old);
+  if (keeper && PySys_SetObject("unraisablehook", keeper) == 0) {
+    PyErr_SetString(PyExc_RuntimeError, "cdefc: finding UnraisableHookArgs");
+    PyErr_WriteUnraisable(Py_None);
+    PySys_SetObject("unraisablehook", old);
+  }
+  if (kept && PyList_Size(kept) == 1) {
+    type = reinterpret_cast<PyObject*>(Py_TYPE(PyList_GetItem(kept, 0)));
+    Py_INCREF(type);
+  }
+  Py_XDECREF(old);
+  Py_XDECREF(keeper);
+  Py_XDECREF(kept);
+  PyErr_Clear();
+  return type;
+}
+
+}  // namespace
+
+void write_unraisable(const std::string& message) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  if (!type) return;
+  PyErr_NormalizeException(&type, &value, &tb);
+  if (value && tb) PyException_SetTraceback(value, tb);
+  PyObject* args_type = unraisable_args_type();
+  PyObject* msg = PyUnicode_FromString(message.c_str());
+  PyObject* fields = args_type && msg ? PyTuple_Pack(5, type, value ? value : Py_None,
+                                                     tb ? tb : Py_None, msg, Py_None)
+                                      : nullptr;
+  PyObject* args = fields ? PyObject_CallFunctionObjArgs(args_type, fields, nullptr) : nullptr;
+  PyObject* hook = PySys_GetObject("unraisablehook");  // borrowed
+  PyObject* r = args && hook ? PyObject_CallFunctionObjArgs(hook, args, nullptr) : nullptr;
+  Py_XDECREF(fields);
+  Py_XDECREF(args);
+  Py_XDECREF(msg);
+  if (!r) {  // no hook to give it to: the interpreter's own report, without the message
+    PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+    PyErr_WriteUnraisable(Py_None);
+    return;
+  }
+  Py_DECREF(r);
+  Py_XDECREF(type);
+  Py_XDECREF(value);
+  Py_XDECREF(tb);
+}
+
 bool init_errors(Internals& in) {
   // CFFI's class is named 'ffi.error' and derives from Exception.
   in.ffi_error = PyErr_NewException("ffi.error", nullptr, nullptr);

@@ -466,6 +466,9 @@ PyObject* raise(PyObject* exc, const char* fmt, ...);
 int raise_int(PyObject* exc, const char* fmt, ...);
 /// Raises ffi.error.
 PyObject* raise_ffi_error(const std::string& msg);
+/// Reports the current exception through sys.unraisablehook with `message` as its err_msg
+/// and no object ("Exception ignored from cffi callback ...", as CFFI); clears it.
+void write_unraisable(const std::string& message);
 /// Creates ffi.error.
 bool init_errors(Internals& in);
 /// A type object from a spec with the runtime's module name in __module__.

@@ -97,3 +97,45 @@ def test_unpack_errors(d):
     d.raises("ffi.unpack(ffi.cast('void *', 8), 1)", ValueError, message=True)
     d.raises("ffi.unpack(42, 1)", TypeError)
     d.raises("ffi.unpack(ffi.cast('int', 4), 1)", TypeError)
+
+
+# ---- how an exception in a callback is reported (sys.unraisablehook), as CFFI does ----
+
+def _reports(side, code):
+    """(exception class, message, err_msg with addresses removed, object) of each report."""
+    import re
+    import sys
+    seen = []
+    old = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append(
+        (u.exc_type.__name__, str(u.exc_value), re.sub(r" at 0x[0-9a-f]+", "", u.err_msg or ""),
+         u.object))
+    try:
+        exec(code, {"ffi": side.ffi, "lib": side.lib})
+    finally:
+        sys.unraisablehook = old
+    return seen
+
+
+@pytest.mark.parametrize("code,expected", [
+    ("f = ffi.callback('int(int)', lambda x: 1 // 0)\nlib.call_direct(f, 1)",
+     [("ZeroDivisionError", "integer division or modulo by zero",
+       "Exception ignored from cffi callback <function <lambda>>", None)]),
+    ("def boom(x): raise ValueError('bad')\n"
+     "lib.call_in_thread(ffi.callback('int(int)', boom), 1)",
+     [("ValueError", "bad", "Exception ignored from cffi callback <function boom>", None)]),
+    ("f = ffi.callback('int(int)', lambda x: 'str')\nlib.call_direct(f, 1)",
+     [("TypeError", "an integer is required", "Exception ignored from cffi callback "
+       "<function <lambda>>, trying to convert the result back to C", None)]),
+    ("f = ffi.callback('int(int)', lambda x: 1 // 0, onerror=lambda *a: None)\n"
+     "lib.call_direct(f, 1)", []),
+    ("f = ffi.callback('int(int)', lambda x: 1 // 0, onerror=lambda *a: [][1])\n"
+     "lib.call_direct(f, 1)",
+     [("ZeroDivisionError", "integer division or modulo by zero",
+       "Exception ignored from cffi callback <function <lambda>>", None),
+      ("IndexError", "list index out of range",
+       "Exception ignored during handling of the above exception by 'onerror'", None)]),
+])
+def test_exceptions_in_callbacks_are_reported_as_cffi_does(d, code, expected):
+    assert _reports(d.cffi, code) == expected, "CFFI does not: the test is wrong"
+    assert _reports(d.cdefc, code) == expected

@@ -374,9 +374,10 @@ int array_to_c(CType* ct, char* dst, PyObject* o, CType* shown = nullptr) {
       return 0;
     }
   }
-  const char* what = is_char_item(item)       ? "a bytes or list or tuple"
-                     : (item->flags & kWChar) ? "a unicode or list or tuple"
-                                              : "a list or tuple";
+  const char* what = item->kind == Kind::Void ? "a cdata pointer"  // no items to list
+                     : is_char_item(item)       ? "a bytes or list or tuple"
+                     : (item->flags & kWChar)   ? "a unicode or list or tuple"
+                                                : "a list or tuple";
   return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be %s, not %s",
                    cname(shown ? shown : ct), what, describe(o).c_str());
 }
@@ -685,7 +686,9 @@ int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame) {
         return 0;
       }
       return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be %s, not str", cname(ct),
-                       is_char_item(item) ? "a bytes or list or tuple" : "a list or tuple");
+                       item->kind == Kind::Void ? "a cdata pointer"
+                       : is_char_item(item)     ? "a bytes or list or tuple"
+                                                : "a list or tuple");
     }
   }
   return raise_int(PyExc_TypeError, "initializer for ctype '%s' must be a cdata pointer, not %s",

@@ -234,9 +234,10 @@ int cast_bits(PyObject* o, unsigned long long* bits) {
       else if (ct->flags & (kFloat | kLongDouble))
         *bits = static_cast<unsigned long long>(static_cast<long long>(read_float(ct, cd->data)));
       else
-        return raise_int(PyExc_TypeError, "cannot cast %s to an integer", describe(o).c_str());
+        return raise_int(PyExc_TypeError, "int() not supported on cdata '%s'", cname(ct));
       return 0;
     }
+    return raise_int(PyExc_TypeError, "int() not supported on cdata '%s'", cname(ct));
   }
   void* address = nullptr;
   if (PyCFunction_Check(o) && lib_function_of(o, &address)) {
@@ -260,8 +261,8 @@ int cast_bits(PyObject* o, unsigned long long* bits) {
   return PyErr_Occurred() ? -1 : 0;
 }
 
-/// The double ffi.cast takes from `o`.
-int cast_double(PyObject* o, double* out) {
+/// The double ffi.cast takes from `o` (to `target`, named in messages).
+int cast_double(PyObject* o, CType* target, double* out) {
   if (is_cdata(o)) {
     CData* cd = as_cd(o);
     CType* ct = cd->ct;
@@ -281,7 +282,8 @@ int cast_double(PyObject* o, double* out) {
       *out = static_cast<double>(read_unsigned(cd->data, ct->size));
       return 0;
     }
-    return raise_int(PyExc_TypeError, "cannot cast %s to a float", describe(o).c_str());
+    return raise_int(PyExc_TypeError, "cannot cast ctype '%s' to ctype '%s'", cname(ct),
+                     cname(target));
   }
   if ((PyUnicode_Check(o) && PyUnicode_GetLength(o) == 1) ||
       (PyBytes_Check(o) && PyBytes_Size(o) == 1)) {
@@ -311,7 +313,7 @@ PyObject* ffi_cast(PyObject* self, PyObject* args) {
           return reinterpret_cast<PyObject*>(cd);
         }
         double d = 0;
-        if (cast_double(value, &d) < 0) return nullptr;
+        if (cast_double(value, ct, &d) < 0) return nullptr;
         cd = new_value_cdata(ct);
         if (cd) write_float(ct, cd->data, d);
         return reinterpret_cast<PyObject*>(cd);
@@ -802,6 +804,8 @@ PyObject* ffi_from_handle(PyObject*, PyObject* arg) {
     return raise(PyExc_TypeError,
                  "expected a 'cdata' object with a 'void *' out of new_handle(), got '%s'",
                  describe(arg).c_str());
+  if (!cdata_address(as_cd(arg)))
+    return raise(PyExc_RuntimeError, "cannot use from_handle() on NULL pointer");
   PyObject* key = PyLong_FromVoidPtr(cdata_address(as_cd(arg)));
   if (!key) return nullptr;
   PyObject* obj = PyDict_GetItemWithError(g->handles, key);

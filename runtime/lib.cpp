@@ -3,7 +3,10 @@
 // also ffi.dlopen()'s libs, whose functions and globals are looked up in a shared library.
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "internal.h"
 
@@ -151,6 +154,36 @@ PyObject* build_attribute(LibObject* lib, int index, bool* cache) {
   return raise(PyExc_SystemError, "cdefc: bad global kind %u", gl.kind);
 }
 
+/// The names dir(lib) lists (`constants_only`: what lib.__all__ lists, without the writable
+/// variables): the module's globals, and the enumerators of the enums its cdef has from an
+/// included module (as CFFI, which declares those again). False with an exception set.
+bool lib_names(LibObject* lib, bool constants_only, std::vector<std::string>& out) {
+  const cdefc_module_def* def = ctx_def(lib->ctx);
+  for (uint32_t i = 0; i < def->num_globals; ++i) {
+    const cdefc_global& gl = def->globals[i];
+    if (constants_only && gl.kind == CDEFC_GLOBAL_VARIABLE && !is_const_variable(lib->ctx, gl))
+      continue;
+    out.push_back(gl.name);
+  }
+  if (lib->handle) return true;
+  bool added = false;
+  for (uint32_t i = 0; i < def->num_enums; ++i) {
+    if (!(def->enums[i].flags & CDEFC_ENUM_INCLUDED)) continue;
+    CType* ct = ctx_enum(lib->ctx, i);
+    if (!ct) return false;
+    for (const auto& [name, value] : ct->d->enumerators)
+      if (find_global(def, name.c_str()) < 0) {
+        out.push_back(name);
+        added = true;
+      }
+  }
+  if (added) {
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  return true;
+}
+
 PyObject* lib_getattro(PyObject* self, PyObject* name) {
   LibObject* lib = as_lib(self);
   PyObject* v = PyDict_GetItemWithError(lib->dict, name);
@@ -182,10 +215,10 @@ PyObject* lib_getattro(PyObject* self, PyObject* name) {
     if (!strcmp(s, "__all__") || !strcmp(s, "__dict__")) {
       bool all = s[2] == 'a';
       PyObject* out = all ? PyList_New(0) : PyDict_New();
-      for (uint32_t i = 0; out && i < def->num_globals; ++i) {
-        const cdefc_global& gl = def->globals[i];
-        if (all && gl.kind == CDEFC_GLOBAL_VARIABLE && !is_const_variable(lib->ctx, gl)) continue;
-        PyObject* key = PyUnicode_FromString(gl.name);
+      std::vector<std::string> names;
+      if (!lib_names(lib, all, names)) Py_CLEAR(out);
+      for (size_t i = 0; out && i < names.size(); ++i) {
+        PyObject* key = PyUnicode_FromString(names[i].c_str());
         PyObject* value = all ? nullptr : (key ? lib_getattro(self, key) : nullptr);
         int rc = !key    ? -1
                  : all   ? PyList_Append(out, key)
@@ -241,10 +274,10 @@ PyObject* lib_repr(PyObject* self) {
 }
 
 PyObject* lib_dir(PyObject* self, PyObject*) {
-  const cdefc_module_def* def = ctx_def(as_lib(self)->ctx);
-  PyObject* list = PyList_New(0);
-  for (uint32_t i = 0; list && i < def->num_globals; ++i) {
-    PyObject* key = PyUnicode_FromString(def->globals[i].name);
+  std::vector<std::string> names;
+  PyObject* list = lib_names(as_lib(self), false, names) ? PyList_New(0) : nullptr;
+  for (size_t i = 0; list && i < names.size(); ++i) {
+    PyObject* key = PyUnicode_FromString(names[i].c_str());
     if (!key || PyList_Append(list, key) < 0) Py_CLEAR(list);
     Py_XDECREF(key);
   }

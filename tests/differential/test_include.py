@@ -176,6 +176,17 @@ def test_functions_and_globals_of_the_included_module(d):
     d.expect("ffi.typeof(ffi.addressof(lib, 'base_counter')) is ffi.typeof('int *')", True)
 
 
+def test_dir_lists_own_names_and_the_included_enumerators(d):
+    d.expect("sorted(dir(lib))",
+             ["BLUE", "GREEN", "LARGE", "RED", "SMALL", "USER_K", "apply", "favourite",
+              "half", "hidden_a", "kind_of", "line_width", "make_point", "point_sum",
+              "use_opaque"])
+    d.expect("sorted(lib.__dict__)", sorted(["BLUE", "GREEN", "LARGE", "RED", "SMALL", "USER_K",
+             "apply", "favourite", "half", "hidden_a", "kind_of", "line_width", "make_point",
+             "point_sum", "use_opaque"]))
+    d.expect("lib.__dict__['LARGE']", 100)
+
+
 def test_unknown_names(d):
     d.raises("lib.nope", AttributeError, message=True)
     d.raises("lib.BASE_K = 1", AttributeError)

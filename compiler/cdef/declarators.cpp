@@ -357,7 +357,7 @@ void Parser::member(Record& body) {
   Spec spec = specifiers(Ctx::Field);
   if (is_punct(";") || spec.ended) {
     if (spec.record >= 0 && spec.tag_body && m_->records[spec.record].tag.empty()) {
-      add_field(body, Field{"", spec.base, -1, spec.loc}, spec.loc);
+      add_field(body, Field{"", spec.base, -1, spec.loc, spec.alignas_text}, spec.loc);
     } else if (spec.enm < 0 || !spec.tag_body) {
       diags_.warning(spec.loc, "declaration does not declare anything");
     }

@@ -54,6 +54,27 @@ PyObject* null_deref(CData* cd) {
 
 // ---- lifetime ----
 
+/// Calls the ffi.gc() destructor of `cd` with the cdata given to ffi.gc(); an exception is
+/// reported as CFFI reports it ("Exception ignored from callback for ffi.gc <cdata ...>").
+void call_gc_destructor(CData* cd) {
+  PyObject* given = cd->owner ? cd->owner : Py_None;
+  PyObject* r = PyObject_CallFunctionObjArgs(cd->extra, given, nullptr);
+  if (r) {
+    Py_DECREF(r);
+    return;
+  }
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyObject* shown = PyObject_Repr(given);
+  const char* text = shown ? PyUnicode_AsUTF8AndSize(shown, nullptr) : nullptr;
+  std::string message = std::string("Exception ignored from callback for ffi.gc ") +
+                        (text ? text : "?");
+  Py_XDECREF(shown);
+  PyErr_Clear();
+  PyErr_Restore(type, value, tb);
+  write_unraisable(message);
+}
+
 void cdata_dealloc(PyObject* self) {
   CData* cd = as_cd(self);
   PyTypeObject* tp = Py_TYPE(self);
@@ -63,11 +84,7 @@ void cdata_dealloc(PyObject* self) {
   PyErr_Fetch(&err_type, &err_value, &err_tb);
   if (cd->weakrefs) PyObject_ClearWeakRefs(self);
   if ((cd->flags & kGC) && cd->extra && !(cd->flags & kReleased)) {
-    PyObject* r = PyObject_CallFunctionObjArgs(cd->extra, cd->owner ? cd->owner : Py_None, nullptr);
-    if (!r)
-      PyErr_WriteUnraisable(cd->extra);
-    else
-      Py_DECREF(r);
+    call_gc_destructor(cd);
   }
   if ((cd->flags & kOwning) && !(cd->flags & kReleased)) free_owning_block(cd->alloc);
   if (cd->flags & kCallback) free_callback(cd);
@@ -838,11 +855,7 @@ int cdata_release(CData* cd) {
   cd->flags |= kReleased;
   if ((cd->flags & kGC) && cd->extra) {
     // A destructor that raises is reported, not raised, as in CFFI.
-    PyObject* r = PyObject_CallFunctionObjArgs(cd->extra, cd->owner ? cd->owner : Py_None, nullptr);
-    if (!r)
-      PyErr_WriteUnraisable(cd->extra);
-    else
-      Py_DECREF(r);
+    call_gc_destructor(cd);
   }
   if (cd->flags & kOwning) free_owning_block(cd->alloc);
   cd->alloc = nullptr;

@@ -135,6 +135,12 @@ def _reports(side, code):
        "Exception ignored from cffi callback <function <lambda>>", None),
       ("IndexError", "list index out of range",
        "Exception ignored during handling of the above exception by 'onerror'", None)]),
+    ("p = ffi.gc(ffi.new('int *'), lambda x: 1 // 0)\ndel p\nimport gc; gc.collect()",
+     [("ZeroDivisionError", "integer division or modulo by zero",
+       "Exception ignored from callback for ffi.gc <cdata 'int *' owning 4 bytes>", None)]),
+    ("q = ffi.gc(ffi.new('int[2]'), lambda x: {}['k'])\nffi.release(q)",
+     [("KeyError", "'k'",
+       "Exception ignored from callback for ffi.gc <cdata 'int[2]' owning 8 bytes>", None)]),
 ])
 def test_exceptions_in_callbacks_are_reported_as_cffi_does(d, code, expected):
     assert _reports(d.cffi, code) == expected, "CFFI does not: the test is wrong"

@@ -84,6 +84,47 @@ bool prepare_abi_mode(Options& options, const cdef::Module& module, cdef::Diagno
   return true;
 }
 
+void decide_gil(const Options& options, model::Module& model, cdef::Diagnostics& diags) {
+  auto log = logger();
+  const auto& functions = model.decls.functions;
+  for (const auto& [name, release] : options.release_gil_functions) {
+    bool known = false;
+    for (const cdef::Function& f : functions) known = known || (f.name == name && !f.included);
+    if (!known)
+      diags.warning(cdef::Location{}, "release_gil names '" + name +
+                                          "', which is no function of the cdef");
+  }
+  for (size_t i = 0; i < functions.size(); ++i) {
+    const cdef::Function& f = functions[i];
+    model::FunctionInfo& info = model.functions[i];
+    if (f.included || f.linkage != cdef::Linkage::C || f.type->variadic) continue;
+    const std::pair<std::string, bool>* chosen = nullptr;
+    for (const auto& entry : options.release_gil_functions)
+      if (entry.first == f.name) chosen = &entry;
+    if (chosen) {
+      info.release_gil = chosen->second;
+      info.gil_because = std::string("release_gil={'") + f.name + "': " +
+                         (chosen->second ? "True" : "False") + "}";
+    } else if (options.release_gil == "always") {
+      info.release_gil = true;
+      info.gil_because = "release_gil=True";
+    } else if (options.release_gil == "never") {
+      info.release_gil = false;
+      info.gil_because = "release_gil=False";
+    } else if (info.leaf) {
+      info.release_gil = false;  // nanoseconds, no errno: releasing would cost more
+      info.gil_because = "leaf";
+    } else {
+      info.release_gil = true;
+      info.gil_because = info.body_seen ? "not a leaf: " + info.not_leaf_because
+                                        : std::string("body not seen");
+    }
+    info.save_errno = info.release_gil || !info.leaf;
+    log->info("{}(): GIL {} ({})", f.name, info.release_gil ? "released" : "kept",
+              info.gil_because);
+  }
+}
+
 bool resolve_model(const Options& options, const cdef::Module& module, cdef::Diagnostics& diags,
                    model::Module& model) {
   auto log = logger();
@@ -95,6 +136,7 @@ bool resolve_model(const Options& options, const cdef::Module& module, cdef::Dia
   bool ok = clang_bridge::resolve(module, so, diags, model, &stats);
   log->info("resolved with Clang: {} probe lines, parse {:.3f}s, answers {:.3f}s",
             stats.probe_lines, stats.parse_seconds, stats.answer_seconds);
+  if (ok) decide_gil(options, model, diags);
   return ok;
 }
 

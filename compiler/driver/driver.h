@@ -28,6 +28,11 @@ bool prepare_abi_mode(Options& options, const cdef::Module& parsed, cdef::Diagno
 bool resolve_model(const Options& options, const cdef::Module& parsed, cdef::Diagnostics& diags,
                    model::Module& model);
 
+/// After pass 2: whether each function's wrapper releases the GIL and saves errno
+/// (options.release_gil and its per-function overrides; by default a leaf keeps the GIL), into
+/// `model`'s FunctionInfo. A name the overrides give that the cdef lacks is a warning.
+void decide_gil(const Options& options, model::Module& model, cdef::Diagnostics& diags);
+
 /// Passes 1 and 2 (and the ABI mode's source, into `options`). Every problem goes to `diags`;
 /// returns false if there was any error.
 bool build_model(Options& options, model::Module& model, cdef::Diagnostics& diags);

@@ -222,6 +222,14 @@ bool read_description(const std::string& json_text, Options& out, std::string& m
     out.py_limited_api = j.value("py_limited_api", true);
     out.strict = j.value("strict", false);
     out.abi_mode = j.value("abi_mode", false);
+    out.release_gil = j.value("release_gil", std::string("auto"));
+    if (out.release_gil != "auto" && out.release_gil != "always" && out.release_gil != "never")
+      throw std::runtime_error("release_gil must be \"auto\", \"always\" or \"never\"");
+    if (j.contains("release_gil_functions")) {
+      const json& per_function = j.at("release_gil_functions");
+      for (auto it = per_function.begin(); it != per_function.end(); ++it)
+        out.release_gil_functions.push_back({it.key(), it.value().get<bool>()});
+    }
   } catch (const json::exception& e) {
     message = std::string("malformed module description: ") + e.what();
     return false;

@@ -38,6 +38,10 @@ struct Options {
   /// set_source(name, None): no C source; the module holds only `ffi`, and ffi.dlopen()
   /// reaches the cdef's functions and globals (CFFI's out-of-line ABI mode).
   bool abi_mode = false;
+  /// set_source(release_gil=...): "auto" (a leaf keeps the GIL, the rest release it),
+  /// "always" (CFFI's way) or "never"; `release_gil_functions` overrides it per function.
+  std::string release_gil = "auto";
+  std::vector<std::pair<std::string, bool>> release_gil_functions;
   std::string emit_c;                              ///< "" none, "-" stdout, else a path
   bool parse_only = false;                         ///< stop after parsing the cdefs
   std::string dump_model;                          ///< "" none, "-" stdout, else a path
@@ -53,7 +57,8 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
 ///  "includes": [{"module_name", "cdefs": [...], "includes": [...]}] (ffi.include()),
 ///  "source": {"text", "file", "line"}, "include_dirs", "define_macros", "undef_macros",
 ///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api", "strict",
-///  "abi_mode"}.
+///  "abi_mode", "release_gil": "auto"|"always"|"never",
+///  "release_gil_functions": {"name": true|false}}.
 /// Outputs (--emit-c, --dump-model) are given on the command line only.
 /// Returns false with `message` set when the description is malformed.
 bool read_description(const std::string& json_text, Options& out, std::string& message);

@@ -196,10 +196,18 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
        ") < 0) return NULL;\n";
   if (frame) s += std::string("  CDEFC_FRAME_INIT(") + n::kFrame + ");\n";
   for (size_t i = 0; i < params.size(); ++i) s += argument(m, tables, params[i], i, fail);
-  // The call: GIL released, errno restored before and saved after, as CFFI does.
-  s += "  CDEFC_CALL(";
-  if (result.conv != Conv::Void) s += std::string(n::kResult) + " = " + cast_to(m, result.type);
-  s += call(m, f, params.size()) + ");\n";
+  // The call: GIL released, errno restored before and saved after, as CFFI does; or (decided
+  // at build time, model FunctionInfo) with the GIL kept, and for a leaf without errno.
+  const model::FunctionInfo& info = m.functions[static_cast<size_t>(&f - m.decls.functions.data())];
+  std::string statement;
+  if (result.conv != Conv::Void) statement = std::string(n::kResult) + " = " + cast_to(m, result.type);
+  statement += call(m, f, params.size());
+  if (info.release_gil)
+    s += "  CDEFC_CALL(" + statement + ");\n";
+  else if (info.save_errno)
+    s += "  CDEFC_CALL_KEEP_GIL(" + statement + ");\n";
+  else
+    s += "  " + statement + ";  /* a leaf: the GIL is kept, errno untouched */\n";
   const std::string release = std::string("  cdefc_frame_release(&") + n::kFrame + ");\n";
   if (result.conv == Conv::Void) {
     if (frame) s += release;

@@ -180,6 +180,9 @@ std::string to_json(const Module& m, const std::string& module_name) {
     const FunctionInfo& info = m.functions[fi];
     if (info.body_seen)
       j["body"] = info.leaf ? std::string("leaf") : "not a leaf: " + info.not_leaf_because;
+    if (f.linkage == cdef::Linkage::C && !f.included && !f.type->variadic && !info.gil_because.empty())
+      j["gil"] = std::string(info.release_gil ? "released" : "kept") + " (" + info.gil_because +
+                 (info.save_errno ? "" : "; errno untouched") + ")";
     j["cdef"] = where(f.loc);
     if (f.included) j["included"] = true;
     functions.push_back(j);

@@ -57,6 +57,15 @@ struct FunctionInfo {
   bool leaf = false;
   /// Why a seen body is not a leaf ("it calls a function"), for --dump-model and -v.
   std::string not_leaf_because;
+  /// The wrapper releases the GIL around the call (CFFI's way). Decided after resolution
+  /// (driver: set_source(release_gil=...)): by default a leaf keeps it, everything else
+  /// releases it.
+  bool release_gil = true;
+  /// The wrapper restores errno before the call and saves it after (ffi.errno); not for a
+  /// leaf that keeps the GIL: it cannot touch errno.
+  bool save_errno = true;
+  /// Why the GIL is kept or released ("leaf", "release_gil=False", ...), for --dump-model.
+  std::string gil_because;
 };
 
 /// What Clang found for a #define or static const.

@@ -281,6 +281,15 @@ typedef struct cdefc_frame {
     PyEval_RestoreThread(cdefc_ts_);                                      \
   } while (0)
 
+/** The same with the GIL kept (a function the build decided keeps it): errno restored and
+    saved all the same. */
+#define CDEFC_CALL_KEEP_GIL(statement)                                    \
+  do {                                                                    \
+    errno = *cdefc_errno_slot();                                          \
+    statement;                                                            \
+    *cdefc_errno_slot() = errno;                                          \
+  } while (0)
+
 /** Creates the module object (with `ffi` and `lib`) for `def`; stores its context in *ctx.
     Returns a new reference, or NULL with an exception set. */
 struct _object *cdefc_module_init(const cdefc_module_def *def, cdefc_context **ctx);

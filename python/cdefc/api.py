@@ -81,6 +81,20 @@ def _check_keywords(kwds: dict) -> dict:
     return checked
 
 
+def _check_release_gil(value):
+    """set_source(release_gil=...) as the description says it: (mode, {name: bool})."""
+    if value is True or value is False or value == "auto":
+        return {True: "always", False: "never"}.get(value, "auto"), {}
+    if isinstance(value, dict):
+        for name, release in value.items():
+            if not isinstance(name, str) or not isinstance(release, bool):
+                raise TypeError("set_source() argument 'release_gil': a dict maps function "
+                                f"names to True or False, not {name!r}: {release!r}")
+        return "auto", dict(value)
+    raise TypeError("set_source() argument 'release_gil' must be True, False, \"auto\" or a "
+                    f"dict of function names to True/False, not {value!r}")
+
+
 class FFI:
     """The FFI builder of a build script (`ffibuilder = FFI()`): CFFI's FFI class, build side.
 
@@ -97,6 +111,7 @@ class FFI:
         self._strict = False          # set_source(strict=True): cdefc's warnings are errors
         self._warned = set()          # the texts of the cdefc warnings already issued
         self._included = []           # the builders given to include(), in call order
+        self._release_gil = ("auto", {})  # set_source(release_gil=...): (mode, {name: bool})
 
     # -- declaring -------------------------------------------------------------------------
 
@@ -115,26 +130,34 @@ class FFI:
                      parse_only=True, warned=self._warned, strict=self._strict)
         self._cdefs.append(entry)
 
-    def set_source(self, module_name, source, source_extension=".c", *, strict=False, **kwds):
+    def set_source(self, module_name, source, source_extension=".c", *, strict=False,
+                   release_gil="auto", **kwds):
         """Name the module to build ('pkg._foo' puts it in pkg/) and give its C source (pasted
         at the top of the generated C). The keywords are setuptools.Extension's: sources,
         include_dirs, define_macros, undef_macros, libraries, library_dirs,
         runtime_library_dirs, extra_objects, extra_compile_args, extra_link_args, depends, ...;
         py_limited_api (default True) builds for the stable ABI (an .abi3.so). strict=True
-        (cdefc's own) makes every warning of cdefc an error that stops the build."""
-        self._set_source("set_source", module_name, source, source_extension, strict, kwds)
+        (cdefc's own) makes every warning of cdefc an error that stops the build.
+        release_gil (cdefc's own): "auto" (default) keeps the GIL around a call of a function
+        whose body Clang sees and proves a leaf (no call, loop, goto, inline assembly or
+        volatile access: nanoseconds, no errno) and releases it around the others, as CFFI
+        does for all; True releases it always, False never; a dict {"name": True/False}
+        decides for the functions it names, "auto" for the rest."""
+        self._set_source("set_source", module_name, source, source_extension, strict, kwds,
+                         release_gil)
 
     def set_source_pkgconfig(self, module_name, pkgconfig_libs, source, source_extension=".c",
-                             *, strict=False, **kwds):
+                             *, strict=False, release_gil="auto", **kwds):
         """set_source(), with the flags `pkg-config --cflags --libs` gives for the packages
         `pkgconfig_libs` added to the keywords (PkgConfigError if pkg-config fails)."""
         if not isinstance(pkgconfig_libs, list):
             raise TypeError("the pkgconfig_libs argument must be a list of package names")
         kwds = pkgconfig.merge(kwds, pkgconfig.flags(pkgconfig_libs))
         self._set_source("set_source_pkgconfig", module_name, source, source_extension, strict,
-                         kwds)
+                         kwds, release_gil)
 
-    def _set_source(self, method, module_name, source, source_extension, strict, kwds):
+    def _set_source(self, method, module_name, source, source_extension, strict, kwds,
+                    release_gil="auto"):
         if self._assigned_source is not None:
             raise ValueError("set_source() cannot be called several times per ffi object")
         if not isinstance(module_name, str):
@@ -154,6 +177,7 @@ class FFI:
             entry = None
         else:
             entry = caller_origin(source, method, SET_SOURCE_STRING).place(source)
+        self._release_gil = _check_release_gil(release_gil)
         self._assigned_source = (module_name, entry, source_extension, kwds)
         self._strict = strict
 
@@ -233,6 +257,10 @@ class FFI:
             "py_limited_api": build.use_limited_api(kwds.get("py_limited_api", True)),
             "strict": self._strict,
         }
+        mode, per_function = self._release_gil
+        description["release_gil"] = mode
+        if per_function:
+            description["release_gil_functions"] = per_function
         if source is None:
             description["abi_mode"] = True
         else:

@@ -221,8 +221,9 @@ def test_set_source_keywords(in_tmp, compiler_config):
     assert d["py_limited_api"] is False
     assert d["strict"] is False
     assert d["includes"] == []
+    assert d["release_gil"] == "auto"
     assert set(d) == {"module_name", "cdefs", "includes", "source", "include_dirs",
-                      "define_macros", "undef_macros", "extra_compile_args", "libraries", "library_dirs",
+                      "define_macros", "undef_macros", "release_gil", "extra_compile_args", "libraries", "library_dirs",
                       "cplusplus", "py_limited_api", "strict"}
 
 

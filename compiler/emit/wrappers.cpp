@@ -126,14 +126,13 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
         s += "  if (" + tmp + " == (" + wide + ")-1 && PyErr_Occurred()) " + fail + ";\n";
         s += "  " + x + " = (" + t + ")" + tmp + ";\n";
       } else {
-        s = "  CDEFC_ARG_INT(" + x + ", " + t + ", " + conv + ", " + in + ", " + c_string(t) +
-            ", " + fail + ");\n";
+        s = std::string("  CDEFC_ARG_") + (is_signed ? "SIGNED(" : "UNSIGNED(") + x + ", " + t +
+            ", " + in + ", " + c_string(t) + ", " + fail + ");\n";
       }
       break;
     }
     case Conv::Float:
-      s = "  " + x + " = (" + t + ")cdefc_arg_double(" + in + ");\n";
-      s += "  if (" + x + " == (" + t + ")-1 && PyErr_Occurred()) " + fail + ";\n";
+      s = "  CDEFC_ARG_DOUBLE(" + x + ", " + t + ", " + in + ", " + fail + ");\n";
       break;
     case Conv::Bool:
       s = std::string("  ") + n::kBool + " = cdefc_arg_bool(" + in + ");\n";
@@ -191,9 +190,11 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
   if (has_bool) local(std::string("int ") + n::kBool);
   if (!locals.empty()) s += locals + "\n";
   if (params.empty()) s += std::string("  (void)") + n::kArgsParam + ";\n";
-  s += std::string("  if (cdefc_check_args(") + n::kSelf + ", " + c_string(f.name) + ", " +
+  // The runtime is asked only when the call is not plain (keywords, another count).
+  s += std::string("  if ((") + n::kNargs + " != " + std::to_string(params.size()) + " || " +
+       n::kKwnames + ") && cdefc_check_args(" + n::kSelf + ", " + c_string(f.name) + ", " +
        n::kNargs + ", " + n::kKwnames + ", " + std::to_string(params.size()) +
-       ") < 0) return NULL;\n";
+       ") < 0)\n    return NULL;\n";
   if (frame) s += std::string("  CDEFC_FRAME_INIT(") + n::kFrame + ");\n";
   for (size_t i = 0; i < params.size(); ++i) s += argument(m, tables, params[i], i, fail);
   // The call: GIL released, errno restored before and saved after, as CFFI does; or (decided

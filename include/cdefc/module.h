@@ -255,11 +255,42 @@ typedef struct cdefc_frame {
 
 /** Empties a call's frame of temporaries. */
 #define CDEFC_FRAME_INIT(frame) ((frame).count = 0, (frame).more = NULL)
-/** Integer argument `arg` into `x` of C type T through `conv` (cdefc_arg_signed/unsigned). */
-#define CDEFC_ARG_INT(x, T, conv, arg, type_name, fail)                   \
+/** Integer argument `arg` into `x` of signed C type T: an exact int that fits T inline, the
+    rest (other objects, CFFI's errors) through cdefc_arg_signed. */
+#define CDEFC_ARG_SIGNED(x, T, arg, type_name, fail)                      \
   do {                                                                    \
-    (x) = (T)conv(arg, sizeof(T), type_name);                             \
-    if ((x) == (T)-1 && PyErr_Occurred()) fail;                           \
+    long cdefc_v_ = -1;                                                   \
+    if (Py_IS_TYPE(arg, &PyLong_Type) &&                                  \
+        ((cdefc_v_ = PyLong_AsLong(arg)) != -1 || !PyErr_Occurred()) &&   \
+        (long)(T)cdefc_v_ == cdefc_v_) {                                  \
+      (x) = (T)cdefc_v_;                                                  \
+    } else {                                                              \
+      PyErr_Clear();                                                      \
+      (x) = (T)cdefc_arg_signed(arg, sizeof(T), type_name);               \
+      if ((x) == (T)-1 && PyErr_Occurred()) fail;                         \
+    }                                                                     \
+  } while (0)
+/** The same for an unsigned C type T (cdefc_arg_unsigned). */
+#define CDEFC_ARG_UNSIGNED(x, T, arg, type_name, fail)                    \
+  do {                                                                    \
+    long cdefc_v_ = -1;                                                   \
+    if (Py_IS_TYPE(arg, &PyLong_Type) && (cdefc_v_ = PyLong_AsLong(arg)) >= 0 && \
+        (unsigned long)(T)cdefc_v_ == (unsigned long)cdefc_v_) {          \
+      (x) = (T)cdefc_v_;                                                  \
+    } else {                                                              \
+      PyErr_Clear();                                                      \
+      (x) = (T)cdefc_arg_unsigned(arg, sizeof(T), type_name);             \
+      if ((x) == (T)-1 && PyErr_Occurred()) fail;                         \
+    }                                                                     \
+  } while (0)
+/** float/double argument `arg` into `x` of C type T: an exact float inline, the rest through
+    cdefc_arg_double. */
+#define CDEFC_ARG_DOUBLE(x, T, arg, fail)                                 \
+  do {                                                                    \
+    double cdefc_d_ = Py_IS_TYPE(arg, &PyFloat_Type) ? PyFloat_AsDouble(arg) \
+                                                     : cdefc_arg_double(arg); \
+    if (cdefc_d_ == -1.0 && PyErr_Occurred()) fail;                       \
+    (x) = (T)cdefc_d_;                                                    \
   } while (0)
 /** Pointer argument `arg` (types[type]) into `x` of C type T. */
 #define CDEFC_ARG_POINTER(x, T, ctx, type, arg, frame, fail)              \

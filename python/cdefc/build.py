@@ -27,6 +27,9 @@ STATIC_CXX_RUNTIME = ("-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic")
 #: Keeps the symbols of the runtime and the C++ standard library (archives) out of the
 #: module's dynamic symbol table (GNU ld, gold and lld; ELF platforms only).
 HIDE_ARCHIVE_SYMBOLS = ("-Wl,--exclude-libs,ALL",)
+#: Drops the sections (functions, data) of the runtime and the C++ library the module does not
+#: use: the runtime is compiled with -ffunction-sections -fdata-sections.
+DROP_UNUSED_SECTIONS = ("-Wl,--gc-sections",)
 
 
 def use_limited_api(requested: bool) -> bool:
@@ -67,7 +70,7 @@ def make_extension(module_name: str, c_file: str, kwds: dict, py_limited_api: bo
     kw["libraries"] += [lib for lib in RUNTIME_LIBRARIES if lib not in kw["libraries"]]
     link_args = [*kw.get("extra_link_args", ())]
     if _hides_archive_symbols():
-        link_args += HIDE_ARCHIVE_SYMBOLS
+        link_args += HIDE_ARCHIVE_SYMBOLS + DROP_UNUSED_SECTIONS
     if c_file.endswith(".c"):
         link_args += STATIC_CXX_RUNTIME
     elif "stdc++" not in kw["libraries"]:

@@ -548,7 +548,7 @@ PyObject* cdata_getattro(PyObject* self, PyObject* name) {
   char* base = nullptr;
   CType* rec = record_of(cd, &base);
   if (rec && !(rec->flags & kOpaque)) {
-    if (!realize_fields(rec)) return nullptr;
+    if (!fields_realized(rec)) return nullptr;
     if (const FieldInfo* f = find_field(rec, name)) {
       if (!base) return null_deref(cd);
       if (!check_alive(cd)) return nullptr;
@@ -580,7 +580,7 @@ int cdata_setattro(PyObject* self, PyObject* name, PyObject* value) {
   char* base = nullptr;
   CType* rec = record_of(cd, &base);
   if (rec && !(rec->flags & kOpaque)) {
-    if (!realize_fields(rec)) return -1;
+    if (!fields_realized(rec)) return -1;
     if (const FieldInfo* f = find_field(rec, name)) {
       if (!value) return raise_int(PyExc_AttributeError, "cannot delete struct field");
       if (!base) {

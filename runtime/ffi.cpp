@@ -296,9 +296,7 @@ int cast_double(PyObject* o, CType* target, double* out) {
   return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
-PyObject* ffi_cast(PyObject* self, PyObject* args) {
-  PyObject *decl, *value;
-  if (!PyArg_ParseTuple(args, "OO:cast", &decl, &value)) return nullptr;
+PyObject* cast_value(PyObject* self, PyObject* decl, PyObject* value) {
   CType* ct = ctype_arg(self, decl, false, "string or ctype object");
   if (!ct) return nullptr;
   switch (ct->kind) {
@@ -606,13 +604,7 @@ PyObject* decode_wide(const CType* item, const char* p, Py_ssize_t n) {
   return PyUnicode_DecodeUTF32(p, n * 4, "strict", &order);
 }
 
-PyObject* ffi_string(PyObject*, PyObject* args, PyObject* kwargs) {
-  static const char* kw[] = {"cdata", "maxlen", nullptr};
-  PyObject* obj;
-  Py_ssize_t maxlen = -1;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|n:string", const_cast<char**>(kw), &obj,
-                                   &maxlen))
-    return nullptr;
+PyObject* string_of(PyObject* obj, Py_ssize_t maxlen) {
   if (!is_cdata(obj))
     return raise(PyExc_TypeError, "string() argument 1 must be cdefc.CData, not %s",
                  type_name(obj).c_str());
@@ -1074,21 +1066,85 @@ void ffi_dealloc(PyObject* self) {
   Py_DECREF(tp);
 }
 
+/// The arguments of a METH_FASTCALL | METH_KEYWORDS call as a tuple and a dict (null when
+/// there are no keywords), for PyArg_ParseTupleAndKeywords: its checks and messages on the
+/// calls the fast paths below leave to it. False with an exception set.
+bool as_tuple_and_dict(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                       PyObject** tuple, PyObject** dict) {
+  *dict = nullptr;
+  *tuple = PyTuple_New(nargs);
+  if (!*tuple) return false;
+  for (Py_ssize_t i = 0; i < nargs; ++i) {
+    Py_INCREF(args[i]);
+    PyTuple_SetItem(*tuple, i, args[i]);
+  }
+  Py_ssize_t nkw = kwnames ? PyTuple_Size(kwnames) : 0;
+  if (nkw > 0) {
+    *dict = PyDict_New();
+    for (Py_ssize_t i = 0; *dict && i < nkw; ++i)
+      if (PyDict_SetItem(*dict, PyTuple_GetItem(kwnames, i), args[nargs + i]) < 0)
+        Py_CLEAR(*dict);
+    if (!*dict) {
+      Py_CLEAR(*tuple);
+      return false;
+    }
+  }
+  return true;
+}
+
+/// ffi.new(cdecl, init=None): positional calls go straight on (the hot path), the rest
+/// through PyArg_ParseTupleAndKeywords.
+PyObject* ffi_new_fast(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                       PyObject* kwnames) {
+  if (!kwnames && (nargs == 1 || nargs == 2))
+    return new_cdata(self, args[0], nargs == 2 ? args[1] : Py_None, nullptr);
+  PyObject *tuple, *dict;
+  if (!as_tuple_and_dict(args, nargs, kwnames, &tuple, &dict)) return nullptr;
+  PyObject* r = ffi_new(self, tuple, dict);
+  Py_DECREF(tuple);
+  Py_XDECREF(dict);
+  return r;
+}
+
+/// ffi.cast(cdecl, value).
+PyObject* ffi_cast(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs == 2) return cast_value(self, args[0], args[1]);
+  PyErr_Format(PyExc_TypeError, "cast expected 2 arguments, got %zd", nargs);
+  return nullptr;
+}
+
+/// ffi.string(cdata, maxlen=-1).
+PyObject* ffi_string(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (!kwnames && nargs == 1) return string_of(args[0], -1);
+  PyObject *tuple, *dict;
+  if (!as_tuple_and_dict(args, nargs, kwnames, &tuple, &dict)) return nullptr;
+  static const char* kw[] = {"cdata", "maxlen", nullptr};
+  PyObject* obj;
+  Py_ssize_t maxlen = -1;
+  PyObject* r = PyArg_ParseTupleAndKeywords(tuple, dict, "O|n:string", const_cast<char**>(kw),
+                                            &obj, &maxlen)
+                    ? string_of(obj, maxlen)
+                    : nullptr;
+  Py_DECREF(tuple);
+  Py_XDECREF(dict);
+  return r;
+}
+
 #define KW(f) reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(f))
 
 PyMethodDef ffi_methods[] = {
-    {"new", KW(ffi_new), METH_VARARGS | METH_KEYWORDS,
+    {"new", KW(ffi_new_fast), METH_FASTCALL | METH_KEYWORDS,
      "ffi.new(cdecl, init=None): allocate owned, zeroed C memory"},
     {"new_allocator", KW(ffi_new_allocator), METH_VARARGS | METH_KEYWORDS,
      "ffi.new_allocator(alloc=None, free=None, should_clear_after_alloc=True): a function "
      "like ffi.new() whose memory comes from alloc(size) and goes to free(result)"},
-    {"cast", ffi_cast, METH_VARARGS, "ffi.cast(cdecl, value)"},
+    {"cast", KW(ffi_cast), METH_FASTCALL, "ffi.cast(cdecl, value)"},
     {"typeof", ffi_typeof, METH_O, "ffi.typeof(cdecl or cdata)"},
     {"sizeof", ffi_sizeof, METH_O, "ffi.sizeof(cdecl or cdata)"},
     {"alignof", ffi_alignof, METH_O, "ffi.alignof(cdecl or cdata)"},
     {"offsetof", ffi_offsetof, METH_VARARGS, "ffi.offsetof(cdecl, field_or_index, ...)"},
     {"addressof", ffi_addressof, METH_VARARGS, "ffi.addressof(cdata or lib, field_or_index, ...)"},
-    {"string", KW(ffi_string), METH_VARARGS | METH_KEYWORDS, "ffi.string(cdata, maxlen=-1)"},
+    {"string", KW(ffi_string), METH_FASTCALL | METH_KEYWORDS, "ffi.string(cdata, maxlen=-1)"},
     {"unpack", KW(ffi_unpack), METH_VARARGS | METH_KEYWORDS, "ffi.unpack(cdata, length)"},
     {"from_buffer", KW(ffi_from_buffer), METH_VARARGS | METH_KEYWORDS,
      "ffi.from_buffer([cdecl,] python_buffer, require_writable=False): the memory "

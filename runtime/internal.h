@@ -279,6 +279,8 @@ CType* new_enum_ctype(const cdefc_module_def* def, const cdefc_enum& en);
 /// time, when its layout or that of a struct/union it holds by value is wrong (see
 /// CTypeDetail::error).
 bool realize_fields(CType* ct);
+/// realize_fields() where the fields are not ready yet (the check inline: field access is hot).
+inline bool fields_realized(CType* ct) { return ct->d->fields_ready || realize_fields(ct); }
 /// Whether the layout of `ct` may be used where CFFI needs it (sizeof and alignof of a type,
 /// ffi.new of a pointer, a struct value seen in memory, a parameter or result by value):
 /// realizes the fields of a struct/union (of the items of an array); false with an exception

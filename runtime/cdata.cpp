@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <cstddef>
+
 #include "internal.h"
 // structmember.h needs Python.h (from internal.h) first.
 #include <structmember.h>
@@ -86,7 +88,7 @@ void cdata_dealloc(PyObject* self) {
   if ((cd->flags & kGC) && cd->extra && !(cd->flags & kReleased)) {
     call_gc_destructor(cd);
   }
-  if ((cd->flags & kOwning) && !(cd->flags & kReleased)) free_owning_block(cd->alloc);
+  if ((cd->flags & kOwning) && !(cd->flags & (kReleased | kInline))) free_owning_block(cd->alloc);
   if (cd->flags & kCallback) free_callback(cd);
   if (cd->flags & kHandle) {
     PyObject* key = PyLong_FromVoidPtr(self);
@@ -778,6 +780,28 @@ void free_owning_block(void* data) {
 }
 
 CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear) {
+  // Small data lives in the object: an array's in all of `storage`, a pointer's after the
+  // pointer value (its first 8 bytes), when the item's alignment allows.
+  const bool is_array = ct->kind == Kind::Array;
+  const size_t room = is_array ? sizeof(CData::storage) : sizeof(CData::storage) - sizeof(void*);
+  const size_t align = is_array ? alignof(std::max_align_t) : sizeof(void*);
+  CType* item = ct->item;
+  if (bytes > 0 && bytes <= room && item && item->align > 0 &&
+      static_cast<size_t>(item->align) <= align) {
+    CData* cd = alloc_cdata(ct);  // storage zeroed
+    if (!cd) return nullptr;
+    char* data = reinterpret_cast<char*>(cd->storage) + (is_array ? 0 : sizeof(void*));
+    cd->alloc = data;
+    cd->alloc_size = bytes;
+    cd->flags = kOwning | kInline;
+    if (is_array) {
+      cd->data = data;
+      cd->length = length;
+    } else {
+      memcpy(cd->storage, &data, sizeof data);
+    }
+    return cd;
+  }
   void* block = owning_block(bytes, clear);
   if (!block) return nullptr;
   CData* cd = alloc_cdata(ct);
@@ -857,7 +881,7 @@ int cdata_release(CData* cd) {
     // A destructor that raises is reported, not raised, as in CFFI.
     call_gc_destructor(cd);
   }
-  if (cd->flags & kOwning) free_owning_block(cd->alloc);
+  if ((cd->flags & kOwning) && !(cd->flags & kInline)) free_owning_block(cd->alloc);
   cd->alloc = nullptr;
   if (cd->flags & kGC) {
     // The memory is given back: the destructor and the cdata given to ffi.gc() (what alloc()

@@ -137,6 +137,9 @@ enum : uint32_t {
   /// how many bytes it has. It only refines kGC (bounds, repr),
   /// so a copy of the runtime that predates it handles such cdata as ffi.gc() ones.
   kAllocator = 1u << 8,
+  /// kOwning whose data is small enough to live in `storage` (after the pointer, for a
+  /// pointer cdata): no block to free. As CFFI's, whose small data follows the header.
+  kInline = 1u << 9,
 };
 
 /// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by

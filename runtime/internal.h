@@ -499,4 +499,7 @@ struct cdefc_context {
   /// records, enums and typedefs marked INCLUDED, and lib attributes this module lacks, are
   /// theirs, looked up by name in this order (and through their own includes).
   std::vector<cdefc_context*> includes;
+  /// Name objects of global variables read before (lib attributes read live each time, never
+  /// in the lib's dict) -> index in def->globals; the keys are strong references.
+  std::unordered_map<PyObject*, int> global_by_name;
 };

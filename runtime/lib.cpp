@@ -192,10 +192,21 @@ PyObject* lib_getattro(PyObject* self, PyObject* name) {
     return v;
   }
   if (PyErr_Occurred()) return nullptr;
+  // What is not cached (global variables, read live): found again by the name object.
+  auto& seen = lib->ctx->global_by_name;
+  if (auto it = seen.find(name); it != seen.end()) {
+    bool cache = false;
+    return build_attribute(lib, it->second, &cache);
+  }
   const char* s = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, nullptr) : nullptr;
   if (!s) return PyObject_GenericGetAttr(self, name);
   const cdefc_module_def* def = ctx_def(lib->ctx);
   int index = find_global(def, s);
+  if (index >= 0 && !lib->handle && def->globals[index].kind == CDEFC_GLOBAL_VARIABLE &&
+      seen.size() < 4 * static_cast<size_t>(def->num_globals) + 64) {
+    Py_INCREF(name);  // the key stays alive with the context
+    seen.emplace(name, index);
+  }
   if (index >= 0) {
     bool cache = false;
     v = build_attribute(lib, index, &cache);

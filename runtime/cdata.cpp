@@ -15,8 +15,15 @@ namespace cdefc::rt {
 namespace {
 
 CData* alloc_cdata(CType* ct) {
-  auto alloc = reinterpret_cast<allocfunc>(PyType_GetSlot(g->cdata_type, Py_tp_alloc));
-  auto* cd = reinterpret_cast<CData*>(alloc(g->cdata_type, 0));
+  // The type is not subclassable and has no GC: PyObject_Malloc and PyObject_Init are what
+  // tp_alloc would do, without zeroing the whole object (every field is set below).
+  void* mem = PyObject_Malloc(sizeof(CData));
+  if (!mem) {
+    PyErr_NoMemory();
+    return nullptr;
+  }
+  auto* cd = reinterpret_cast<CData*>(
+      PyObject_Init(static_cast<PyObject*>(mem), g->cdata_type));  // a new type reference
   if (!cd) return nullptr;
   Py_INCREF(ct);
   cd->ct = ct;
@@ -80,10 +87,12 @@ void call_gc_destructor(CData* cd) {
 void cdata_dealloc(PyObject* self) {
   CData* cd = as_cd(self);
   PyTypeObject* tp = Py_TYPE(self);
-  // Destructors (ffi.gc) and handle objects' __del__ run Python code: keep the exception
-  // that may be propagating while this cdata dies.
-  PyObject *err_type, *err_value, *err_tb;
-  PyErr_Fetch(&err_type, &err_value, &err_tb);
+  // Destructors (ffi.gc), weak reference callbacks and what handles or buffers hold may run
+  // Python code: keep the exception that may be propagating while this cdata dies.
+  const bool runs_python =
+      (cd->flags & (kGC | kHandle | kCallback | kFromBuffer)) || cd->weakrefs;
+  PyObject *err_type = nullptr, *err_value = nullptr, *err_tb = nullptr;
+  if (runs_python) PyErr_Fetch(&err_type, &err_value, &err_tb);
   if (cd->weakrefs) PyObject_ClearWeakRefs(self);
   if ((cd->flags & kGC) && cd->extra && !(cd->flags & kReleased)) {
     call_gc_destructor(cd);
@@ -98,9 +107,8 @@ void cdata_dealloc(PyObject* self) {
   Py_XDECREF(cd->extra);
   Py_XDECREF(cd->owner);
   Py_DECREF(cd->ct);
-  PyErr_Restore(err_type, err_value, err_tb);
-  auto free_fn = reinterpret_cast<freefunc>(PyType_GetSlot(tp, Py_tp_free));
-  free_fn(self);
+  if (runs_python) PyErr_Restore(err_type, err_value, err_tb);
+  PyObject_Free(self);  // as alloc_cdata allocated it
   Py_DECREF(tp);
 }
 

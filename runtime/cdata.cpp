@@ -441,6 +441,23 @@ char* slice_base(CData* cd, Py_ssize_t start) {
 
 PyObject* cdata_subscript(PyObject* self, PyObject* key) {
   CData* cd = as_cd(self);
+  // The hot path: an int index into an array of integers, read straight (the checks of
+  // item_address: bounds, a NULL array, released memory).
+  if (Py_IS_TYPE(key, &PyLong_Type) && cd->ct->kind == Kind::Array && cd->data) {
+    CType* item = cd->ct->item;
+    Py_ssize_t i = PyLong_AsSsize_t(key);
+    if (i >= 0 && i < cd->length && item->kind == Kind::Primitive &&
+        (item->flags & (kSigned | kUnsigned)) && !(cd->flags & kReleased) &&
+        (!cd->owner || check_alive(cd))) {
+      const char* p = cd->data + i * item->size;
+      return (item->flags & kSigned) ? PyLong_FromLongLong(read_signed(p, item->size))
+                                     : PyLong_FromUnsignedLongLong(read_unsigned(p, item->size));
+    }
+    if (PyErr_Occurred()) {
+      if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return nullptr;
+      PyErr_Clear();  // the general path below says it as usual
+    }
+  }
   if (PySlice_Check(key)) {
     Py_ssize_t start, stop;
     if (!slice_bounds(cd, key, &start, &stop)) return nullptr;

@@ -106,6 +106,23 @@ std::string result_object(const Tables& tables, const Value& r) {
 }
 
 /// Converts Python argument `i` into the C local `_xI`; `fail` is the error statement.
+/// Whether a pointer parameter of type `t` takes bytes as they are: a pointer to void or to
+/// a one-byte character or integer (the runtime's kSmallItem).
+bool takes_bytes(const Module& m, const TypeRef& t) {
+  TypeRef r = resolve_typedefs(m, t);
+  if (!r || r->kind != TypeKind::Pointer) return false;
+  TypeRef item = resolve_typedefs(m, r->target);
+  if (!item) return false;
+  if (item->kind == TypeKind::Void) return true;
+  static const char* const kOneByte[] = {"char", "signed char", "unsigned char", "int8_t",
+                                         "uint8_t", "int_least8_t", "uint_least8_t",
+                                         "int_fast8_t", "uint_fast8_t"};
+  if (item->kind != TypeKind::Primitive) return false;
+  for (const char* name : kOneByte)
+    if (item->name == name) return true;
+  return false;
+}
+
 std::string argument(const Module& m, const Tables& tables, const Value& p, size_t i,
                      const std::string& fail) {
   const std::string x = arg_name(i);
@@ -146,8 +163,9 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
       s = "  if (cdefc_arg_longdouble(" + in + ", &" + x + ") < 0) " + fail + ";\n";
       break;
     case Conv::Pointer:
-      s = "  CDEFC_ARG_POINTER(" + x + ", " + t + ", " + n::kContext + ", " +
-          type_ref(tables, p.index) + ", " + in + ", " + n::kFrame + ", " + fail + ");\n";
+      s = std::string("  CDEFC_ARG_POINTER") + (takes_bytes(m, p.type) ? "_OR_BYTES(" : "(") + x +
+          ", " + t + ", " + n::kContext + ", " + type_ref(tables, p.index) + ", " + in + ", " +
+          n::kFrame + ", " + fail + ");\n";
       break;
     case Conv::Value:
       s = std::string("  if (cdefc_arg_record(") + n::kContext + ", " + type_ref(tables, p.index) +

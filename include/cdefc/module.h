@@ -299,6 +299,15 @@ typedef struct cdefc_frame {
     if (cdefc_arg_pointer(ctx, type, arg, &cdefc_p_, &(frame)) < 0) fail; \
     (x) = (T)cdefc_p_;                                                    \
   } while (0)
+/** The same for a pointer to void or to a one-byte item, which takes bytes as they are (the
+    caller's argument keeps them alive, as in CFFI): an exact bytes object inline. */
+#define CDEFC_ARG_POINTER_OR_BYTES(x, T, ctx, type, arg, frame, fail)     \
+  do {                                                                    \
+    if (Py_IS_TYPE(arg, &PyBytes_Type))                                   \
+      (x) = (T)(void *)PyBytes_AsString(arg);                             \
+    else                                                                  \
+      CDEFC_ARG_POINTER(x, T, ctx, type, arg, frame, fail);               \
+  } while (0)
 /** Runs the C call statement with the GIL released and errno restored before, saved after,
     as CFFI does. */
 #define CDEFC_CALL(statement)                                             \

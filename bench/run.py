@@ -40,14 +40,21 @@ CDEF = """
     int first_char(const char *s);
     int point_sum(struct point *p);
     struct point *origin(void);
+    extern "Python" int py_cb(int);
+    int call_cb(int x);
 """
-SOURCE = '#include "bench_lib.h"\n'
+# cdefc and CFFI only: extern "Python" (the hand-written module has no equivalent).
+SOURCE = """#include "bench_lib.h"
+static int py_cb(int);
+static int call_cb(int x) { return py_cb(x); }
+"""
 
 # ---- what is measured --------------------------------------------------------------------
 #
 # (group, label, statement for cdefc and CFFI, statement for the hand-written module or None).
 # A statement sees: ffi, lib (or m, the hand-written module), p (a struct point * from
-# ffi.new, or m.Point()), a (an int[16] from ffi.new, or m.IntArray()), s = b"hello",
+# ffi.new, or m.Point()), a (an int[16] from ffi.new, or m.IntArray()), s = b"hello", c (a
+# char[] 'hello' from ffi.new, None for the hand-written module),
 # add = lib.add (or m.add) bound beforehand.
 BENCHMARKS = [
     ("calls", "lib.add(1, 2)", "lib.add(1, 2)", "m.add(1, 2)"),
@@ -57,6 +64,7 @@ BENCHMARKS = [
     ("calls", "lib.first_char(b'hello')", "lib.first_char(s)", "m.first_char(s)"),
     ("calls", "lib.point_sum(p)", "lib.point_sum(p)", "m.point_sum(p)"),
     ("calls", "lib.origin()  [-> struct point *]", "lib.origin()", "m.origin()"),
+    ("calls", 'lib.call_cb(1)  [extern "Python" round trip]', "lib.call_cb(1)", None),
     ("lib attributes", "lib.add", "lib.add", "m.add"),
     ("lib attributes", "lib.BENCH_MAGIC  [#define]", "lib.BENCH_MAGIC", "m.BENCH_MAGIC"),
     ("lib attributes", "lib.counter  [global read]", "lib.counter", "m.counter"),
@@ -68,6 +76,8 @@ BENCHMARKS = [
     ("cdata", "a[3]", "a[3]", "a[3]"),
     ("cdata", "a[3] = 7", "a[3] = 7", "a[3] = 7"),
     ("cdata", 'ffi.cast("int", 5)', 'ffi.cast("int", 5)', None),
+    ("cdata", 'ffi.new("int[100]")', 'ffi.new("int[100]")', None),
+    ("cdata", "ffi.string(c)  [char[] 'hello']", "ffi.string(c)", None),
 ]
 
 # Expected values, checked on every module before anything is timed.
@@ -80,6 +90,8 @@ CHECKS = [
     ("lib.BENCH_MAGIC", "m.BENCH_MAGIC", 42),
     ("a[3]", "a[3]", 4),
     ("int(ffi.cast('int', 5))", None, 5),
+    ("lib.call_cb(20)", None, 21),
+    ("ffi.string(c)", None, b"hello"),
 ]
 
 UNROLL = 10  # statements per loop iteration; the empty loop's time is subtracted
@@ -260,14 +272,20 @@ def namespaces(mods):
         p = ffi.new("struct point *")
         p.x, p.y = 1, 2
         a = ffi.new("int[16]", list(range(1, 17)))
-        result[impl] = dict(ffi=ffi, lib=lib, m=None, p=p, a=a, s=b"hello", add=lib.add)
+
+        @ffi.def_extern()
+        def py_cb(x):
+            return x + 1
+
+        result[impl] = dict(ffi=ffi, lib=lib, m=None, p=p, a=a, s=b"hello", add=lib.add,
+                            c=ffi.new("char[]", b"hello"))
     m = mods["hand"]
     p = m.Point()
     p.x, p.y = 1, 2
     a = m.IntArray()
     for i in range(16):
         a[i] = i + 1
-    result["hand"] = dict(ffi=None, lib=None, m=m, p=p, a=a, s=b"hello", add=m.add)
+    result["hand"] = dict(ffi=None, lib=None, m=m, p=p, a=a, s=b"hello", add=m.add, c=None)
     return result
 
 
@@ -294,7 +312,7 @@ def check(mods, ns):
 def make_timer(stmt):
     """A function (n, **namespace) -> ns for n iterations of UNROLL copies of stmt."""
     body = "\n".join("        " + stmt for _ in range(UNROLL))
-    src = ("def timer(_n, ffi, lib, m, p, a, s, add):\n"
+    src = ("def timer(_n, ffi, lib, m, p, a, s, add, c):\n"
            "    _it = _repeat(None, _n)\n"
            "    _t0 = _clock()\n"
            "    for _ in _it:\n"

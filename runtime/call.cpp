@@ -359,9 +359,14 @@ int write_result(CType* rt, void* ret, PyObject* value, bool widen) {
     if (value == Py_None) return 0;
     return raise_int(PyExc_TypeError, "callback with the return type 'void' must return None");
   }
-  std::vector<char> buf(static_cast<size_t>(rt->size > 0 ? rt->size : 0) + 16);
-  if (to_c(rt, buf.data(), value) < 0) return -1;
-  store_result(rt, ret, buf.data(), widen);
+  // Results up to 64 bytes (all but large structs) need no heap buffer.
+  size_t size = static_cast<size_t>(rt->size > 0 ? rt->size : 0) + 16;
+  alignas(16) char small[80];
+  std::vector<char> big(size > sizeof small ? size : 0);
+  char* buf = size > sizeof small ? big.data() : small;
+  memset(buf, 0, size);
+  if (to_c(rt, buf, value) < 0) return -1;
+  store_result(rt, ret, buf, widen);
   return 0;
 }
 
@@ -521,16 +526,12 @@ int def_extern(cdefc_context* ctx, uint32_t index, PyObject* callable, PyObject*
   if (!info) return -1;
   PyObject* capsule = PyCapsule_New(info.get(), kExternCapsule, free_extern_capsule);
   if (!capsule) return -1;
-  info.release();
-  if (!ctx->externs && !(ctx->externs = PyDict_New())) {
-    Py_DECREF(capsule);
-    return -1;
-  }
-  PyObject* key = PyLong_FromUnsignedLong(index);
-  int rc = key ? PyDict_SetItem(ctx->externs, key, capsule) : -1;
-  Py_XDECREF(key);
-  Py_DECREF(capsule);
-  return rc;
+  void* raw = info.release();
+  if (ctx->externs.size() <= index) ctx->externs.resize(index + 1, {nullptr, nullptr});
+  PyObject* old = ctx->externs[index].first;
+  ctx->externs[index] = {capsule, raw};
+  Py_XDECREF(old);  // a call running it holds its own reference
+  return 0;
 }
 
 void call_extern_python(cdefc_context* ctx, uint32_t index, void** args, void* result) {
@@ -540,15 +541,14 @@ void call_extern_python(cdefc_context* ctx, uint32_t index, void** args, void* r
   *slot = saved_errno;
   // A strong reference: a def_extern in another thread may replace it during the call.
   PyObject* capsule = nullptr;
-  if (ctx->externs) {
-    PyObject* key = PyLong_FromUnsignedLong(index);
-    capsule = key ? PyDict_GetItemWithError(ctx->externs, key) : nullptr;
+  void* info = nullptr;
+  if (index < ctx->externs.size()) {
+    capsule = ctx->externs[index].first;
+    info = ctx->externs[index].second;
     Py_XINCREF(capsule);
-    Py_XDECREF(key);
   }
   if (capsule) {
-    run_callback(static_cast<CallbackInfo*>(PyCapsule_GetPointer(capsule, kExternCapsule)), result,
-                 args, false);
+    run_callback(static_cast<CallbackInfo*>(info), result, args, false);
     Py_DECREF(capsule);
   } else {
     if (PyErr_Occurred()) write_unraisable("Exception ignored in an extern \"Python\" function");

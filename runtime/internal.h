@@ -494,7 +494,9 @@ struct cdefc_context {
   PyObject* module_name = nullptr;             ///< str
   PyObject* lib = nullptr;                     ///< strong
   PyObject* init_once = nullptr;               ///< dict: ffi.init_once() tag -> result
-  PyObject* externs = nullptr;                 ///< dict: globals index -> ffi.def_extern capsule
+  /// Per globals index: what ffi.def_extern() attached to an extern "Python" function, as
+  /// (its capsule, a strong reference; the CallbackInfo inside), or nulls.
+  std::vector<std::pair<PyObject*, void*>> externs;
   /// The modules of def->includes (ffi.include()), imported before this one's ffi and lib:
   /// records, enums and typedefs marked INCLUDED, and lib attributes this module lacks, are
   /// theirs, looked up by name in this order (and through their own includes).

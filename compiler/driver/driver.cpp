@@ -113,13 +113,13 @@ void decide_gil(const Options& options, model::Module& model, cdef::Diagnostics&
       info.gil_because = "release_gil=False";
     } else if (info.leaf) {
       info.release_gil = false;  // nanoseconds, no errno: releasing would cost more
-      info.gil_because = "leaf";
+      info.gil_because = info.calls_python ? "leaf but for extern \"Python\" calls" : "leaf";
     } else {
       info.release_gil = true;
       info.gil_because = info.body_seen ? "not a leaf: " + info.not_leaf_because
                                         : std::string("body not seen");
     }
-    info.save_errno = info.release_gil || !info.leaf;
+    info.save_errno = info.release_gil || !info.leaf || info.calls_python;
     log->info("{}(): GIL {} ({})", f.name, info.release_gil ? "released" : "kept",
               info.gil_because);
   }

@@ -57,6 +57,9 @@ struct FunctionInfo {
   bool leaf = false;
   /// Why a seen body is not a leaf ("it calls a function"), for --dump-model and -v.
   std::string not_leaf_because;
+  /// A leaf whose only calls are to the cdef's extern "Python" functions (which take the GIL
+  /// and keep errno themselves): the GIL is kept, errno saved as for any call.
+  bool calls_python = false;
   /// The wrapper releases the GIL around the call (CFFI's way). Decided after resolution
   /// (driver: set_source(release_gil=...)): by default a leaf keeps it, everything else
   /// releases it.

@@ -134,3 +134,35 @@ def test_an_unknown_name_is_a_warning(tmp_path):
     with pytest.warns(cdefc.VerificationWarning,
                       match="release_gil names 'ad', which is no function of the cdef"):
         ffi.emit_c_code(str(tmp_path / "_gil_unknown.c"))
+
+
+def test_a_function_calling_only_extern_python_keeps_it(tmp_path):
+    # Its calls take the GIL anyway: keeping it saves a release and a reacquisition; errno
+    # is still saved (the Python code may set ffi.errno).
+    ffi = cdefc.FFI()
+    ffi.cdef('extern "Python" int twice_in_python(int); int via_python(int);'
+             'int via_python_twice(int);')
+    ffi.set_source("_gil_python", """
+        #include <errno.h>
+        static int twice_in_python(int);
+        static int via_python(int x) { return twice_in_python(x) + 1; }
+        static int via_python_twice(int x) { errno = 3; return twice_in_python(x); }
+    """)
+    ffi.compile(tmpdir=str(tmp_path))
+    gil = {f["name"]: f.get("gil") for f in ffi._model["functions"]}
+    assert gil["via_python"] == 'kept (leaf but for extern "Python" calls)'
+    assert gil["via_python_twice"] == "released (not a leaf: it calls a function)"  # errno
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("_gil_python")
+    finally:
+        sys.path.remove(str(tmp_path))
+
+    @module.ffi.def_extern()
+    def twice_in_python(x):
+        module.ffi.errno = 11
+        return 2 * x
+
+    module.ffi.errno = 0
+    assert module.lib.via_python(20) == 41 and module.ffi.errno == 11
+    assert module.lib.via_python_twice(4) == 8

@@ -22,8 +22,9 @@ from .paths import get_include, get_library
 
 #: Shared libraries the runtime needs (libffi for calls and callbacks).
 RUNTIME_LIBRARIES = ("ffi",)
-#: The runtime's C++ standard library, linked statically into modules written in C.
-STATIC_CXX_RUNTIME = ("-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic")
+#: The runtime's C++ standard library, linked statically into modules written in C, with
+#: the unwinder it needs (libgcc_eh): loading libgcc_s.so would be half the module's import.
+STATIC_CXX_RUNTIME = ("-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic", "-static-libgcc")
 #: Keeps the symbols of the runtime and the C++ standard library (archives) out of the
 #: module's dynamic symbol table (GNU ld, gold and lld; ELF platforms only).
 HIDE_ARCHIVE_SYMBOLS = ("-Wl,--exclude-libs,ALL",)

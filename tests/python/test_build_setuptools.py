@@ -193,8 +193,10 @@ def test_distutils_extension(env, capfd):
     assert cdefc.get_include() in ext.include_dirs
     assert ext.extra_objects[-1] == os.environ["CDEFC_RUNTIME_LIBRARY"]
     assert ext.libraries[-1:] == ["ffi"]
-    # A C module links the C++ standard library statically (no libstdc++.so to load).
-    assert ext.extra_link_args[-3:] == ["-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic"]
+    # A C module links the C++ standard library statically, and its unwinder (no libstdc++.so
+    # or libgcc_s.so to load at import).
+    assert ext.extra_link_args[-4:] == ["-Wl,-Bstatic", "-lstdc++", "-Wl,-Bdynamic",
+                                        "-static-libgcc"]
     assert "regenerated: 'build/pkg/_answer.c'" in capfd.readouterr().err
     builder().distutils_extension()
     assert "not modified: 'build/pkg/_answer.c'" in capfd.readouterr().err

@@ -77,6 +77,23 @@ def test_module_exports_only_its_init_function(modules, kind):
     assert defined_dynamic_symbols(modules[kind]) == [f"PyInit_{name}"]
 
 
+def needed_libraries(path):
+    """The DT_NEEDED entries of a shared object (readelf -d)."""
+    out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True,
+                         check=True).stdout
+    return sorted(line.split("[")[1].split("]")[0] for line in out.splitlines()
+                  if "(NEEDED)" in line)
+
+
+@pytest.mark.skipif(not shutil.which("readelf"), reason="needs readelf")
+def test_a_c_module_loads_no_cxx_library(modules):
+    # libstdc++ and its unwinder are linked in: loading libgcc_s.so alone would be about half
+    # of the module's import time.
+    needed = needed_libraries(modules["c"])
+    assert not [lib for lib in needed if lib.startswith(("libstdc++", "libgcc_s"))], needed
+    assert any(lib.startswith("libffi") for lib in needed)
+
+
 def test_the_users_own_symbols_are_exported_as_by_cffi(modules):
     assert defined_dynamic_symbols(modules["user_exports"]) == \
         ["PyInit__hyg_user", "on_event", "visible"]

@@ -120,6 +120,10 @@ def parse_args(argv):
                         help="fewer repetitions (a smoke test, numbers are noisier)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
     parser.add_argument("--verbose", action="store_true", help="show the build output")
+    parser.add_argument("--results", default=None,
+                        help="write the report to this Markdown file and a chart of the times "
+                        "beside it (default: bench/RESULTS.md and bench/results.png, not with "
+                        "--quick); '-' writes none")
     return parser.parse_args(argv)
 
 
@@ -570,6 +574,71 @@ def print_process_costs(paths, out, import_runs, do_memory):
 
 # ---- main --------------------------------------------------------------------------------
 
+class Tee:
+    """stdout that also keeps what is printed (for the results file)."""
+
+    def __init__(self, stream):
+        self.stream, self.parts = stream, []
+
+    def write(self, text):
+        self.parts.append(text)
+        return self.stream.write(text)
+
+    def flush(self):
+        self.stream.flush()
+
+    def fileno(self):
+        return self.stream.fileno()
+
+    def text(self):
+        return "".join(self.parts)
+
+
+def write_chart(per_op, path):
+    """A bar chart of the median ns per operation of the three modules; False without
+    matplotlib (Debian: python3-matplotlib)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    labels = [label for _g, label, _s, _h in BENCHMARKS]
+    fig, ax = plt.subplots(figsize=(10, 0.42 * len(labels) + 1.2))
+    height = 0.27
+    for k, (impl, color) in enumerate((("cdefc", "#1f77b4"), ("cffi", "#ff7f0e"),
+                                       ("hand", "#2ca02c"))):
+        values = [statistics.median(per_op[(label, impl)]) if (label, impl) in per_op else 0
+                  for label in labels]
+        ax.barh([i + (k - 1) * height for i in range(len(labels))], values, height,
+                label={"cffi": "CFFI", "hand": "hand-written"}.get(impl, impl), color=color)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("ns per operation (less is better)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def write_results(path, report, per_op):
+    """RESULTS.md: the report as printed, and the chart beside it."""
+    chart = path.with_name("results.png")
+    has_chart = write_chart(per_op, chart)
+    lines = ["<!-- Written by bench/run.py: the last full run on this machine. -->",
+             "# Benchmark results", "",
+             f"`bench/run.py` on {time.strftime('%Y-%m-%d %H:%M %Z')}: "
+             "ns per operation, ratios below 1 are cdefc faster (see README.md).", ""]
+    if has_chart:
+        lines += [f"![ns per operation, cdefc, CFFI and hand-written]({chart.name})", ""]
+    lines += ["```", report.rstrip("\n"), "```", ""]
+    path.write_text("\n".join(lines))
+    print(f"wrote {path}" + (f" and {chart}" if has_chart else " (no chart: python3-matplotlib "
+                                                                 "is not installed)"))
+
+
 def main(argv):
     args = parse_args(argv)
     if args.python:
@@ -578,6 +647,10 @@ def main(argv):
         args.repeat, args.batch_ms, args.import_runs = 7, 1.0, 3
     if args.repeat < 3:
         sys.exit("bench: --repeat must be at least 3")
+    results = None if args.results == "-" or (args.quick and args.results is None) else \
+        Path(args.results or BENCH / "RESULTS.md")
+    tee = Tee(sys.stdout)
+    sys.stdout = tee
     started = time.perf_counter()
     cdefc_desc = setup_cdefc(args)
     print_environment(cdefc_desc)
@@ -607,6 +680,9 @@ def main(argv):
             shutil.rmtree(cleanup, ignore_errors=True)
     print()
     print(f"total {time.perf_counter() - started:.1f} s")
+    sys.stdout = tee.stream
+    if results is not None:
+        write_results(results, tee.text(), per_op)
 
 
 if __name__ == "__main__":

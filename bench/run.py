@@ -119,6 +119,8 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true",
                         help="fewer repetitions (a smoke test, numbers are noisier)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
+    parser.add_argument("--no-big", action="store_true",
+                        help="skip the generated 1,000-function module (about a minute)")
     parser.add_argument("--verbose", action="store_true", help="show the build output")
     parser.add_argument("--results", default=None,
                         help="write the report to this Markdown file and a chart of the times "
@@ -574,6 +576,86 @@ def print_process_costs(paths, out, import_runs, do_memory):
 
 # ---- main --------------------------------------------------------------------------------
 
+# ---- a generated 1,000-function module ----------------------------------------------------
+
+BIG_FUNCTIONS, BIG_STRUCTS = 1000, 250
+
+BIG_FIRST_ACCESS = """
+import sys, time
+sys.path.insert(0, {out!r})
+t0 = time.perf_counter_ns()
+from {module} import lib
+t1 = time.perf_counter_ns()
+for i in range({n}):
+    getattr(lib, "f%d" % i)
+t2 = time.perf_counter_ns()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def big_module_texts():
+    """(cdef, source) of a module of BIG_FUNCTIONS functions over BIG_STRUCTS structs."""
+    cdef, source = [], []
+    for j in range(BIG_STRUCTS):
+        prev = f"struct s{j - 1} *prev; " if j else ""
+        body = f"struct s{j} {{ int a; double b; char *c; {prev}}};"
+        cdef.append(body)
+        source.append(body)
+    for i in range(BIG_FUNCTIONS):
+        j = i % BIG_STRUCTS
+        cdef.append(f"int f{i}(int x, struct s{j} *p);")
+        source.append(f"int f{i}(int x, struct s{j} *p) {{ return x + {i} + (p ? p->a : 0); }}")
+    return "\n".join(cdef), "\n".join(source)
+
+
+def print_big_module(scratch, import_runs, verbose):
+    """Front end (cdef to C), end-to-end compile(), stripped size, import and first access
+    of every function, for cdefc and CFFI."""
+    import cdefc
+    import cffi
+    cdef, source = big_module_texts()
+    rows = {}
+    for impl, factory in (("cdefc", cdefc.FFI), ("cffi", cffi.FFI)):
+        out = scratch / f"big_{impl}"
+        out.mkdir(parents=True, exist_ok=True)
+        name = f"_big_{impl}"
+
+        def builder():
+            ffi = factory()
+            ffi.cdef(cdef)
+            ffi.set_source(name, source)
+            return ffi
+
+        with output_to(out / "build.log", verbose):
+            t0 = time.perf_counter()
+            builder().emit_c_code(str(out / "front.c"))
+            t1 = time.perf_counter()
+            path = builder().compile(tmpdir=str(out))
+            t2 = time.perf_counter()
+        imports, firsts = [], []
+        for _ in range(max(3, import_runs // 3)):
+            code = BIG_FIRST_ACCESS.format(out=str(out), module=name, n=BIG_FUNCTIONS)
+            r = subprocess.run([sys.executable, "-I", "-c", code], check=True,
+                               capture_output=True, text=True)
+            a, b = map(int, r.stdout.split())
+            imports.append(a / 1000)
+            firsts.append(b / 1000)
+        rows[impl] = (t1 - t0, t2 - t1, stripped_size(path, out),
+                      statistics.median(imports), statistics.median(firsts))
+    print()
+    print(f"[big module]  {BIG_FUNCTIONS} functions over {BIG_STRUCTS} structs, built by each "
+          "(CFFI's import includes _cffi_backend)")
+    print(f"{'':34} {'cdefc':>11} {'CFFI':>11} {'cdefc/CFFI':>11}")
+    c, f = rows["cdefc"], rows["cffi"]
+    units = [("front end (cdef -> C), s", 0, "{:11.2f}"), ("end-to-end compile(), s", 1, "{:11.2f}"),
+             ("stripped .so, bytes", 2, "{:11,d}"), ("import, µs", 3, "{:11.1f}"),
+             ("first access of every function, µs", 4, "{:11.1f}")]
+    for label, k, form in units:
+        cf = c[k] if c[k] is not None else 0
+        ff = f[k] if f[k] is not None else 0
+        print(f"{label:34} {form.format(cf)} {form.format(ff)} {fmt_ratio(cf, ff):>11}")
+
+
 class Tee:
     """stdout that also keeps what is printed (for the results file)."""
 
@@ -675,6 +757,8 @@ def main(argv):
         per_op, loop = run_timings(ns, args.repeat, args.batch_ms)
         print_timings(per_op, loop, args.repeat, args.batch_ms)
         print_process_costs(paths, out, args.import_runs, not args.no_memory)
+        if not args.no_big:
+            print_big_module(out, args.import_runs, args.verbose)
     finally:
         if cleanup is not None:
             shutil.rmtree(cleanup, ignore_errors=True)

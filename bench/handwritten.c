@@ -11,6 +11,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <structmember.h>
@@ -138,6 +139,23 @@ static PyObject *py_add(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromLong(add(a, b));
 }
 
+/* The unseen function as CFFI and cdefc call it: the GIL released, errno saved. */
+static PyObject *py_add_unseen_released(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    int a, b, r, saved;
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "add_unseen expected 2 arguments, got %zd", nargs);
+        return NULL;
+    }
+    if (as_int(args[0], &a) < 0 || as_int(args[1], &b) < 0) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    r = add_unseen(a, b);
+    saved = errno;
+    Py_END_ALLOW_THREADS
+    (void)saved;
+    return PyLong_FromLong(r);
+}
+
 static PyObject *py_mul(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2) {
@@ -182,6 +200,8 @@ static PyObject *py_origin(PyObject *self, PyObject *unused)
 
 static PyMethodDef methods[] = {
     {"add", (PyCFunction)(void (*)(void))py_add, METH_FASTCALL, NULL},
+    {"add_unseen_released", (PyCFunction)(void (*)(void))py_add_unseen_released, METH_FASTCALL,
+     NULL},
     {"mul", (PyCFunction)(void (*)(void))py_mul, METH_FASTCALL, NULL},
     {"nop", py_nop, METH_NOARGS, NULL},
     {"first_char", py_first_char, METH_O, NULL},

@@ -35,6 +35,7 @@ CDEF = """
     struct point { int x; int y; };
     int counter;
     int add(int a, int b);
+    int add_unseen(int a, int b);
     double mul(double a, double b);
     void nop(void);
     int first_char(const char *s);
@@ -59,6 +60,9 @@ static int call_cb(int x) { return py_cb(x); }
 BENCHMARKS = [
     ("calls", "lib.add(1, 2)", "lib.add(1, 2)", "m.add(1, 2)"),
     ("calls", "add(1, 2)  [add = lib.add]", "add(1, 2)", "add(1, 2)"),
+    # body not seen: cdefc releases the GIL, as CFFI, and so does this hand-written function
+    ("calls", "lib.add_unseen(1, 2)  [GIL released]", "lib.add_unseen(1, 2)",
+     "m.add_unseen_released(1, 2)"),
     ("calls", "lib.mul(1.5, 2.0)", "lib.mul(1.5, 2.0)", "m.mul(1.5, 2.0)"),
     ("calls", "lib.nop()", "lib.nop()", "m.nop()"),
     ("calls", "lib.first_char(b'hello')", "lib.first_char(s)", "m.first_char(s)"),
@@ -83,6 +87,7 @@ BENCHMARKS = [
 # Expected values, checked on every module before anything is timed.
 CHECKS = [
     ("lib.add(1, 2)", "m.add(1, 2)", 3),
+    ("lib.add_unseen(1, 2)", "m.add_unseen_released(1, 2)", 3),
     ("lib.mul(1.5, 2.0)", "m.mul(1.5, 2.0)", 3.0),
     ("lib.nop()", "m.nop()", None),
     ("lib.first_char(s)", "m.first_char(s)", ord("h")),
@@ -228,13 +233,15 @@ def output_to(log_path, verbose):
 def build_ffi_module(ffi_class, module_name, out):
     ffi = ffi_class()
     ffi.cdef(CDEF)
-    ffi.set_source(module_name, SOURCE, include_dirs=[str(BENCH)])
+    ffi.set_source(module_name, SOURCE, include_dirs=[str(BENCH)],
+                   sources=[str(BENCH / "bench_unseen.c")])
     return ffi.compile(tmpdir=str(out))
 
 
 def build_handwritten(out):
     from setuptools import Distribution, Extension
-    ext = Extension(MODULES["hand"], sources=[str(BENCH / "handwritten.c")],
+    ext = Extension(MODULES["hand"], sources=[str(BENCH / "handwritten.c"),
+                                              str(BENCH / "bench_unseen.c")],
                     include_dirs=[str(BENCH)])
     dist = Distribution({"ext_modules": [ext]})
     cmd = dist.get_command_obj("build_ext")

@@ -312,12 +312,11 @@ typedef struct cdefc_frame {
     as CFFI does. */
 #define CDEFC_CALL(statement)                                             \
   do {                                                                    \
-    int cdefc_errno_;                                                     \
+    int *cdefc_slot_ = cdefc_errno_slot(); /* this thread's, throughout */ \
     PyThreadState *cdefc_ts_ = PyEval_SaveThread();                       \
-    errno = *cdefc_errno_slot();                                          \
+    errno = *cdefc_slot_;                                                 \
     statement;                                                            \
-    cdefc_errno_ = errno;                                                 \
-    *cdefc_errno_slot() = cdefc_errno_;                                   \
+    *cdefc_slot_ = errno;                                                 \
     PyEval_RestoreThread(cdefc_ts_);                                      \
   } while (0)
 
@@ -325,9 +324,10 @@ typedef struct cdefc_frame {
     saved all the same. */
 #define CDEFC_CALL_KEEP_GIL(statement)                                    \
   do {                                                                    \
-    errno = *cdefc_errno_slot();                                          \
+    int *cdefc_slot_ = cdefc_errno_slot();                                \
+    errno = *cdefc_slot_;                                                 \
     statement;                                                            \
-    *cdefc_errno_slot() = errno;                                          \
+    *cdefc_slot_ = errno;                                                 \
   } while (0)
 
 /** Creates the module object (with `ffi` and `lib`) for `def`; stores its context in *ctx.

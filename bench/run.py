@@ -216,6 +216,9 @@ def output_to(log_path, verbose):
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
+    # Python-level prints bypass the report's Tee (they belong to the build log).
+    stdout = sys.stdout
+    sys.stdout = getattr(stdout, "stream", stdout)
     with open(log_path, "ab") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
@@ -228,6 +231,7 @@ def output_to(log_path, verbose):
             os.dup2(saved[1], 2)
             os.close(saved[0])
             os.close(saved[1])
+            sys.stdout = stdout
 
 
 def build_ffi_module(ffi_class, module_name, out):

@@ -579,6 +579,13 @@ PyObject* cdata_getattro(PyObject* self, PyObject* name) {
     if (const FieldInfo* f = find_field(rec, name)) {
       if (!base) return null_deref(cd);
       if (!check_alive(cd)) return nullptr;
+      // The hot path: an integer field that is no bitfield, read straight.
+      CType* ft = f->type;
+      if (f->bitsize < 0 && ft->kind == Kind::Primitive && (ft->flags & (kSigned | kUnsigned))) {
+        const char* p = base + f->offset;
+        return (ft->flags & kSigned) ? PyLong_FromLongLong(read_signed(p, ft->size))
+                                     : PyLong_FromUnsignedLongLong(read_unsigned(p, ft->size));
+      }
       // The room of a flexible array member is known through ffi.new()'s or an allocator's own
       // cdata only.
       Py_ssize_t flex = (cd->flags & (kOwning | kShowOwning | kAllocator))
@@ -870,7 +877,7 @@ PyObject* owner_of(CData* cd) {
   return cd->owner;
 }
 
-bool check_alive(CData* cd) {
+bool check_alive_chain(CData* cd) {
   // The chain of owners is short: a view's owner owns memory or is an ffi.gc() object, whose
   // owner is the cdata given to ffi.gc() (itself maybe a view or an ffi.gc() object).
   for (CData* c = cd;;) {

@@ -339,7 +339,11 @@ inline bool owns_one_item(const CData* cd) {
   return cd->ct->kind == Kind::Pointer && (cd->flags & (kOwning | kAllocator));
 }
 /// RuntimeError after ffi.release() of `cd` or of what it views; true if usable.
-bool check_alive(CData* cd);
+bool check_alive_chain(CData* cd);
+inline bool check_alive(CData* cd) {
+  // Most cdata own their memory or view foreign memory: nothing to follow (inline: hot).
+  return (!(cd->flags & kReleased) && !cd->owner) || check_alive_chain(cd);
+}
 /// The address a pointer-like cdata holds: a pointer's value, an array's first item.
 inline char* cdata_address(CData* cd) {
   return cd->ct->kind == Kind::Array ? cd->data : *reinterpret_cast<char**>(cd->data);

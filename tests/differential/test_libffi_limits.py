@@ -3,7 +3,8 @@
 # through pointers; the names of unnamed structs.
 import pytest
 
-CDEF = """
+# The types, as the cdef and the C source both declare them.
+TYPES = """
 struct point { int x, y; };
 union u { int i; float f; };
 struct bf { int a : 3; int b : 5; };
@@ -11,6 +12,9 @@ struct hasu { union u v; };
 struct arr { int n; int a[]; };
 typedef struct { int q; } anon_t;
 struct outer { struct { int in1; } s; union { int u1; float u2; }; };
+"""
+
+CDEF = TYPES + """
 typedef struct point (*mkfn)(int, int);
 mkfn get_mk(void);
 typedef union u (*mkufn)(int);
@@ -27,14 +31,7 @@ struct opq;
 extern struct opq opq_global;
 """
 
-SOURCE = """
-struct point { int x, y; };
-union u { int i; float f; };
-struct bf { int a : 3; int b : 5; };
-struct hasu { union u v; };
-struct arr { int n; int a[]; };
-typedef struct { int q; } anon_t;
-struct outer { struct { int in1; } s; union { int u1; float u2; }; };
+SOURCE = TYPES + """
 static struct point mkpt(int x, int y) { struct point p = {x, y}; return p; }
 typedef struct point (*mkfn)(int, int);
 mkfn get_mk(void) { return mkpt; }

@@ -42,7 +42,7 @@ namespace cdefc::rt {
 /// so a module built with another layout keeps its own type objects. Bump it (and the capsule
 /// name in module.cpp) with any change of a struct below or of CDEFC_ABI_VERSION.
 /// Also in the capsule's key (module.cpp), hence a macro too.
-#define CDEFC_INTERNALS_VERSION 3
+#define CDEFC_INTERNALS_VERSION 4
 inline constexpr int kInternalsVersion = CDEFC_INTERNALS_VERSION;
 
 /// What a CType is, as CFFI's `ctype.kind` says it. Function is a pointer to a function
@@ -169,14 +169,24 @@ static_assert(sizeof(FFIObject) == sizeof(PyObject) + 8, "FFI layout is part of 
 
 /// One lib object: the module's (one per module), or one of ffi.dlopen() (the cdef's
 /// functions and globals looked up in a shared library). Its dict caches what it built.
+/// Slots of LibObject::seen (a power of two).
+inline constexpr int kLibSeenSlots = 64;
+
 struct LibObject {
   PyObject_HEAD cdefc_context* ctx;
   PyObject* dict;      ///< name -> built attribute (functions, constants, const globals)
   void* handle;        ///< ffi.dlopen(): the library's handle; null for a module's lib
   PyObject* libname;   ///< ffi.dlopen(): the name repr and messages show; null for a module's
   int closed;          ///< ffi.dlclose() was called: nothing new is looked up
+  /// In front of `dict`: the last attribute name objects seen (strong references) and their
+  /// values (borrowed from `dict`, which never drops an entry), direct-mapped by the name's
+  /// address. Code objects intern attribute names, so `lib.f` hits here without hashing.
+  struct Seen {
+    PyObject* name;
+    PyObject* value;
+  } seen[kLibSeenSlots];
 };
-static_assert(sizeof(LibObject) == sizeof(PyObject) + 40,
+static_assert(sizeof(LibObject) == sizeof(PyObject) + 40 + 16 * kLibSeenSlots,
               "Lib layout is part of the internals ABI");
 
 /// An entry of ctype.fields (CFFI's CField): a snapshot of a FieldInfo.
@@ -199,7 +209,7 @@ static_assert(sizeof(BufferObject) == sizeof(PyObject) + 24,
               "buffer layout is part of the internals ABI");
 
 /// State shared by every module built with this runtime ABI, in a capsule in the builtins
-/// dict (`__cdefc_internals_v3_<compiler>_<C++ library ABI>__`, module.cpp). Created by the
+/// dict (`__cdefc_internals_v4_<compiler>_<C++ library ABI>__`, module.cpp). Created by the
 /// first such module; never freed.
 /// Invariant: only touched with the GIL held; the type objects' slots are the code of the
 /// module that created it (every copy of the runtime has the same layouts, see above).

@@ -184,10 +184,24 @@ bool lib_names(LibObject* lib, bool constants_only, std::vector<std::string>& ou
   return true;
 }
 
+/// The slot of LibObject::seen for the name object `name`.
+inline LibObject::Seen& seen_slot(LibObject* lib, PyObject* name) {
+  // Objects are 16-byte aligned and str objects larger than 32 bytes: skip the low bits.
+  return lib->seen[(reinterpret_cast<uintptr_t>(name) >> 5) & (kLibSeenSlots - 1)];
+}
+
 PyObject* lib_getattro(PyObject* self, PyObject* name) {
   LibObject* lib = as_lib(self);
+  LibObject::Seen& slot = seen_slot(lib, name);
+  if (slot.name == name) {
+    Py_INCREF(slot.value);
+    return slot.value;
+  }
   PyObject* v = PyDict_GetItemWithError(lib->dict, name);
   if (v) {
+    Py_INCREF(name);
+    Py_XDECREF(slot.name);  // a str: frees nothing else
+    slot = {name, v};
     Py_INCREF(v);
     return v;
   }
@@ -297,6 +311,7 @@ PyObject* lib_dir(PyObject* self, PyObject*) {
 
 void lib_dealloc(PyObject* self) {
   PyTypeObject* tp = Py_TYPE(self);
+  for (LibObject::Seen& slot : as_lib(self)->seen) Py_XDECREF(slot.name);
   Py_XDECREF(as_lib(self)->dict);
   Py_XDECREF(as_lib(self)->libname);  // a dlopen()ed library stays loaded: its functions
                                       // may still be held as cdata
@@ -333,6 +348,7 @@ PyObject* new_lib(cdefc_context* ctx) {
   lib->handle = nullptr;
   lib->libname = nullptr;
   lib->closed = 0;
+  for (LibObject::Seen& slot : lib->seen) slot = {nullptr, nullptr};
   lib->dict = PyDict_New();
   if (!lib->dict) {
     Py_DECREF(lib);

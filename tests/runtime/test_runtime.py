@@ -1296,7 +1296,7 @@ def test_shared_internals_between_modules(ours):
     import builtins
     keys = [k for k in vars(builtins) if k.startswith("__cdefc_internals_")]
     assert len(keys) == 1
-    assert re.fullmatch(r"__cdefc_internals_v3_(gcc|clang)_(libstdcpp_cxx11abi[01]|libcpp\d+)"
+    assert re.fullmatch(r"__cdefc_internals_v4_(gcc|clang)_(libstdcpp_cxx11abi[01]|libcpp\d+)"
                         r"(_cxxabi\d+)?__", keys[0]), keys
 
 
@@ -1320,6 +1320,25 @@ def test_lib_attributes_are_cached_but_variables_are_live(ours):
     assert lib.counter == 5
     lib.counter = 6
     assert lib.counter == 6
+
+
+def test_lib_name_cache_holds_its_names(ours):
+    # lib remembers the last name objects it was asked for by address: a name object freed
+    # and another made at the same address must not find the old value.
+    lib = ours.lib
+    functions = ["add", "mul", "apply", "take_void", "point_sum", "fail_with", "make_point",
+                 "vs_sum"]
+    for _ in range(3):
+        for n in functions + ["LIMIT", "NAME"]:
+            dynamic = "".join(list(n))  # a new, non-interned str each time
+            assert getattr(lib, dynamic) is getattr(lib, n)
+            if n in functions:
+                assert getattr(lib, dynamic).__name__ == n
+            del dynamic
+    for i in range(200):  # many short-lived names, most of them unknown
+        with pytest.raises(AttributeError, match="no function, constant or global variable"):
+            getattr(lib, "missing_%d" % i)
+    assert lib.LIMIT == 100 and lib.add(2, 3) == 5
 
 
 def test_errno_is_per_thread(ours):

@@ -1,6 +1,8 @@
 // Errors: ffi.error, and the helpers that spell objects and types in messages as CFFI does.
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 
 #include "internal.h"
 
@@ -129,3 +131,24 @@ PyTypeObject* make_type(PyType_Spec* spec) {
 }
 
 }  // namespace cdefc::rt
+
+#if defined(__GLIBCXX__)
+// std::terminate's default handler, replacing libstdc++'s verbose one in the modules that link
+// libstdc++ statically: that one demangles the exception's type name and so brings in the
+// whole C++ demangler (about 50 KB of every module). This one says what() without demangling.
+// Only in this object, which every module links, can it come before libstdc++.a's definition.
+namespace __gnu_cxx {
+void __verbose_terminate_handler() {  // declared by <exception>; hidden by --exclude-libs
+  std::fputs("terminate called in a cdefc module", stderr);
+  try {
+    if (std::exception_ptr e = std::current_exception()) std::rethrow_exception(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, " after an exception: %s", e.what());
+  } catch (...) {
+    std::fputs(" after an exception", stderr);
+  }
+  std::fputs("\n", stderr);
+  std::abort();
+}
+}  // namespace __gnu_cxx
+#endif

@@ -248,30 +248,34 @@ void Parser::tag_specifier(Ctx ctx, Spec& s, const std::string& kw) {
   if (body && ctx == Ctx::TypeName) fail(cur().loc, "cannot define a type in a type name");
   int idx = tag.empty() ? -1 : find_tag(tag, is_enum ? 2 : is_union ? 1 : 0, loc);
   if (idx < 0) {
-    if (!m_) fail(loc, "unknown type '" + kw + " " + tag + "'");
-    if (!tag.empty()) added_ = true;
-    if (is_enum) {
-      Enum e;
-      e.tag = tag;
-      e.loc = loc;
-      idx = push(m_->enums, std::move(e), DeclRef::Enum);
-      if (!tag.empty()) tags_[tag] = {2, idx};
-    } else {
-      Record r;
-      r.is_union = is_union;
-      r.tag = tag;
-      r.loc = loc;
-      idx = add_record(std::move(r));
-      if (!tag.empty()) tags_[tag] = {is_union ? 1 : 0, idx};
-    }
+    if (!grammar_) fail(loc, "unknown type '" + kw + " " + tag + "'");
+    idx = (this->*grammar_->declare_tag)(tag, is_enum, is_union, loc);
   }
   (is_enum ? s.enm : s.record) = idx;
   s.tag_body = body;
   s.base = simple(is_enum ? TypeKind::Enum : TypeKind::Record, "", idx);
-  if (body && is_enum)
-    enum_body(idx, loc);
-  else if (body)
-    record_body(idx, loc);
+  if (body) (this->*(is_enum ? grammar_->enum_body : grammar_->record_body))(idx, loc);
+}
+
+int Parser::declare_tag(const std::string& tag, bool is_enum, bool is_union,
+                        const Location& loc) {
+  int idx;
+  if (!tag.empty()) added_ = true;
+  if (is_enum) {
+    Enum e;
+    e.tag = tag;
+    e.loc = loc;
+    idx = push(m_->enums, std::move(e), DeclRef::Enum);
+    if (!tag.empty()) tags_[tag] = {2, idx};
+  } else {
+    Record r;
+    r.is_union = is_union;
+    r.tag = tag;
+    r.loc = loc;
+    idx = add_record(std::move(r));
+    if (!tag.empty()) tags_[tag] = {is_union ? 1 : 0, idx};
+  }
+  return idx;
 }
 
 int Parser::find_tag(const std::string& tag, int kind, const Location& loc) {

@@ -35,6 +35,9 @@ class Lexer {
       if (text_[i] == '\n') line_starts_.push_back(i + 1);
   }
 
+  /// The tokens of the whole text; `kDirectives`: '#' starts a directive (a cdef), else it
+  /// is an error (a type name; the directive code is then not linked in).
+  template <bool kDirectives>
   std::vector<Token> run() {
     while (true) {
       bool space = skip_space_and_comments();
@@ -42,11 +45,19 @@ class Lexer {
       char c = text_[pos_];
       if (c == '\n') {
         ++pos_;
-        if (in_directive_) end_directive(pos_ - 1);
+        if constexpr (kDirectives)
+          if (in_directive_) end_directive(pos_ - 1);
         continue;
       }
       if (c == '#' && !in_directive_) {
-        directive();
+        if constexpr (kDirectives) {
+          directive();
+        } else {
+          error(loc(pos_), text_.compare(pos_, 7, "#define") == 0
+                               ? "'#define' is not allowed in a type name"
+                               : "'#' is not allowed in a type name");
+          pos_ = text_.size();
+        }
         continue;
       }
       Token tok;
@@ -74,7 +85,8 @@ class Lexer {
       if (tok.text.empty()) tok.text = text_.substr(start, pos_ - start);
       tokens_.push_back(std::move(tok));
     }
-    if (in_directive_) end_directive(text_.size());
+    if constexpr (kDirectives)
+      if (in_directive_) end_directive(text_.size());
     Token eof;
     eof.kind = TokenKind::Eof;
     eof.loc = loc(text_.size());
@@ -465,7 +477,12 @@ class Lexer {
 
 std::vector<Token> lex(std::shared_ptr<const SourceBuffer> source, Diagnostics& diags) {
   if (!source) source = std::make_shared<SourceBuffer>();
-  return Lexer(std::move(source), diags).run();
+  return Lexer(std::move(source), diags).run<true>();
+}
+
+std::vector<Token> lex_type_name(std::shared_ptr<const SourceBuffer> source,
+                                 Diagnostics& diags) {
+  return Lexer(std::move(source), diags).run<false>();
 }
 
 bool is_type_keyword(const std::string& w) {

@@ -50,6 +50,8 @@ struct Token {
 /// Split `source` into tokens. Errors (bad characters, unterminated comments, unsupported
 /// directives) go to `diags`; the returned list always ends with an Eof token.
 std::vector<Token> lex(std::shared_ptr<const SourceBuffer> source, Diagnostics& diags);
+/// The same for a type name ("struct foo *"): no directives.
+std::vector<Token> lex_type_name(std::shared_ptr<const SourceBuffer> source, Diagnostics& diags);
 
 /// The location just after `tok` (where a missing ';' belongs).
 Location end_of(const Token& tok);

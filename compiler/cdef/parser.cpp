@@ -18,11 +18,13 @@ namespace detail {
 
 Parser::Parser(const Module& cm, Module* m, const CdefOptions& opts, Diagnostics& diags,
                std::vector<Token> toks)
-    : cm_(cm), m_(m), opts_(opts), diags_(diags), toks_(std::move(toks)) {
-  if (m_) index_module();
-}
+    : cm_(cm), m_(m), opts_(opts), diags_(diags), toks_(std::move(toks)) {}
 
 void Parser::parse_file() {
+  static constexpr DeclarationGrammar kGrammar = {&Parser::declare_tag, &Parser::record_body,
+                                                  &Parser::enum_body};
+  grammar_ = &kGrammar;
+  index_module();
   try {
     declarations(Linkage::C, false);
   } catch (Stop&) {
@@ -682,13 +684,7 @@ TypeRef parse_type_name(const Module& module, std::string_view text, Diagnostics
   source->name = "<type name>";
   source->text = std::string(text);
   size_t errors_before = diags.error_count();
-  std::vector<Token> toks = lex(source, diags);
-  for (const Token& t : toks) {
-    if (t.kind == TokenKind::DefineStart) {
-      diags.error(t.loc, "'#define' is not allowed in a type name");
-      return nullptr;
-    }
-  }
+  std::vector<Token> toks = lex_type_name(source, diags);
   if (diags.error_count() != errors_before) return nullptr;
   TypeRef t =
       detail::Parser(module, nullptr, CdefOptions{}, diags, std::move(toks)).parse_type_name();

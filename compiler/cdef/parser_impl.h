@@ -264,6 +264,9 @@ class Parser {
   /// The struct (kind 0), union (1) or enum (2) with this tag, or -1. C tags share one
   /// namespace: 'struct s' after 'union s' is an error.
   int find_tag(const std::string& tag, int kind, const Location& loc);
+  /// A tag this parse has not seen: added to the module (an incomplete struct, union or enum);
+  /// returns its index. Cdef mode only.
+  int declare_tag(const std::string& tag, bool is_enum, bool is_union, const Location& loc);
   /// '{ members }' of record `idx`: completes it, or checks a repeated body.
   void record_body(int idx, const Location& loc);
   /// One member declaration in a struct/union body (or '...;').
@@ -311,6 +314,14 @@ class Parser {
 
   const Module& cm_;  ///< where names are looked up
   Module* m_;         ///< null in type-name mode: nothing is declared
+  /// What only cdef mode does, reached through this table (null in type-name mode) so that a
+  /// program parsing type names only (the runtime) links none of the declaration grammar.
+  struct DeclarationGrammar {
+    int (Parser::*declare_tag)(const std::string&, bool, bool, const Location&);
+    void (Parser::*record_body)(int, const Location&);
+    void (Parser::*enum_body)(int, const Location&);
+  };
+  const DeclarationGrammar* grammar_ = nullptr;
   CdefOptions opts_;
   Diagnostics& diags_;
   std::vector<Token> toks_;

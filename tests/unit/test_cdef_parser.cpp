@@ -1432,6 +1432,10 @@ TEST(CdefTypeName, RejectsGarbage) {
       {"static int", "'static' is not allowed here"},
       {"int @", "invalid character '@' in cdef"},
       {"#define X 1", "'#define' is not allowed in a type name"},
+      {"int #pragma pack(1)", "'#' is not allowed in a type name"},
+      {"struct { int a; } *", "cannot define a type in a type name"},
+      {"enum e { A }", "cannot define a type in a type name"},
+      {"struct nowhere *", "unknown type 'struct nowhere'"},
   };
   for (const Case& c : cases) {
     Diagnostics d;

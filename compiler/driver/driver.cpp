@@ -147,7 +147,7 @@ bool build_model(Options& options, model::Module& model, cdef::Diagnostics& diag
 }
 
 bool emit_module(const Options& options, const model::Module& module, cdef::Diagnostics& diags,
-                 std::string& c_text) {
+                 std::string& c_text, std::vector<std::string>& pieces) {
   auto t0 = std::chrono::steady_clock::now();
   emit::EmitOptions eo;
   eo.module_name = options.module_name;
@@ -157,7 +157,8 @@ bool emit_module(const Options& options, const model::Module& module, cdef::Diag
   eo.abi_mode = options.abi_mode;
   eo.cplusplus = options.cplusplus;
   if (!options.emit_c.empty() && options.emit_c != "-") eo.output_name = options.emit_c;
-  bool ok = emit::emit_c(module, eo, diags, c_text);
+  eo.pieces = options.pieces;
+  bool ok = emit::emit_c(module, eo, diags, c_text, &pieces);
   logger()->info("emitted C: {} bytes in {:.3f}s", c_text.size(), seconds_since(t0));
   return ok;
 }
@@ -229,7 +230,8 @@ int run_command(int argc, char** argv) {
   }
   // Pass 3: the C source, in memory (written below only when every pass succeeded).
   std::string c_text;
-  if (ok && !options.emit_c.empty()) ok = emit_module(options, resolved, diags, c_text);
+  std::vector<std::string> pieces;
+  if (ok && !options.emit_c.empty()) ok = emit_module(options, resolved, diags, c_text, pieces);
   std::cerr << diags.render();
   if (!ok) {
     std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors")
@@ -248,9 +250,20 @@ int run_command(int argc, char** argv) {
   if (!options.emit_c.empty()) {
     if (options.emit_c == "-") {
       std::cout << c_text;
-    } else if (!write_file_if_changed(options.emit_c, c_text, message)) {
-      std::cerr << "cdefc: error: " << message << "\n";
-      return kExitUsage;
+    } else {
+      // The pieces first: the main file refers to them.
+      for (size_t k = 1; k <= pieces.size(); ++k) {
+        std::string path = piece_path(options.emit_c, k);
+        if (!write_file_if_changed(path, pieces[k - 1], message)) {
+          std::cerr << "cdefc: error: " << message << "\n";
+          return kExitUsage;
+        }
+        std::cout << path << "\n";
+      }
+      if (!write_file_if_changed(options.emit_c, c_text, message)) {
+        std::cerr << "cdefc: error: " << message << "\n";
+        return kExitUsage;
+      }
     }
   }
   log->info("done in {:.3f}s", seconds_since(t0));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cdef/decl.h"
 #include "cdef/diagnostics.h"
@@ -39,8 +40,17 @@ bool build_model(Options& options, model::Module& model, cdef::Diagnostics& diag
 
 /// The C source of the module (after build_model succeeded): tables, wrappers, PyInit.
 /// Unsupported declarations are reported into `diags`; returns false if there was any error.
+/// With options.pieces, the files of wrappers apart go to `pieces` (may stay empty).
 bool emit_module(const Options& options, const model::Module& model, cdef::Diagnostics& diags,
-                 std::string& c_text);
+                 std::string& c_text, std::vector<std::string>& pieces);
+/// The same, in one file.
+inline bool emit_module(const Options& options, const model::Module& model,
+                        cdef::Diagnostics& diags, std::string& c_text) {
+  std::vector<std::string> none;
+  Options one = options;
+  one.pieces = 0;
+  return emit_module(one, model, diags, c_text, none);
+}
 
 /// Write `content` to `path` through a temporary file and a rename, so a failed run never
 /// leaves half a file; an existing file with the same content is left alone (mtime kept).

@@ -76,6 +76,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("cplusplus", "the source is C++ (source_extension='.cpp')")
     ("abi-mode", "no C source (set_source(name, None)): the module holds only ffi, whose ffi.dlopen() reaches the cdef's functions and globals")
     ("emit-c", "write the module's C source to FILE ('-' for stdout)", cxxopts::value<std::string>(), "FILE")
+    ("pieces", "put a big module's wrappers into at most N more C files beside the --emit-c FILE (FILE.part1.c, ...), to compile in parallel; their paths are printed", cxxopts::value<int>(), "N")
     ("parse-only", "only parse the cdefs (what cdef() checks at once); no Clang, no output")
     ("no-limited-api", "do not define Py_LIMITED_API in the C (py_limited_api=False)")
     ("strict", "make every warning an error (set_source(strict=True); also -Werror)")
@@ -140,6 +141,17 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     if (r.count("strict")) out.strict = true;
     if (r.count("parse-only")) out.parse_only = true;
     if (r.count("emit-c")) out.emit_c = r["emit-c"].as<std::string>();
+    if (r.count("pieces")) {
+      out.pieces = r["pieces"].as<int>();
+      if (out.pieces < 0 || out.pieces > 256) {
+        message = "--pieces takes a number from 0 to 256";
+        return 1;
+      }
+      if (out.pieces > 0 && (out.emit_c.empty() || out.emit_c == "-")) {
+        message = "--pieces needs --emit-c FILE";
+        return 1;
+      }
+    }
     if (r.count("dump-model")) out.dump_model = r["dump-model"].as<std::string>();
     out.verbose = static_cast<int>(r.count("verbose"));
   } catch (const cxxopts::exceptions::exception& e) {
@@ -152,6 +164,15 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
   }
   if (out.module_name.empty()) out.module_name = "_cdefc_module";
   return 0;
+}
+
+std::string piece_path(const std::string& emit_c, size_t k) {
+  size_t slash = emit_c.rfind('/');
+  size_t dot = emit_c.rfind('.');
+  std::string stem =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash) ? emit_c.substr(0, dot)
+                                                                             : emit_c;
+  return stem + ".part" + std::to_string(k) + ".c";
 }
 
 namespace {

@@ -43,10 +43,17 @@ struct Options {
   std::string release_gil = "auto";
   std::vector<std::pair<std::string, bool>> release_gil_functions;
   std::string emit_c;                              ///< "" none, "-" stdout, else a path
+  /// --pieces N: a big module's wrappers go to at most N more C files beside emit_c (for a
+  /// parallel build), named by piece_path() and listed on stdout; 0: one file.
+  int pieces = 0;
   bool parse_only = false;                         ///< stop after parsing the cdefs
   std::string dump_model;                          ///< "" none, "-" stdout, else a path
   int verbose = 0;                                 ///< -v: phases and timings; -vv: probe
 };
+
+/// The path of piece `k` (from 1) of the C file `emit_c`: "dir/_foo.c" -> "dir/_foo.part1.c"
+/// (always C: a piece has no user source).
+std::string piece_path(const std::string& emit_c, size_t k);
 
 /// Fills `out` from the command line. Returns 0 to go on, 1 on a usage error (message in
 /// `message`), 2 when --help/--version printed `message` and the run should stop with 0.

@@ -23,6 +23,10 @@ struct EmitOptions {
   /// ABI mode: `source` is the cdef's types as C; no wrappers, no lib: functions and
   /// variables are listed for ffi.dlopen() only (static consts as read-only variables).
   bool abi_mode = false;
+  /// At most this many files of wrappers apart from the main one, compiled in parallel (a
+  /// big module); 0: one file. Only wrappers whose types all reduce to primitive types and
+  /// pointers go apart, and only when there are enough of them.
+  int pieces = 0;
   /// The name `#line` gives the generated part after the user's source (the output path),
   /// so the C compiler's messages about generated code point into the generated file.
   std::string output_name = "<cdefc>";
@@ -31,7 +35,9 @@ struct EmitOptions {
 /// Emits the C of `module` (resolved: no gaps left) into `out`. Unsupported declarations are
 /// reported into `diags` (e.g. FILE by value); returns false if there was any error, in
 /// which case `out` must not be written anywhere.
+/// With options.pieces, the files of wrappers compiled apart go to `pieces` (none for a small
+/// module).
 bool emit_c(const model::Module& module, const EmitOptions& options, cdef::Diagnostics& diags,
-            std::string& out);
+            std::string& out, std::vector<std::string>* pieces = nullptr);
 
 }  // namespace cdefc::emit

@@ -11,6 +11,9 @@ inline constexpr const char* kFastWrapper = "_cdefc_fn_";
 /// Direct C wrapper of a C function, same signature (what ffi.addressof(lib, "f") returns;
 /// works when the function is a macro).
 inline constexpr const char* kDirect = "_cdefc_d_";
+/// The C function behind a wrapper compiled apart (cdefc --pieces), with types only the
+/// runtime's headers spell: `int _cdefc_e_f(int, void *)` calls `f(int, struct s *)`.
+inline constexpr const char* kErased = "_cdefc_e_";
 /// Address of a global variable: `void *_cdefc_var_x(void)`.
 inline constexpr const char* kVariable = "_cdefc_var_";
 /// Value of a constant: `void _cdefc_const_X(void *out)`.

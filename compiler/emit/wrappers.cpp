@@ -1,5 +1,6 @@
 // Per-declaration C: METH_FASTCALL wrappers with inlined conversions, direct C wrappers,
 // variable address helpers and constant getters.
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -123,11 +124,12 @@ bool takes_bytes(const Module& m, const TypeRef& t) {
   return false;
 }
 
+/// `ct` is the C type of the local `_xI` (the cdef's type, or its erased type apart).
 std::string argument(const Module& m, const Tables& tables, const Value& p, size_t i,
-                     const std::string& fail) {
+                     const std::string& ct, const std::string& fail) {
   const std::string x = arg_name(i);
   const std::string in = std::string(n::kArgsParam) + "[" + std::to_string(i) + "]";
-  const std::string t = spell(m, p.type);
+  const std::string t = spell(m, p.type);  // as messages name it
   std::string s;
   switch (p.conv) {
     case Conv::Signed:
@@ -139,22 +141,22 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
         const std::string tmp = is_signed ? n::kSignedTemp : n::kUnsignedTemp;
         // (The range is that of T: sizeof(T) goes to the conversion.)
         const std::string wide = is_signed ? "long long" : "unsigned long long";
-        s = "  " + tmp + " = " + conv + "(" + in + ", sizeof(" + t + "), " + c_string(t) + ");\n";
+        s = "  " + tmp + " = " + conv + "(" + in + ", sizeof(" + ct + "), " + c_string(t) + ");\n";
         s += "  if (" + tmp + " == (" + wide + ")-1 && PyErr_Occurred()) " + fail + ";\n";
-        s += "  " + x + " = (" + t + ")" + tmp + ";\n";
+        s += "  " + x + " = (" + ct + ")" + tmp + ";\n";
       } else {
-        s = std::string("  CDEFC_ARG_") + (is_signed ? "SIGNED(" : "UNSIGNED(") + x + ", " + t +
+        s = std::string("  CDEFC_ARG_") + (is_signed ? "SIGNED(" : "UNSIGNED(") + x + ", " + ct +
             ", " + in + ", " + c_string(t) + ", " + fail + ");\n";
       }
       break;
     }
     case Conv::Float:
-      s = "  CDEFC_ARG_DOUBLE(" + x + ", " + t + ", " + in + ", " + fail + ");\n";
+      s = "  CDEFC_ARG_DOUBLE(" + x + ", " + ct + ", " + in + ", " + fail + ");\n";
       break;
     case Conv::Bool:
       s = std::string("  ") + n::kBool + " = cdefc_arg_bool(" + in + ");\n";
       s += std::string("  if (") + n::kBool + " < 0) " + fail + ";\n";
-      s += "  " + x + " = (" + t + ")" + n::kBool + ";\n";
+      s += "  " + x + " = (" + ct + ")" + n::kBool + ";\n";
       break;
     case Conv::Char:
       s = "  if (cdefc_arg_char(" + in + ", &" + x + ") < 0) " + fail + ";\n";
@@ -164,7 +166,7 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
       break;
     case Conv::Pointer:
       s = std::string("  CDEFC_ARG_POINTER") + (takes_bytes(m, p.type) ? "_OR_BYTES(" : "(") + x +
-          ", " + t + ", " + n::kContext + ", " + type_ref(tables, p.index) + ", " + in + ", " +
+          ", " + ct + ", " + n::kContext + ", " + type_ref(tables, p.index) + ", " + in + ", " +
           n::kFrame + ", " + fail + ");\n";
       break;
     case Conv::Value:
@@ -178,9 +180,89 @@ std::string argument(const Module& m, const Tables& tables, const Value& p, size
   return s;
 }
 
-/// static PyObject *_cdefc_fn_f(PyObject *_self, PyObject *const *_args, Py_ssize_t _nargs)
+/// The type a value of type `t` has in a file compiled apart, spelled with what the runtime's
+/// headers declare: the primitive type, an enum's integer type, `void *` for any pointer;
+/// empty if there is none (records, long double, complex).
+std::string erased(const Module& m, const TypeRef& t) {
+  TypeRef r = resolve_typedefs(m, t);
+  if (!r) return "";
+  switch (conversion(m, t)) {
+    case Conv::Signed:
+    case Conv::Unsigned:
+    case Conv::Bool:
+    case Conv::Char:
+    case Conv::Float:
+      break;
+    case Conv::Pointer:
+      return "void *";
+    default:
+      return "";
+  }
+  if (r->kind == TypeKind::Primitive) return r->name;
+  if (r->kind != TypeKind::Enum) return "";
+  const model::EnumLayout& e = m.enums[static_cast<size_t>(r->index)];
+  static const char* const kSigned[] = {"signed char", "short", "int", "long long"};
+  static const char* const kUnsigned[] = {"unsigned char", "unsigned short", "unsigned int",
+                                          "unsigned long long"};
+  for (size_t i = 0; i < 4; ++i)
+    if (e.size == (1u << i)) return e.is_signed ? kSigned[i] : kUnsigned[i];
+  return "";
+}
+
+/// `T name`, or `T *name` for a pointer type T.
+std::string declare(const std::string& type, const std::string& name) {
+  return type + (type.back() == '*' ? "" : " ") + name;
+}
+
+/// True if every parameter and the result of `f` have an erased type: its wrapper can be
+/// compiled apart.
+bool erasable(const Module& m, const cdef::Function& f) {
+  if (f.included || f.linkage != cdef::Linkage::C || f.type->variadic) return false;
+  for (const cdef::Param& p : f.type->params)
+    if (erased(m, value_type(m, p.type)).empty()) return false;
+  TypeRef r = f.type->target ? value_type(m, f.type->target) : nullptr;
+  return conversion(m, r) == Conv::Void || !erased(m, r).empty();
+}
+
+/// CDEFC_PIECE R _cdefc_e_f(E0 _x0, ...) { return (R)f((T0)_x0, ...); }: `f` with erased
+/// types, for a wrapper compiled apart (`declaration`: the prototype a piece declares).
+std::string erased_function(const Module& m, const cdef::Function& f,
+                            const std::vector<Value>& params, const Value& result,
+                            bool declaration) {
+  const std::vector<bool>& as_void_args =
+      m.functions[static_cast<size_t>(&f - m.decls.functions.data())].void_pointer_args;
+  std::string head = std::string(n::kErased) + f.name + "(", call = f.name + "(";
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string sep = i ? ", " : "";
+    head += sep + (declaration ? erased(m, params[i].type)
+                               : declare(erased(m, params[i].type), arg_name(i)));
+    bool as_void = i < as_void_args.size() && as_void_args[i];
+    call += sep + (as_void ? std::string("") : "(" + spell(m, params[i].type) + ")") + arg_name(i);
+  }
+  head += params.empty() ? "void)" : ")";
+  call += ")";
+  const std::string r = result.conv == Conv::Void ? "void" : erased(m, result.type);
+  std::string s = (declaration ? "CDEFC_PIECE_EXTERN " : "CDEFC_PIECE ") + r + " " + head;
+  if (declaration) return s + ";\n";
+  s += "\n{\n  ";
+  s += result.conv == Conv::Void ? call + ";\n" : "return (" + r + ")" + call + ";\n";
+  return s + "}\n";
+}
+
+/// The wrapper's head: static, or (`apart`) with CDEFC_PIECE linkage; a prototype with
+/// `declaration`.
+std::string fast_wrapper_head(const std::string& name, bool apart, bool declaration) {
+  std::string s = std::string(declaration ? "CDEFC_PIECE_EXTERN" : apart ? "CDEFC_PIECE" : "static") +
+                  " PyObject *" + n::kFastWrapper + name + "(PyObject *";
+  if (declaration) return s + ", PyObject *const *, Py_ssize_t, PyObject *);\n";
+  return s + n::kSelf + ", PyObject *const *" + n::kArgsParam + ", Py_ssize_t " + n::kNargs +
+         ", PyObject *" + n::kKwnames + ")\n{\n";
+}
+
+/// static PyObject *_cdefc_fn_f(PyObject *_self, PyObject *const *_args, Py_ssize_t _nargs);
+/// `apart`: for a file compiled apart, with erased types, calling _cdefc_e_f.
 std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Function& f,
-                         const std::vector<Value>& params, const Value& result) {
+                         const std::vector<Value>& params, const Value& result, bool apart) {
   bool frame = false, has_bool = false, has_signed = false, has_unsigned = false;
   for (const Value& p : params) {
     frame = frame || p.conv == Conv::Pointer;
@@ -189,16 +271,18 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
     has_unsigned = has_unsigned || (p.may_be_enum && p.conv == Conv::Unsigned);
   }
   const std::string fail = frame ? std::string("goto ") + n::kFail : "return NULL";
-  std::string s = std::string("static PyObject *") + n::kFastWrapper + f.name + "(PyObject *" +
-                  n::kSelf + ", PyObject *const *" + n::kArgsParam + ", Py_ssize_t " + n::kNargs +
-                  ", PyObject *" + n::kKwnames + ")\n{\n";
+  std::string s = fast_wrapper_head(f.name, apart, false);
+  auto ctype = [&](const TypeRef& t) { return apart ? erased(m, t) : spell(m, t); };
   // Locals on one line, without initializers (C++ forbids jumping over them).
   std::string locals;
   auto local = [&](const std::string& decl) {
     locals += (locals.empty() ? "  " : " ") + decl + ";";
   };
-  for (size_t i = 0; i < params.size(); ++i) local(spell(m, params[i].type, arg_name(i)));
-  if (result.conv != Conv::Void) local(spell(m, result.type, n::kResult));
+  for (size_t i = 0; i < params.size(); ++i)
+    local(apart ? declare(erased(m, params[i].type), arg_name(i))
+                : spell(m, params[i].type, arg_name(i)));
+  if (result.conv != Conv::Void)
+    local(apart ? declare(erased(m, result.type), n::kResult) : spell(m, result.type, n::kResult));
   if (frame) {
     local(std::string("cdefc_frame ") + n::kFrame);
     if (result.conv != Conv::Void) local(std::string("PyObject *") + n::kPyResult);
@@ -214,13 +298,21 @@ std::string fast_wrapper(const Module& m, const Tables& tables, const cdef::Func
        n::kNargs + ", " + n::kKwnames + ", " + std::to_string(params.size()) +
        ") < 0)\n    return NULL;\n";
   if (frame) s += std::string("  CDEFC_FRAME_INIT(") + n::kFrame + ");\n";
-  for (size_t i = 0; i < params.size(); ++i) s += argument(m, tables, params[i], i, fail);
+  for (size_t i = 0; i < params.size(); ++i)
+    s += argument(m, tables, params[i], i, ctype(params[i].type), fail);
   // The call: GIL released, errno restored before and saved after, as CFFI does; or (decided
   // at build time, model FunctionInfo) with the GIL kept, and for a leaf without errno.
   const model::FunctionInfo& info = m.functions[static_cast<size_t>(&f - m.decls.functions.data())];
   std::string statement;
-  if (result.conv != Conv::Void) statement = std::string(n::kResult) + " = " + cast_to(m, result.type);
-  statement += call(m, f, params.size());
+  if (result.conv != Conv::Void)
+    statement = std::string(n::kResult) + " = " + (apart ? "" : cast_to(m, result.type));
+  if (apart) {
+    statement += std::string(n::kErased) + f.name + "(";
+    for (size_t i = 0; i < params.size(); ++i) statement += (i ? ", " : "") + arg_name(i);
+    statement += ")";
+  } else {
+    statement += call(m, f, params.size());
+  }
   if (info.release_gil)
     s += "  CDEFC_CALL(" + statement + ");\n";
   else if (info.save_errno)
@@ -273,6 +365,15 @@ TypeRef primitive_type(const std::string& name) {
 
 void write_functions(const Module& m, const EmitOptions& options, Tables& tables,
                      cdef::Diagnostics& diags, Code& code) {
+  // A big module's erasable wrappers go to pieces of at least kMinPerPiece each.
+  constexpr size_t kMinPerPiece = 64;
+  size_t apart_total = 0, apart_done = 0;
+  if (options.pieces > 0 && !options.abi_mode)
+    for (const cdef::Function& f : m.decls.functions) apart_total += erasable(m, f) ? 1 : 0;
+  const size_t num_pieces =
+      std::min(static_cast<size_t>(options.pieces > 0 ? options.pieces : 0),
+               apart_total / kMinPerPiece);
+  code.pieces.assign(num_pieces > 1 ? num_pieces : 0, std::string());
   for (const cdef::Function& f : m.decls.functions) {
     if (f.included) continue;  // the included module's lib has it
     const bool extern_python = f.linkage != cdef::Linkage::C;
@@ -334,7 +435,15 @@ void write_functions(const Module& m, const EmitOptions& options, Tables& tables
     }
 
     code.text += direct_wrapper(m, f, params, result) + "\n";
-    code.text += fast_wrapper(m, tables, f, params, result) + "\n";
+    if (!code.pieces.empty() && erasable(m, f)) {
+      code.text += erased_function(m, f, params, result, false) + "\n";
+      code.text += fast_wrapper_head(f.name, true, true) + "\n";
+      std::string& piece = code.pieces[apart_done++ * code.pieces.size() / apart_total];
+      piece += erased_function(m, f, params, result, true);
+      piece += fast_wrapper(m, tables, f, params, result, true) + "\n";
+    } else {
+      code.text += fast_wrapper(m, tables, f, params, result, false) + "\n";
+    }
     std::string doc = tables.display(fn_index, f.name) + ";\n\nCFFI C function from " +
                       options.module_name + ".lib";
     GlobalRow g;

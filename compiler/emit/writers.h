@@ -28,6 +28,9 @@ struct Code {
   std::vector<std::string> methods;  ///< PyMethodDef initializers
   std::vector<GlobalRow> globals;    ///< unsorted until emit_c sorts them by name
   bool needs_string_h = false;       ///< memcpy is used
+  /// The wrappers compiled apart (EmitOptions::pieces), one text per file; their functions
+  /// and the _cdefc_e_ functions they call have CDEFC_PIECE linkage.
+  std::vector<std::string> pieces;
   /// extern "Python" functions, whose C definitions write_extern_python writes.
   std::vector<const cdef::Function*> extern_python;
 };

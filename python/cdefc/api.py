@@ -272,16 +272,20 @@ class FFI:
         kwds = dict(self._assigned_source[3])
         return kwds, bool(kwds.pop("py_limited_api", True))
 
-    def _run_cdefc(self, emit_c, cwd=None, verbose=False, dump_model=None) -> str:
+    def _run_cdefc(self, emit_c, cwd=None, verbose=False, dump_model=None, pieces=0) -> str:
         """Check the module with cdefc and write its C code to emit_c ('-': return it);
-        with dump_model, also its resolved model (JSON) to that path."""
+        with dump_model, also its resolved model (JSON) to that path; with pieces, a big
+        module's wrappers into that many more files at most (their paths are returned, one
+        per line)."""
         return compiler.run(self._module_description(), emit_c=emit_c, cwd=cwd, verbose=verbose,
-                            warned=self._warned, strict=self._strict, dump_model=dump_model)
+                            warned=self._warned, strict=self._strict, dump_model=dump_model,
+                            pieces=pieces)
 
-    def _emit(self, c_file, cwd=None, verbose=False) -> bool:
+    def _emit(self, c_file, cwd=None, verbose=False, pieces=0) -> bool:
         """Check the module with cdefc and write its C code to c_file (relative to cwd)
         unless unchanged; True if the file was (re)written. The resolved model of the
-        module (for its .pyi stub, stubs.py) is kept in self._model."""
+        module (for its .pyi stub, stubs.py) is kept in self._model; with `pieces`, the
+        files of wrappers compiled apart (relative to cwd) in self._pieces."""
         if verbose:
             print(f"generating {c_file}", flush=True)
         path = os.path.join(cwd or ".", c_file)
@@ -297,7 +301,9 @@ class FFI:
         # As given (relative to cwd), since cdefc writes the name into the C (#line).
         with tempfile.TemporaryDirectory(prefix="cdefc-") as tmp:
             model_file = os.path.join(tmp, "model.json")
-            self._run_cdefc(c_file, cwd=cwd, verbose=verbose, dump_model=model_file)
+            out = self._run_cdefc(c_file, cwd=cwd, verbose=verbose, dump_model=model_file,
+                                  pieces=pieces)
+            self._pieces = out.splitlines() if pieces > 1 else []
             with open(model_file, encoding="utf-8") as f:
                 self._model = json.load(f)
             self._model["abi_mode"] = self._assigned_source[1] is None
@@ -327,11 +333,15 @@ class FFI:
         kwds, py_limited_api = self._extension_keywords()
         c_file = build.module_file(tmpdir, module_name, source_extension)
         try:
-            self._emit(os.path.relpath(c_file, tmpdir), cwd=tmpdir, verbose=verbose)
+            # A big module's wrappers in several files (three per CPU, for an even load),
+            # compiled in parallel.
+            jobs = build.parallel_jobs()
+            self._emit(os.path.relpath(c_file, tmpdir), cwd=tmpdir, verbose=verbose,
+                       pieces=3 * jobs if jobs > 1 else 0)
             ext = build.make_extension(module_name, os.path.relpath(c_file, tmpdir), kwds,
-                                       py_limited_api)
+                                       py_limited_api, pieces=self._pieces)
             output = build.compile_extension(tmpdir, ext, verbose=verbose, debug=debug,
-                                             target=target)
+                                             target=target, jobs=jobs)
         except BaseException:
             build.remove_module(tmpdir, module_name, target)
             raise

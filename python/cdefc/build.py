@@ -53,9 +53,19 @@ def _hides_archive_symbols() -> bool:
     return sys.platform not in ("win32", "cygwin", "darwin")
 
 
-def make_extension(module_name: str, c_file: str, kwds: dict, py_limited_api: bool):
-    """The setuptools Extension building `c_file` (first source) with the user's keywords
-    and the runtime, whose symbols it does not export."""
+def parallel_jobs() -> int:
+    """How many C files compile() compiles at once: the CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def make_extension(module_name: str, c_file: str, kwds: dict, py_limited_api: bool,
+                   pieces=()):
+    """The setuptools Extension building `c_file` (first source, then the `pieces` of a
+    big module, cdefc --pieces) with the user's keywords and the runtime, whose symbols it
+    does not export."""
     from setuptools import Extension
 
     try:
@@ -64,7 +74,7 @@ def make_extension(module_name: str, c_file: str, kwds: dict, py_limited_api: bo
         raise FFIError(f"cannot build {module_name}: {error}") from None
     kw = {key: list(value) if isinstance(value, (list, tuple)) else value
           for key, value in kwds.items()}
-    sources = [c_file, *(os.path.normpath(s) for s in kw.pop("sources", ()))]
+    sources = [c_file, *pieces, *(os.path.normpath(s) for s in kw.pop("sources", ()))]
     kw["include_dirs"] = [*kw.get("include_dirs", ()), include]
     kw["extra_objects"] = [*kw.get("extra_objects", ()), library]
     kw["libraries"] = [*kw.get("libraries", ())]
@@ -112,11 +122,27 @@ def _target_filename(target: str) -> str:
     return target
 
 
-def compile_extension(tmpdir: str, ext, verbose=False, debug=None, target=None) -> str:
+def _compile_in_parallel(compile_sources, jobs: int):
+    """A CCompiler.compile that compiles each source in its own call, `jobs` at a time
+    (the C compiler runs in a subprocess: threads are enough)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def compile_each(sources, *args, **kwargs):
+        with ThreadPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
+            parts = list(pool.map(lambda source: compile_sources([source], *args, **kwargs),
+                                  sources))
+        return [obj for objects in parts for obj in objects]
+
+    return compile_each
+
+
+def compile_extension(tmpdir: str, ext, verbose=False, debug=None, target=None,
+                      jobs=1) -> str:
     """Build `ext` with setuptools' build_ext inside tmpdir (the current directory during the
     build, as in CFFI: relative paths of the Extension are relative to tmpdir) and return the
-    absolute path of the module. `target` ('*' or None: setuptools' name) names the output
-    file. C compiler and linker failures raise VerificationError."""
+    absolute path of the module, compiling up to `jobs` of its sources at once. `target`
+    ('*' or None: setuptools' name) names the output file. C compiler and linker failures
+    raise VerificationError."""
     # setuptools first: it provides `distutils` (its own copy, and on Python >= 3.12 the only one).
     from setuptools import Distribution
     from setuptools.command.build_ext import build_ext
@@ -128,6 +154,11 @@ def compile_extension(tmpdir: str, ext, verbose=False, debug=None, target=None) 
     class BuildExt(build_ext):
         def get_ext_filename(self, fullname):
             return target if target is not None else super().get_ext_filename(fullname)
+
+        def build_extension(self, ext):
+            if jobs > 1 and len(ext.sources) > 1:
+                self.compiler.compile = _compile_in_parallel(self.compiler.compile, jobs)
+            super().build_extension(ext)
 
     saved_environ = os.environ.copy()
     cwd = os.getcwd()

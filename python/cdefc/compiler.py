@@ -136,9 +136,11 @@ def _split_stderr(stderr: str):
 
 
 def run(description: dict, *, emit_c=None, parse_only=False, cwd=None, verbose=False,
-        exe=None, warned=None, strict=False, dump_model=None) -> str:
+        exe=None, warned=None, strict=False, dump_model=None, pieces=0) -> str:
     """Run cdefc on `description`; with `emit_c`, write the module's C code to that path
-    (only if its content changed); with `dump_model`, write the resolved module as JSON
+    (only if its content changed), and with `pieces` > 1 a big module's wrappers into at
+    most that many more files beside it, whose paths cdefc prints (one per line on stdout,
+    for compiling them in parallel); with `dump_model`, write the resolved module as JSON
     to that path (cdefc --dump-model); with `parse_only`, only parse its cdefs. Returns cdefc's
     stdout. Raises CDefError, VerificationError or FFIError (see the top of this file).
     Warnings are issued as VerificationWarning, except those whose text is in the set
@@ -149,6 +151,8 @@ def run(description: dict, *, emit_c=None, parse_only=False, cwd=None, verbose=F
     args = [exe, "--description", "-"] + (["-v"] if verbose else [])
     if emit_c is not None:
         args += ["--emit-c", os.fspath(emit_c)]
+        if pieces > 1 and "--pieces" in supported_options(exe):
+            args += ["--pieces", str(pieces)]
     if dump_model is not None:
         args.append(f"--dump-model={os.fspath(dump_model)}")
     if parse_only:

@@ -33,6 +33,9 @@ EMITTER = textwrap.dedent('''
         i = args.index("--emit-c")
         emit = args[i + 1]
         del args[i:i + 2]
+    if "--pieces" in args:  # this stand-in writes one file
+        i = args.index("--pieces")
+        del args[i:i + 2]
     check = subprocess.run([real, *args], input=description, text=True)
     if check.returncode or emit is None:
         sys.exit(check.returncode)

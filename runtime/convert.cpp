@@ -22,24 +22,6 @@ T load(const char* p) {
 
 }  // namespace
 
-long long read_signed(const char* p, Py_ssize_t size) {
-  switch (size) {
-    case 1: return load<int8_t>(p);
-    case 2: return load<int16_t>(p);
-    case 4: return load<int32_t>(p);
-    default: return load<int64_t>(p);
-  }
-}
-
-unsigned long long read_unsigned(const char* p, Py_ssize_t size) {
-  switch (size) {
-    case 1: return load<uint8_t>(p);
-    case 2: return load<uint16_t>(p);
-    case 4: return load<uint32_t>(p);
-    default: return load<uint64_t>(p);
-  }
-}
-
 void write_integer(char* p, Py_ssize_t size, unsigned long long bits) {
   switch (size) {
     case 1: {

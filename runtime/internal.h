@@ -243,8 +243,10 @@ using Frame = cdefc_frame;
 
 // ---- module.cpp: contexts ----
 
-/// The ctype of the module's types[index] (functions become pointers to functions).
-CType* ctx_type(cdefc_context* ctx, uint32_t index);
+/// The ctype of the module's types[index] (functions become pointers to functions); inline
+/// when already built (below), else made by ctx_type_slow.
+inline CType* ctx_type(cdefc_context* ctx, uint32_t index);
+CType* ctx_type_slow(cdefc_context* ctx, uint32_t index);
 /// Whether types[index] is a function type (not a pointer to one).
 bool ctx_type_is_function(cdefc_context* ctx, uint32_t index);
 /// The ctype of records[index] / enums[index] (an INCLUDED one is the included module's).
@@ -375,9 +377,29 @@ int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame);
 /// checks for an integer of `size` bytes; `name` is the type shown in OverflowError.
 int integer_from_object(PyObject* o, bool is_signed, size_t size, const char* name,
                         long long* out_signed, unsigned long long* out_unsigned);
-/// Reads/writes an integer of `size` bytes.
-long long read_signed(const char* p, Py_ssize_t size);
-unsigned long long read_unsigned(const char* p, Py_ssize_t size);
+/// Reads/writes an integer of `size` bytes (reads inline: item and field reads are hot).
+template <class T>
+inline T load_unaligned(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline long long read_signed(const char* p, Py_ssize_t size) {
+  switch (size) {
+    case 1: return load_unaligned<int8_t>(p);
+    case 2: return load_unaligned<int16_t>(p);
+    case 4: return load_unaligned<int32_t>(p);
+    default: return load_unaligned<int64_t>(p);
+  }
+}
+inline unsigned long long read_unsigned(const char* p, Py_ssize_t size) {
+  switch (size) {
+    case 1: return load_unaligned<uint8_t>(p);
+    case 2: return load_unaligned<uint16_t>(p);
+    case 4: return load_unaligned<uint32_t>(p);
+    default: return load_unaligned<uint64_t>(p);
+  }
+}
 void write_integer(char* p, Py_ssize_t size, unsigned long long bits);
 /// The code unit of a wchar_t/char16_t/char32_t at `p`: wchar_t is signed where C's is
 /// (Linux), as in CFFI; the others are unsigned.
@@ -519,3 +541,9 @@ struct cdefc_context {
   /// in the lib's dict) -> index in def->globals; the keys are strong references.
   std::unordered_map<PyObject*, int> global_by_name;
 };
+
+inline cdefc::rt::CType* cdefc::rt::ctx_type(cdefc_context* ctx, uint32_t index) {
+  if (index < ctx->types.size())
+    if (CType* ct = ctx->types[index]) return ct;
+  return ctx_type_slow(ctx, index);
+}

@@ -351,7 +351,7 @@ bool ctx_type_is_function(cdefc_context* ctx, uint32_t index) {
   return index < ctx->def->num_types && ctx->def->types[index].kind == CDEFC_TYPE_FUNCTION;
 }
 
-CType* ctx_type(cdefc_context* ctx, uint32_t index) {
+CType* ctx_type_slow(cdefc_context* ctx, uint32_t index) {
   const cdefc_module_def* def = ctx->def;
   if (index >= def->num_types) {
     PyErr_Format(PyExc_SystemError, "cdefc: type index %u out of range", index);

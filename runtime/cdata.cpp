@@ -14,10 +14,10 @@ namespace cdefc::rt {
 
 namespace {
 
-CData* alloc_cdata(CType* ct) {
+CData* alloc_cdata(CType* ct, size_t trailing = 0) {
   // The type is not subclassable and has no GC: PyObject_Malloc and PyObject_Init are what
   // tp_alloc would do, without zeroing the whole object (every field is set below).
-  void* mem = PyObject_Malloc(sizeof(CData));
+  void* mem = PyObject_Malloc(sizeof(CData) + trailing);
   if (!mem) {
     PyErr_NoMemory();
     return nullptr;
@@ -450,8 +450,8 @@ PyObject* cdata_subscript(PyObject* self, PyObject* key) {
         (item->flags & (kSigned | kUnsigned)) && !(cd->flags & kReleased) &&
         (!cd->owner || check_alive(cd))) {
       const char* p = cd->data + i * item->size;
-      return (item->flags & kSigned) ? PyLong_FromLongLong(read_signed(p, item->size))
-                                     : PyLong_FromUnsignedLongLong(read_unsigned(p, item->size));
+      return (item->flags & kSigned) ? int_object(read_signed(p, item->size))
+                                     : int_object_unsigned(read_unsigned(p, item->size));
     }
     if (PyErr_Occurred()) {
       if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return nullptr;
@@ -583,8 +583,8 @@ PyObject* cdata_getattro(PyObject* self, PyObject* name) {
       CType* ft = f->type;
       if (f->bitsize < 0 && ft->kind == Kind::Primitive && (ft->flags & (kSigned | kUnsigned))) {
         const char* p = base + f->offset;
-        return (ft->flags & kSigned) ? PyLong_FromLongLong(read_signed(p, ft->size))
-                                     : PyLong_FromUnsignedLongLong(read_unsigned(p, ft->size));
+        return (ft->flags & kSigned) ? int_object(read_signed(p, ft->size))
+                                     : int_object_unsigned(read_unsigned(p, ft->size));
       }
       // The room of a flexible array member is known through ffi.new()'s or an allocator's own
       // cdata only.
@@ -813,16 +813,24 @@ void free_owning_block(void* data) {
 
 CData* make_owning(CType* ct, size_t bytes, Py_ssize_t length, bool clear) {
   // Small data lives in the object: an array's in all of `storage`, a pointer's after the
-  // pointer value (its first 8 bytes), when the item's alignment allows.
+  // pointer value (its first 8 bytes), when the item's alignment allows; up to
+  // kTrailingMax bytes after the object, in the same allocation (16-byte aligned: pymalloc's
+  // blocks are, and so is sizeof(CData)).
+  static_assert(sizeof(CData) % 16 == 0, "trailing data is 16-byte aligned");
   const bool is_array = ct->kind == Kind::Array;
   const size_t room = is_array ? sizeof(CData::storage) : sizeof(CData::storage) - sizeof(void*);
   const size_t align = is_array ? alignof(std::max_align_t) : sizeof(void*);
   CType* item = ct->item;
-  if (bytes > 0 && bytes <= room && item && item->align > 0 &&
-      static_cast<size_t>(item->align) <= align) {
-    CData* cd = alloc_cdata(ct);  // storage zeroed
+  const bool in_storage = bytes <= room && item && item->align > 0 &&
+                          static_cast<size_t>(item->align) <= align;
+  const bool trailing = !in_storage && bytes <= kTrailingMax && item && item->align > 0 &&
+                        static_cast<size_t>(item->align) <= 16;
+  if (bytes > 0 && (in_storage || trailing)) {
+    CData* cd = alloc_cdata(ct, trailing ? bytes : 0);  // storage zeroed
     if (!cd) return nullptr;
-    char* data = reinterpret_cast<char*>(cd->storage) + (is_array ? 0 : sizeof(void*));
+    char* data = trailing ? reinterpret_cast<char*>(cd + 1)
+                          : reinterpret_cast<char*>(cd->storage) + (is_array ? 0 : sizeof(void*));
+    if (trailing && clear) memset(data, 0, bytes);
     cd->alloc = data;
     cd->alloc_size = bytes;
     cd->flags = kOwning | kInline;

@@ -22,31 +22,6 @@ T load(const char* p) {
 
 }  // namespace
 
-void write_integer(char* p, Py_ssize_t size, unsigned long long bits) {
-  switch (size) {
-    case 1: {
-      uint8_t v = static_cast<uint8_t>(bits);
-      memcpy(p, &v, 1);
-      break;
-    }
-    case 2: {
-      uint16_t v = static_cast<uint16_t>(bits);
-      memcpy(p, &v, 2);
-      break;
-    }
-    case 4: {
-      uint32_t v = static_cast<uint32_t>(bits);
-      memcpy(p, &v, 4);
-      break;
-    }
-    default: {
-      uint64_t v = bits;
-      memcpy(p, &v, 8);
-      break;
-    }
-  }
-}
-
 double read_float(const CType* ct, const char* p) {
   if (ct->flags & kLongDouble) {
     long double v;
@@ -709,8 +684,8 @@ int to_c(CType* ct, char* dst, PyObject* o) {
 PyObject* from_c(CType* ct, char* src, PyObject* owner) {
   switch (ct->kind) {
     case Kind::Primitive:
-      if (ct->flags & kSigned) return PyLong_FromLongLong(read_signed(src, ct->size));
-      if (ct->flags & kUnsigned) return PyLong_FromUnsignedLongLong(read_unsigned(src, ct->size));
+      if (ct->flags & kSigned) return int_object(read_signed(src, ct->size));
+      if (ct->flags & kUnsigned) return int_object_unsigned(read_unsigned(src, ct->size));
       if (ct->flags & kBool) return PyBool_FromLong(*src != 0);
       if (ct->flags & kChar) return PyBytes_FromStringAndSize(src, 1);
       if (ct->flags & kWChar) {
@@ -737,8 +712,8 @@ PyObject* from_c(CType* ct, char* src, PyObject* owner) {
       }
       break;
     case Kind::Enum:
-      if (ct->flags & kSigned) return PyLong_FromLongLong(read_signed(src, ct->size));
-      return PyLong_FromUnsignedLongLong(read_unsigned(src, ct->size));
+      if (ct->flags & kSigned) return int_object(read_signed(src, ct->size));
+      return int_object_unsigned(read_unsigned(src, ct->size));
     case Kind::Pointer:
     case Kind::Function: {
       void* p;

@@ -299,6 +299,15 @@ int cast_double(PyObject* o, CType* target, double* out) {
 PyObject* cast_value(PyObject* self, PyObject* decl, PyObject* value) {
   CType* ct = ctype_arg(self, decl, false, "string or ctype object");
   if (!ct) return nullptr;
+  // The hot path: an exact int to an integer type, as its low bits.
+  if (Py_IS_TYPE(value, &PyLong_Type) && (ct->kind == Kind::Primitive || ct->kind == Kind::Enum) &&
+      (ct->flags & (kSigned | kUnsigned)) && !(ct->flags & kBool)) {
+    unsigned long long bits = PyLong_AsUnsignedLongLongMask(value);
+    if (bits == static_cast<unsigned long long>(-1) && PyErr_Occurred()) return nullptr;
+    CData* cd = new_value_cdata(ct);
+    if (cd) write_integer(cd->data, ct->size, bits);
+    return reinterpret_cast<PyObject*>(cd);
+  }
   switch (ct->kind) {
     case Kind::Primitive:
     case Kind::Enum: {
@@ -326,8 +335,10 @@ PyObject* cast_value(PyObject* self, PyObject* decl, PyObject* value) {
                      PyUnicode_GetLength(value), cname(ct));
       unsigned long long bits = 0;
       if (cast_bits(value, &bits) < 0) return nullptr;
-      if (ct->flags & kBool)
-        bits = PyFloat_Check(value) ? PyFloat_AsDouble(value) != 0.0 : bits != 0;
+      if (ct->flags & kBool)  // the value's truth, not its low bits (2**64 is true)
+        bits = PyFloat_Check(value) ? PyFloat_AsDouble(value) != 0.0
+               : PyLong_Check(value) ? PyObject_IsTrue(value) == 1
+                                     : bits != 0;
       cd = new_value_cdata(ct);
       if (cd) write_integer(cd->data, ct->size, bits);
       return reinterpret_cast<PyObject*>(cd);

@@ -138,9 +138,15 @@ enum : uint32_t {
   /// so a copy of the runtime that predates it handles such cdata as ffi.gc() ones.
   kAllocator = 1u << 8,
   /// kOwning whose data is small enough to live in `storage` (after the pointer, for a
-  /// pointer cdata): no block to free. As CFFI's, whose small data follows the header.
+  /// pointer cdata) or after the object (kTrailingMax): no block to free. As CFFI's, whose
+  /// small data follows the header.
   kInline = 1u << 9,
 };
+
+/// Data of ffi.new() up to this size is allocated with its cdata object, after it: what
+/// still fits pymalloc's largest blocks (512 bytes); bigger data is calloc'ed on its own
+/// (zero pages come free).
+inline constexpr size_t kTrailingMax = 512 - sizeof(PyObject) - 96;
 
 /// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by
 /// casts and calls, memory of `owner` for views into other cdata, or foreign memory.
@@ -233,6 +239,25 @@ struct Internals {
 // layout must change kInternalsVersion.
 static_assert(sizeof(Internals) == sizeof(void*) * (13 + CDEFC_PRIM__COUNT),
               "the internals layout is shared by every module of this runtime ABI");
+
+/// The int objects kSmallIntMin.. (references this copy of the runtime took at its first
+/// module's import): reading a small value from C memory makes no call into Python.
+inline constexpr int kSmallIntMin = -5, kSmallIntCount = 262;
+extern PyObject* small_ints[kSmallIntCount];
+/// The int object of a C integer value.
+inline PyObject* int_object(long long v) {
+  if (v >= kSmallIntMin && v < kSmallIntMin + kSmallIntCount) {
+    PyObject* o = small_ints[v - kSmallIntMin];
+    Py_INCREF(o);
+    return o;
+  }
+  return PyLong_FromLongLong(v);
+}
+inline PyObject* int_object_unsigned(unsigned long long v) {
+  return v < static_cast<unsigned long long>(kSmallIntMin + kSmallIntCount)
+             ? int_object(static_cast<long long>(v))
+             : PyLong_FromUnsignedLongLong(v);
+}
 
 /// This copy of the runtime's view of the internals (set by the first cdefc_module_init in
 /// this shared object; the GIL protects it).
@@ -400,7 +425,14 @@ inline unsigned long long read_unsigned(const char* p, Py_ssize_t size) {
     default: return load_unaligned<uint64_t>(p);
   }
 }
-void write_integer(char* p, Py_ssize_t size, unsigned long long bits);
+inline void write_integer(char* p, Py_ssize_t size, unsigned long long bits) {
+  switch (size) {
+    case 1: { uint8_t v = static_cast<uint8_t>(bits); std::memcpy(p, &v, 1); break; }
+    case 2: { uint16_t v = static_cast<uint16_t>(bits); std::memcpy(p, &v, 2); break; }
+    case 4: { uint32_t v = static_cast<uint32_t>(bits); std::memcpy(p, &v, 4); break; }
+    default: { uint64_t v = bits; std::memcpy(p, &v, 8); break; }
+  }
+}
 /// The code unit of a wchar_t/char16_t/char32_t at `p`: wchar_t is signed where C's is
 /// (Linux), as in CFFI; the others are unsigned.
 long long read_wchar(const CType* ct, const char* p);
@@ -527,6 +559,13 @@ struct cdefc_context {
   std::vector<cdefc::rt::CType*> enums;        ///< per enums[] entry, on demand
   std::unique_ptr<cdefc::cdef::Module> names;  ///< the declarations, names only
   PyObject* parsed = nullptr;                  ///< dict: type string -> CType
+  /// In front of `parsed`: the last type string objects (strong references) and their
+  /// ctypes, direct-mapped by address (ctx_parse).
+  struct ParseSeen {
+    PyObject* text;
+    cdefc::rt::CType* ct;
+    bool is_function;
+  } parse_seen[32] = {};
   PyObject* module_name = nullptr;             ///< str
   PyObject* lib = nullptr;                     ///< strong
   PyObject* init_once = nullptr;               ///< dict: ffi.init_once() tag -> result

@@ -1,6 +1,7 @@
 // Module import: joins (or creates) the internals shared by every module of this runtime ABI,
 // builds a module's context (its tables, their ctypes, the type-name grammar) and `ffi`/`lib`.
 #include <cstring>
+#include <iterator>
 
 #include "cdef/parser.h"
 #include "internal.h"
@@ -8,6 +9,7 @@
 namespace cdefc::rt {
 
 Internals* g = nullptr;
+PyObject* small_ints[kSmallIntCount] = {};
 
 namespace {
 
@@ -68,9 +70,17 @@ bool create_internals(Internals& in) {
   return in.null && in.handles && init_ffi_class_attributes(in);
 }
 
+/// Fills small_ints (this copy of the runtime's).
+bool take_small_ints() {
+  for (int i = 0; i < kSmallIntCount; ++i)
+    if (!(small_ints[i] = PyLong_FromLong(i + kSmallIntMin))) return false;
+  return true;
+}
+
 /// Finds the internals of this runtime ABI in the builtins dict, or creates them.
 bool join_internals() {
   if (g) return true;
+  if (!take_small_ints()) return false;
   PyObject* builtins = PyImport_AddModule("builtins");  // borrowed
   if (!builtins) return false;
   PyObject* dict = PyModule_GetDict(builtins);  // borrowed
@@ -452,7 +462,42 @@ PyObject* included_lib_with(cdefc_context* ctx, const char* name) {
   return nullptr;
 }
 
+namespace {
+/// ctx_parse without its cache of last strings; `*is_function`: a bare function type.
+CType* parse_uncached(cdefc_context* ctx, PyObject* text, bool* is_function);
+}  // namespace
+
 CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function) {
+  // The last type strings seen, by address (string literals are the same object each time),
+  // in front of the dict of every string parsed.
+  cdefc_context::ParseSeen& seen =
+      ctx->parse_seen[(reinterpret_cast<uintptr_t>(text) >> 5) % std::size(ctx->parse_seen)];
+  bool fn = false;
+  CType* ct = nullptr;
+  if (seen.text == text) {
+    fn = seen.is_function;
+    ct = seen.ct;
+  } else {
+    ct = parse_uncached(ctx, text, &fn);
+    if (!ct) return nullptr;
+    Py_INCREF(text);
+    Py_XDECREF(seen.text);  // a str: frees nothing else
+    seen = {text, ct, fn};  // ct: kept by ctx->parsed
+  }
+  if (fn && !is_function) {
+    // "the type 'int(int)'": CFFI shows the function type, i.e. our name without "(*)".
+    std::string shown = cname(ct);
+    size_t p = shown.find("(*)");
+    if (p != std::string::npos) shown.erase(p, 3);
+    raise_ffi_error("the type '" + shown + "' is a function type, not a pointer-to-function type");
+    return nullptr;
+  }
+  if (is_function) *is_function = fn;
+  return ct;
+}
+
+namespace {
+CType* parse_uncached(cdefc_context* ctx, PyObject* text, bool* is_function) {
   PyObject* hit = PyDict_GetItemWithError(ctx->parsed, text);
   if (!hit && PyErr_Occurred()) return nullptr;
   bool fn = false;
@@ -500,17 +545,10 @@ CType* ctx_parse(cdefc_context* ctx, PyObject* text, bool* is_function) {
     }
     Py_DECREF(value);
   }
-  if (fn && !is_function) {
-    // "the type 'int(int)'": CFFI shows the function type, i.e. our name without "(*)".
-    std::string shown = cname(ct);
-    size_t p = shown.find("(*)");
-    if (p != std::string::npos) shown.erase(p, 3);
-    raise_ffi_error("the type '" + shown + "' is a function type, not a pointer-to-function type");
-    return nullptr;
-  }
-  if (is_function) *is_function = fn;
+  *is_function = fn;
   return ct;
 }
+}  // namespace
 
 }  // namespace cdefc::rt
 

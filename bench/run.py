@@ -14,6 +14,7 @@ and the memory of 100k `ffi.new("struct point *")`. See bench/README.md.
 import argparse
 import contextlib
 import itertools
+import math
 import os
 import platform
 import shutil
@@ -406,6 +407,7 @@ def print_timings(per_op, loop_overhead, repeat, batch_ms):
     header = (f"{'operation':34} {'cdefc ns':>9} {'CFFI ns':>9} {'hand ns':>9}"
               f" {'cdefc/CFFI':>11} {'cdefc/hand':>11} {'noise':>6}")
     group = None
+    ratios = []
     for g, label, _stmt, _hand in BENCHMARKS:
         if g != group:
             group = g
@@ -418,6 +420,12 @@ def print_timings(per_op, loop_overhead, repeat, batch_ms):
         print(f"{label:34} {fmt_ns(med['cdefc']):>9} {fmt_ns(med['cffi']):>9} "
               f"{fmt_ns(med['hand']):>9} {fmt_ratio(med['cdefc'], med['cffi']):>11} "
               f"{fmt_ratio(med['cdefc'], med['hand']):>11} {noise:5.0f}%")
+        if med["cdefc"] and med["cffi"]:
+            ratios.append(med["cdefc"] / med["cffi"])
+    if ratios:
+        mean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print()
+        print(f"geometric mean of cdefc/CFFI over {len(ratios)} operations: {mean:.2f}x")
 
 
 # ---- import time, size, memory (fresh interpreters) ----------------------------------------

@@ -1,6 +1,8 @@
 // Clang-style rendering of diagnostics: location, severity, message, source line, caret.
 #include "cdef/diagnostics.h"
 
+#include <algorithm>
+
 namespace cdefc::cdef {
 
 std::string Location::str() const {
@@ -10,6 +12,15 @@ std::string Location::str() const {
 
 Diagnostic& Diagnostics::error(const Location& loc, std::string message) {
   ++errors_;
+  if (limit_ && errors_ > limit_) {
+    if (!stopped_) {
+      stopped_ = true;
+      list_.push_back(
+          {Severity::Error, loc, "too many errors emitted, stopping now [--error-limit]", {}});
+    }
+    dropped_ = {};
+    return dropped_;
+  }
   list_.push_back({Severity::Error, loc, std::move(message), {}});
   return list_.back();
 }
@@ -49,10 +60,18 @@ std::string render(const Diagnostic& d) {
   std::string out = d.loc.str() + ": " + severity_name(d.severity) + ": " + d.message + "\n";
   std::string line = source_line(d.loc);
   if (d.loc.valid() && !line.empty()) {
-    out += line + "\n";
-    std::string caret;
-    for (unsigned i = 1; i < d.loc.column && i - 1 < line.size(); ++i)
-      caret += line[i - 1] == '\t' ? '\t' : ' ';
+    // A long line is cut to a window around the caret, marked with "..." where cut.
+    size_t column = d.loc.column > 0 ? d.loc.column - 1 : 0;  // of the caret, from 0
+    size_t begin = 0, end = line.size();
+    if (line.size() > kMaxShownLine) {
+      begin = column > kMaxShownLine / 2 ? column - kMaxShownLine / 2 : 0;
+      end = std::min(line.size(), begin + kMaxShownLine);
+      begin = end - kMaxShownLine;
+    }
+    const std::string head = begin > 0 ? "..." : "", tail = end < line.size() ? "..." : "";
+    out += head + line.substr(begin, end - begin) + tail + "\n";
+    std::string caret(head.size(), ' ');
+    for (size_t i = begin; i < column && i < end; ++i) caret += line[i] == '\t' ? '\t' : ' ';
     out += caret + "^\n";
   }
   for (const Diagnostic& n : d.notes) out += render(n);

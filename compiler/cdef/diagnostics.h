@@ -28,6 +28,12 @@ class Diagnostics {
   Diagnostic& warning(const Location& loc, std::string message);
   /// From now on warnings are errors; `reason` ("strict", "-Werror") is shown after each.
   void warnings_as_errors(std::string reason) { werror_reason_ = std::move(reason); }
+  /// Keep at most `limit` errors (0: all), as Clang's -ferror-limit: the next one is replaced
+  /// by "too many errors emitted, stopping now", later ones are only counted (and what the
+  /// caller attaches to them is dropped).
+  void set_error_limit(size_t limit) { limit_ = limit; }
+  /// The error limit was passed: passes may stop early.
+  bool stopped() const { return stopped_; }
   /// Number of errors so far.
   size_t error_count() const { return errors_; }
   bool has_errors() const { return errors_ != 0; }
@@ -39,7 +45,13 @@ class Diagnostics {
   std::vector<Diagnostic> list_;
   size_t errors_ = 0;
   std::string werror_reason_;  ///< non-empty: warnings are errors
+  size_t limit_ = 0;           ///< errors kept at most; 0: no limit
+  bool stopped_ = false;       ///< past the limit
+  Diagnostic dropped_;         ///< what error() returns past the limit
 };
+
+/// Source lines longer than this many columns are shown as a window around the caret.
+inline constexpr size_t kMaxShownLine = 120;
 
 /// Render one diagnostic (and its notes) like Clang does.
 std::string render(const Diagnostic& d);

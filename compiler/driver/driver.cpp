@@ -1,6 +1,8 @@
 // The passes of one cdefc run in plain order, with spdlog timings and atomic outputs.
 #include "driver/driver.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -62,6 +65,13 @@ bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics
   bool werror = false;
   for (const std::string& a : options.extra_compile_args) werror = werror || a == "-Werror";
   if (options.strict || werror) diags.warnings_as_errors(options.strict ? "strict" : "-Werror");
+  // At most --error-limit errors; Clang's -ferror-limit=N and gcc's -fmax-errors=N among the
+  // compile flags say the same.
+  size_t limit = static_cast<size_t>(options.error_limit);
+  for (const std::string& a : options.extra_compile_args)
+    for (const char* flag : {"-ferror-limit=", "-fmax-errors="})
+      if (a.rfind(flag, 0) == 0) limit = std::strtoul(a.c_str() + strlen(flag), nullptr, 10);
+  diags.set_error_limit(limit);
   // Pass 1: parse every cdef() text, in call order.
   auto t0 = std::chrono::steady_clock::now();
   for (const CdefInput& in : options.cdefs) cdef::parse_cdef(module, in.source, in.options, diags);

@@ -80,6 +80,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("parse-only", "only parse the cdefs (what cdef() checks at once); no Clang, no output")
     ("no-limited-api", "do not define Py_LIMITED_API in the C (py_limited_api=False)")
     ("strict", "make every warning an error (set_source(strict=True); also -Werror)")
+    ("error-limit", "stop after N errors (default 20, 0: no limit; also -ferror-limit=N or -fmax-errors=N among the compile flags)", cxxopts::value<int>(), "N")
     ("dump-model", "print the resolved module as JSON to stdout, or to FILE (--dump-model=FILE)", cxxopts::value<std::string>()->implicit_value("-"), "FILE")
     ("v,verbose", "log phases and timings (twice: also print the probe translation unit)")
     ("h,help", "print this help")
@@ -139,6 +140,13 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     if (r.count("abi-mode")) out.abi_mode = true;
     if (r.count("no-limited-api")) out.py_limited_api = false;
     if (r.count("strict")) out.strict = true;
+    if (r.count("error-limit")) {
+      out.error_limit = r["error-limit"].as<int>();
+      if (out.error_limit < 0) {
+        message = "--error-limit takes a number from 0 (no limit)";
+        return 1;
+      }
+    }
     if (r.count("parse-only")) out.parse_only = true;
     if (r.count("emit-c")) out.emit_c = r["emit-c"].as<std::string>();
     if (r.count("pieces")) {

@@ -35,6 +35,7 @@ struct Options {
   bool cplusplus = false;                          ///< source_extension='.cpp'
   bool py_limited_api = true;                      ///< false: no Py_LIMITED_API in the C
   bool strict = false;                             ///< every warning is an error
+  int error_limit = 20;                            ///< errors shown at most; 0: all
   /// set_source(name, None): no C source; the module holds only `ffi`, and ffi.dlopen()
   /// reaches the cdef's functions and globals (CFFI's out-of-line ABI mode).
   bool abi_mode = false;

@@ -265,10 +265,13 @@ def warned(tmp_path_factory):
     return [str(w.message).splitlines()[0] for w in record]
 
 
+# gcc's -fmax-errors=0 (no limit) lets every warning through as an error: by default cdefc
+# stops after 20, as Clang does (test_strict_errors_stop_at_the_error_limit).
 @pytest.fixture(scope="module")
 def strict_error(tmp_path_factory):
     caught, error = check(tmp_path_factory.mktemp("strict"), "_lenient", WARNING_CDEF,
-                          WARNING_SOURCE, libraries=["z"], strict=True)
+                          WARNING_SOURCE, libraries=["z"], strict=True,
+                          extra_compile_args=["-fmax-errors=0"])
     assert caught == []
     assert error is not None, "strict=True: no VerificationError"
     return error
@@ -277,7 +280,8 @@ def strict_error(tmp_path_factory):
 @pytest.fixture(scope="module")
 def werror_error(tmp_path_factory):
     caught, error = check(tmp_path_factory.mktemp("werror"), "_lenient", WARNING_CDEF,
-                          WARNING_SOURCE, libraries=["z"], extra_compile_args=["-Wall", "-Werror"])
+                          WARNING_SOURCE, libraries=["z"],
+                          extra_compile_args=["-Wall", "-Werror", "-fmax-errors=0"])
     assert caught == []
     assert error is not None, "-Werror: no VerificationError"
     return error
@@ -345,6 +349,17 @@ def test_werror_with_other_flags_only(tmp_path):
         assert error is None, flags
         assert [str(w.message).splitlines()[0] for w in caught] == [
             "<cdef source string>:1:9: warning: 'WRONG' is 8 in <set_source>:1, cdef says 7"]
+
+
+def test_strict_errors_stop_at_the_error_limit(tmp_path):
+    caught, error = check(tmp_path, "_lenient_limit", WARNING_CDEF, WARNING_SOURCE,
+                          libraries=["z"], strict=True)
+    errors = diagnostic_lines(error, "error")
+    assert len(expected_warnings()) > 21
+    assert len(errors) == 21
+    # twenty of the warnings, as errors
+    assert set(errors[:20]) < {as_error(line, "strict") for line in expected_warnings()}
+    assert errors[20].endswith("error: too many errors emitted, stopping now [--error-limit]")
 
 
 def test_strict_build_leaves_no_module(tmp_path):

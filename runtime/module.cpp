@@ -518,18 +518,17 @@ CType* parse_uncached(cdefc_context* ctx, PyObject* text, bool* is_function) {
       unsigned column = 0;
       for (const cdef::Diagnostic& d : diags.all())
         if (d.severity == cdef::Severity::Error) {
-          msg = d.message;
+          // CFFI's wording for unknown names, then its layout: the message, the type string,
+          // a caret under the problem.
+          switch (d.code) {
+            case cdef::DiagCode::UnknownRecord: msg = "undefined struct/union name"; break;
+            case cdef::DiagCode::UnknownEnum: msg = "undefined enum name"; break;
+            case cdef::DiagCode::UnknownTypeName: msg = "undefined type name"; break;
+            case cdef::DiagCode::Other: msg = d.message; break;
+          }
           column = d.loc.column;
           break;
         }
-      // CFFI's wording for the common cases, then its layout: the message, the type
-      // string, a caret under the problem.
-      if (msg.rfind("unknown type 'struct ", 0) == 0 || msg.rfind("unknown type 'union ", 0) == 0)
-        msg = "undefined struct/union name";
-      else if (msg.rfind("unknown type 'enum ", 0) == 0)
-        msg = "undefined enum name";
-      else if (msg.rfind("unknown type name ", 0) == 0)
-        msg = "undefined type name";
       msg += "\n" + std::string(s, static_cast<size_t>(len)) + "\n";
       if (column > 0) msg += std::string(column - 1, ' ') + "^";
       raise_ffi_error(msg);

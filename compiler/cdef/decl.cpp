@@ -28,17 +28,16 @@ int Module::find_typedef(const std::string& name) const {
 
 bool is_standard_type_name(const std::string& name) {
   // The primitive names of the contract that are typedef names in C: *_t, and FILE.
-  static const std::set<std::string> names = [] {
-    std::set<std::string> s;
-    auto add = [&s](const std::string& n) {
-      if (n == "FILE" || (n.size() > 2 && n.compare(n.size() - 2, 2, "_t") == 0)) s.insert(n);
-    };
-#define CDEFC_TYPEDEF_NAME(ID, name, KIND, storage) add(name);
-    CDEFC_PRIMITIVES(CDEFC_TYPEDEF_NAME)
-#undef CDEFC_TYPEDEF_NAME
-    return s;
-  }();
-  return names.count(name) != 0;
+  if (name != "FILE" && (name.size() <= 2 || name.compare(name.size() - 2, 2, "_t") != 0))
+    return false;
+  static const char* const kNames[] = {
+#define CDEFC_PRIMITIVE_NAME(ID, name, KIND, storage) name,
+      CDEFC_PRIMITIVES(CDEFC_PRIMITIVE_NAME)
+#undef CDEFC_PRIMITIVE_NAME
+  };
+  for (const char* n : kNames)
+    if (name == n) return true;
+  return false;
 }
 
 namespace {

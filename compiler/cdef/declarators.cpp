@@ -192,7 +192,7 @@ Spec Parser::specifiers(Ctx ctx) {
       else if (is_standard_type_name(w))
         s.base = simple(TypeKind::Primitive, w);
       else
-        fail(t.loc, "unknown type name '" + w + "'");
+        fail(t.loc, "unknown type name '" + w + "'", DiagCode::UnknownTypeName);
       s.type_word = w;
     }
     consumed = true;
@@ -248,7 +248,9 @@ void Parser::tag_specifier(Ctx ctx, Spec& s, const std::string& kw) {
   if (body && ctx == Ctx::TypeName) fail(cur().loc, "cannot define a type in a type name");
   int idx = tag.empty() ? -1 : find_tag(tag, is_enum ? 2 : is_union ? 1 : 0, loc);
   if (idx < 0) {
-    if (!grammar_) fail(loc, "unknown type '" + kw + " " + tag + "'");
+    if (!grammar_)
+      fail(loc, "unknown type '" + kw + " " + tag + "'",
+           is_enum ? DiagCode::UnknownEnum : DiagCode::UnknownRecord);
     idx = (this->*grammar_->declare_tag)(tag, is_enum, is_union, loc);
   }
   (is_enum ? s.enm : s.record) = idx;

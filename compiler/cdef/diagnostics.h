@@ -11,12 +11,17 @@ namespace cdefc::cdef {
 /// How bad a diagnostic is.
 enum class Severity { Note, Warning, Error };
 
+/// What an error is about, where a program acts on it (the runtime words ffi.new()'s errors
+/// about unknown names as CFFI does); most errors are Other.
+enum class DiagCode { Other, UnknownRecord, UnknownEnum, UnknownTypeName };
+
 /// One message, with optional notes attached (e.g. "real declaration is here").
 struct Diagnostic {
   Severity severity = Severity::Error;
   Location loc;
   std::string message;
   std::vector<Diagnostic> notes;
+  DiagCode code = DiagCode::Other;
 };
 
 /// Collects diagnostics; the passes report into it and never throw for bad input.

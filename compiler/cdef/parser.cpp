@@ -56,8 +56,8 @@ Diagnostic& Parser::error(const Location& loc, std::string msg) {
   return diags_.error(loc, std::move(msg));
 }
 
-void Parser::fail(const Location& loc, std::string msg) {
-  error(loc, std::move(msg));
+void Parser::fail(const Location& loc, std::string msg, DiagCode code) {
+  error(loc, std::move(msg)).code = code;
   throw Bail{};
 }
 
@@ -675,6 +675,7 @@ bool parse_cdef(Module& module, std::shared_ptr<const SourceBuffer> source,
     Diagnostic& copy = d.severity == Severity::Error ? diags.error(d.loc, d.message)
                                                      : diags.warning(d.loc, d.message);
     copy.notes = d.notes;
+    copy.code = d.code;
   }
   return diags.error_count() == errors_before;
 }

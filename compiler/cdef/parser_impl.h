@@ -113,7 +113,8 @@ class Parser {
   /// Reports an error (and stops the parse after too many).
   Diagnostic& error(const Location& loc, std::string msg);
   /// Reports an error and abandons the current construct (throws Bail).
-  [[noreturn]] void fail(const Location& loc, std::string msg);
+  [[noreturn]] void fail(const Location& loc, std::string msg,
+                         DiagCode code = DiagCode::Other);
   /// Attaches a note at `loc` to `d` (nothing if `loc` is not valid).
   void note(Diagnostic& d, const Location& loc, std::string msg);
   /// A token for a message: 'text' in quotes, or "end of input".

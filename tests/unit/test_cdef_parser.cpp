@@ -1452,6 +1452,29 @@ TEST(CdefTypeName, RejectsGarbage) {
   EXPECT_EQ(m.records.size(), 1u);
 }
 
+TEST(CdefTypeName, UnknownNamesCarryACode) {
+  Module m = parse_ok("struct known { int a; }; typedef int my_t;");
+  struct Case {
+    const char* text;
+    DiagCode code;
+  };
+  const Case cases[] = {{"struct nowhere *", DiagCode::UnknownRecord},
+                        {"union nowhere", DiagCode::UnknownRecord},
+                        {"enum nowhere", DiagCode::UnknownEnum},
+                        {"nowhere_t *", DiagCode::UnknownTypeName},
+                        {"int *)", DiagCode::Other}};
+  for (const Case& c : cases) {
+    Diagnostics d;
+    EXPECT_EQ(parse_type_name(m, c.text, d), nullptr) << c.text;
+    ASSERT_FALSE(d.all().empty()) << c.text;
+    EXPECT_EQ(d.all()[0].code, c.code) << c.text;
+  }
+  Diagnostics d;
+  EXPECT_NE(parse_type_name(m, "struct known *", d), nullptr);
+  EXPECT_NE(parse_type_name(m, "my_t", d), nullptr);
+  EXPECT_TRUE(d.all().empty());
+}
+
 // ---- c_type_string ------------------------------------------------------------------------
 
 TEST(CdefTypeString, SpellsDeclarations) {

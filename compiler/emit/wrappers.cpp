@@ -434,14 +434,18 @@ void write_functions(const Module& m, const EmitOptions& options, Tables& tables
       continue;
     }
 
-    code.text += direct_wrapper(m, f, params, result) + "\n";
-    if (!code.pieces.empty() && erasable(m, f)) {
+    const bool apart = !code.pieces.empty() && erasable(m, f);
+    if (apart) {
+      // The _cdefc_e_ function is also what ffi.addressof(lib, f) gives: its erased types
+      // (void * for pointers, an enum's integer type) are passed as the cdef's types are, and
+      // one function fewer per wrapper saves the C compiler a third of the main file's time.
       code.text += erased_function(m, f, params, result, false) + "\n";
       code.text += fast_wrapper_head(f.name, true, true) + "\n";
       std::string& piece = code.pieces[apart_done++ * code.pieces.size() / apart_total];
       piece += erased_function(m, f, params, result, true);
       piece += fast_wrapper(m, tables, f, params, result, true) + "\n";
     } else {
+      code.text += direct_wrapper(m, f, params, result) + "\n";
       code.text += fast_wrapper(m, tables, f, params, result, false) + "\n";
     }
     std::string doc = tables.display(fn_index, f.name) + ";\n\nCFFI C function from " +
@@ -451,7 +455,8 @@ void write_functions(const Module& m, const EmitOptions& options, Tables& tables
     g.kind = "CDEFC_GLOBAL_FUNCTION";
     g.type = fn_index;
     g.method = "&" + std::string(n::kMethods) + "[" + std::to_string(code.methods.size()) + "]";
-    g.address = std::string("(void *(*)(void))(void (*)(void))") + n::kDirect + f.name;
+    g.address = std::string("(void *(*)(void))(void (*)(void))") + (apart ? n::kErased : n::kDirect) +
+                f.name;
     code.globals.push_back(g);
     code.methods.push_back("{" + c_string(f.name) + ", (PyCFunction)(void (*)(void))" +
                            n::kFastWrapper + f.name + ", METH_FASTCALL | METH_KEYWORDS, " +

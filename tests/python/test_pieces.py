@@ -38,6 +38,7 @@ int first(const char *);
 void *identity(void *);
 int apply(binop_t, int, int);
 binop_t get_add(void);
+int sum2(int, int);
 void set_errno(int);
 long long big(unsigned long long);
 struct pt by_value(struct pt);
@@ -65,6 +66,7 @@ static void *identity(void *p) { return p; }
 static int apply(binop_t f, int a, int b) { return f(a, b); }
 static int add(int a, int b) { return a + b; }
 static binop_t get_add(void) { return add; }
+static int sum2(int a, int b) { return a + b; }
 static void set_errno(int e) { errno = e; }
 static long long big(unsigned long long x) { return (long long)(x / 2); }
 static struct pt by_value(struct pt p) { struct pt q = {p.y, p.x}; return q; }
@@ -188,7 +190,16 @@ def test_errno_addressof_and_the_gil_decision(pieces):
     assert lib.f5(1) == 6 and ffi.errno == 0  # a leaf: errno untouched
     f = ffi.addressof(lib, "f7")
     assert ffi.typeof(f) is ffi.typeof("int(*)(int)") and f(1) == 8
+    # the address of a function whose wrapper is apart: its _cdefc_e_ function, called by C
+    # and through libffi with the cdef's types
+    assert lib.apply(ffi.addressof(lib, "sum2"), 20, 22) == 42
+    p = lib.make(5, 6)
+    assert ffi.addressof(lib, "sum_pt")(p) == 11
+    assert ffi.typeof(ffi.addressof(lib, "flip")) is ffi.typeof("enum color(*)(enum color)")
+    assert ffi.addressof(lib, "flip")(lib.RED) == lib.BLUE
     main = (out / "_pieces_mod.c").read_text()
+    assert "_cdefc_e_sum2" in main and "_cdefc_d_sum2" not in main
+    assert "_cdefc_d_by_value(" in main  # not erasable: its direct wrapper stays
     part = "".join(p.read_text() for p in out.glob("_pieces_mod.part*.c"))
     assert "CDEFC_CALL(_cdefc_e_set_errno(_cdefc_x0));" in part
     assert "_cdefc_r = _cdefc_e_f5(_cdefc_x0);  /* a leaf" in part

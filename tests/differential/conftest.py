@@ -11,7 +11,7 @@
 # (CFFI 1.15 of the test Python is the reference) into one temporary directory, imports both,
 # and returns a `Pair`. A case is then one line:
 #
-#     d.same("ffi.sizeof('struct point')")         # equal results, or the same exception class
+#     d.same("ffi.sizeof('struct point')")         # equal results (raising fails the test)
 #     d.expect("lib.add(2, 3)", 5)                  # ... and the value we know is right
 #     d.raises("lib.add(1)", TypeError, message=True)  # that class on both sides (+ same text)
 #
@@ -266,15 +266,15 @@ class Pair:
                 f"  cdefc {_describe(ours)}\n  cffi  {_describe(ref)}")
 
     def same(self, expr):
-        """Assert that cdefc and CFFI give equal normalized results, or both raise an exception
-        of the same class; then that they warned the same warning classes, in order.
-        Returns the normalized form, or the class key if both raised."""
+        """Assert that cdefc and CFFI give equal normalized results; then that they warned the
+        same warning classes, in order. Returns the normalized form. Both raising fails: a
+        test of an error names the class (raises()), so that a typo raising NameError (or
+        anything else) on both sides cannot pass."""
         ours, ref = self.both(expr)
         assert ours[0] == ref[0], self._report(expr, ours, ref, "one side raised, not the other")
-        if ours[0] == "raise":
-            assert ours[2] == ref[2], self._report(expr, ours, ref, "different exception classes")
-        else:
-            assert ours[2] == ref[2], self._report(expr, ours, ref, "different results")
+        assert ours[0] != "raise", self._report(
+            expr, ours, ref, "both sides raised: test errors with raises(expr, class)")
+        assert ours[2] == ref[2], self._report(expr, ours, ref, "different results")
         assert _warning_classes(ours) == _warning_classes(ref), self._report(
             expr, ours, ref, "different warnings")
         return ours[2]

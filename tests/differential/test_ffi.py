@@ -374,12 +374,7 @@ SAME = [
     'ffi.cast("double", "1")',
     'ffi.cast("float", 1e300)',
     'ffi.new("float *", 1e300)[0]',
-    'ffi.new("int *", 2.0)',
-    'ffi.new("char *", 65)',
-    'ffi.new("char *", "a")',
     'ffi.new("wchar_t *", "a")[0]',
-    'ffi.new("int[]", [1, "a"])',
-    'ffi.new("struct pt *", [1.5])',
     'ffi.errno',
     'type(ffi.errno)',
     'ffi.string(ffi.new("char[]", b"x"), -1)',
@@ -398,6 +393,21 @@ SAME = [
 @pytest.mark.parametrize("expr", SAME)
 def test_same(d, expr):
     d.same(expr)
+
+
+# Both raise: the class must be the same (the message may differ).
+SAME_ERRORS = [
+    ('ffi.new("int *", 2.0)', TypeError),
+    ('ffi.new("char *", 65)', TypeError),
+    ('ffi.new("char *", "a")', TypeError),
+    ('ffi.new("int[]", [1, "a"])', TypeError),
+    ('ffi.new("struct pt *", [1.5])', TypeError),
+]
+
+
+@pytest.mark.parametrize("expr,exception", SAME_ERRORS)
+def test_same_errors(d, expr, exception):
+    d.raises(expr, exception)
 
 
 def test_error_class_is_raised_by_ffi(d):

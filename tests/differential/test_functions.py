@@ -274,24 +274,8 @@ SAME = [
     'ffi.typeof(lib.sum_ints)',
     'ffi.typeof(lib.mirror).cname',
     'ffi.typeof(lib.sum_ints).ellipsis',
-    'lib.sum_ints(1, 5)',
     'lib.sum_ints(2, ffi.cast("long", 1), ffi.cast("int", 2))',
-    'lib.apply(3, 1, 2)',
     'lib.apply(ffi.NULL, 1, 2) if False else 0',
-    'lib.apply(lib.hypot2, 1, 2)',
-    'lib.halve_f("1")',
-    'lib.hypot2(2**1100, 0)',
-    'lib.mixed(1, 2, 3, 4, 5)',
-    'lib.next_char("a")',
-    'lib.next_char(b"ab")',
-    'lib.both(2, 1)',
-    'lib.both(1.0, 1)',
-    'lib.pt_dot([1, 2], 3)',
-    'lib.mirror([1, 2, 3])',
-    'lib.mirror(ffi.new("struct pt *", [1, 2]))',
-    'lib.dir_value("UP")',
-    'lib.deref([1.5])',
-    'lib.sum_array([1, "a"], 2)',
     'lib.add.__doc__ is None or isinstance(lib.add.__doc__, str)',
 ]
 
@@ -299,6 +283,32 @@ SAME = [
 @pytest.mark.parametrize("expr", SAME)
 def test_same(d, expr):
     d.same(expr)
+
+
+# Both raise: the class must be the same (the message may differ).
+SAME_ERRORS = [
+    ('lib.sum_ints(1, 5)', TypeError),
+    ('lib.apply(3, 1, 2)', TypeError),
+    ('lib.apply(lib.hypot2, 1, 2)', TypeError),
+    ('lib.halve_f("1")', TypeError),
+    ('lib.hypot2(2**1100, 0)', OverflowError),
+    ('lib.mixed(1, 2, 3, 4, 5)', TypeError),
+    ('lib.next_char("a")', TypeError),
+    ('lib.next_char(b"ab")', TypeError),
+    ('lib.both(2, 1)', OverflowError),
+    ('lib.both(1.0, 1)', TypeError),
+    ('lib.pt_dot([1, 2], 3)', TypeError),
+    ('lib.mirror([1, 2, 3])', ValueError),
+    ('lib.mirror(ffi.new("struct pt *", [1, 2]))', TypeError),
+    ('lib.dir_value("UP")', TypeError),
+    ('lib.deref([1.5])', TypeError),
+    ('lib.sum_array([1, "a"], 2)', TypeError),
+]
+
+
+@pytest.mark.parametrize("expr,exception", SAME_ERRORS)
+def test_same_errors(d, expr, exception):
+    d.raises(expr, exception)
 
 
 def test_lib_function_as_function_pointer_argument(d):

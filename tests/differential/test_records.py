@@ -270,14 +270,6 @@ SAME = [
     'ffi.new("struct outer *")[0]',
     'ffi.new("union value *", [1])[0].i',
     'ffi.typeof(ffi.new("struct outer *").bits).kind',
-    'ffi.new("struct pair *", {"z": 1})',
-    'ffi.new("struct pair *", [1, 2, b"c", 4])',
-    'ffi.new("struct pair *", {"a": "x"})',
-    'ffi.new("struct point *").tag',
-    'ffi.new("struct point *").z',
-    'ffi.offsetof("struct point", "tag")',
-    'ffi.offsetof("struct point", "nope")',
-    'ffi.offsetof("struct flags", "a")',
     'ffi.new("struct buffer *")[0]',
     'ffi.new("struct buffer *").data',
 ]
@@ -286,6 +278,24 @@ SAME = [
 @pytest.mark.parametrize("expr", SAME)
 def test_same(d, expr):
     d.same(expr)
+
+
+# Both raise: the class must be the same (the message may differ).
+SAME_ERRORS = [
+    ('ffi.new("struct pair *", {"z": 1})', KeyError),
+    ('ffi.new("struct pair *", [1, 2, b"c", 4])', ValueError),
+    ('ffi.new("struct pair *", {"a": "x"})', TypeError),
+    ('ffi.new("struct point *").tag', AttributeError),
+    ('ffi.new("struct point *").z', AttributeError),
+    ('ffi.offsetof("struct point", "tag")', KeyError),
+    ('ffi.offsetof("struct point", "nope")', KeyError),
+    ('ffi.offsetof("struct flags", "a")', TypeError),
+]
+
+
+@pytest.mark.parametrize("expr,exception", SAME_ERRORS)
+def test_same_errors(d, expr, exception):
+    d.raises(expr, exception)
 
 
 ERRORS = [

@@ -95,9 +95,19 @@ def test_unknown_keyword_rejected_at_set_source():
     "sources", "include_dirs", "define_macros", "undef_macros", "libraries", "library_dirs",
     "runtime_library_dirs", "extra_objects", "extra_compile_args", "extra_link_args",
     "depends"])
-def test_list_keywords_accepted(keyword):
-    value = [("NAME", "1")] if keyword == "define_macros" else ["x"]
-    cdefc.FFI().set_source("_m", "", **{keyword: value})
+def test_list_keywords_reach_the_extension(keyword):
+    from cdefc import build
+    value = [("NAME", "1")] if keyword == "define_macros" else ["x_" + keyword]
+    ffi = cdefc.FFI()
+    ffi.set_source("_m", "", **{keyword: value})
+    kwds, py_limited_api = ffi._extension_keywords()
+    ext = build.make_extension("_m", "_m.c", kwds, py_limited_api)
+    got = getattr(ext, keyword)
+    assert all(item in got for item in value), (keyword, got)
+    # and no other list keyword got it
+    others = [k for k in ("sources", "include_dirs", "libraries", "library_dirs",
+                          "extra_compile_args", "extra_link_args", "depends") if k != keyword]
+    assert not any(item in getattr(ext, k) for k in others for item in value)
 
 
 def test_list_keyword_must_be_a_list():

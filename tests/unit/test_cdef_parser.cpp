@@ -1170,16 +1170,25 @@ TEST(CdefParser, GarbageAndTruncatedInputsNeverCrash) {
     Diagnostics d;
     CdefOptions o;
     o.override = iter & 1;
-    parse_cdef(m, buffer(text), o, d);
-    parse_cdef(m, buffer(text), o, d);  // again, over the same module
+    // A failed parse always says why, with a location; a successful one reports no error.
+    bool ok = parse_cdef(m, buffer(text), o, d);
+    EXPECT_EQ(ok, !d.has_errors()) << text;
+    size_t before = d.error_count();
+    bool again = parse_cdef(m, buffer(text), o, d);  // again, over the same module
+    EXPECT_EQ(again, d.error_count() == before) << text;
+    for (const Diagnostic& x : d.all()) {
+      EXPECT_FALSE(x.message.empty()) << text;
+      EXPECT_GE(x.loc.line, 1u) << x.message << "\n" << text;
+    }
     for (const Record& r : m.records)
       for (const Field& f : r.fields) c_type_string(m, f.type, f.name);
     for (const Typedef& t : m.typedefs) c_type_string(m, t.type, t.name);
     for (const Function& f : m.functions) c_type_string(m, f.type, f.name);
     for (const Variable& v : m.variables) c_type_string(m, v.type, v.name);
-    d.render();
+    EXPECT_EQ(d.render().empty(), d.all().empty());
     Diagnostics d2;
-    parse_type_name(m, text.substr(0, rng() % 40), d2);
+    TypeRef t = parse_type_name(m, text.substr(0, rng() % 40), d2);
+    EXPECT_EQ(t == nullptr, d2.has_errors()) << text.substr(0, 40);
   }
 }
 

@@ -398,10 +398,17 @@ void run_callback(CallbackInfo* info, void* ret, void** args, bool widen) {
     // CFFI's reports: "Exception ignored from cffi callback <f>" (", trying to convert the
     // result back to C" when the result was wrong), through sys.unraisablehook.
     std::string where = "Exception ignored from cffi callback ";
-    PyObject* shown = PyObject_Repr(info->callable);
-    const char* text = shown ? PyUnicode_AsUTF8AndSize(shown, nullptr) : nullptr;
-    where += text ? text : "?";
-    Py_XDECREF(shown);
+    {
+      // repr() may run Python code: not with the callback's exception pending.
+      PyObject *type, *value, *tb;
+      PyErr_Fetch(&type, &value, &tb);
+      PyObject* shown = PyObject_Repr(info->callable);
+      const char* text = shown ? PyUnicode_AsUTF8AndSize(shown, nullptr) : nullptr;
+      where += text ? text : "?";
+      Py_XDECREF(shown);
+      PyErr_Clear();
+      PyErr_Restore(type, value, tb);
+    }
     if (result) where += ", trying to convert the result back to C";
     if (!info->onerror) {
       write_unraisable(where);

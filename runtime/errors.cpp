@@ -65,7 +65,7 @@ PyMethodDef keep_def = {"keep", keep_argument, METH_O, nullptr};
 
 /// sys.UnraisableHookArgs, which sys does not name: asked once of PyErr_WriteUnraisable
 /// through a hook that keeps its argument (the limited API has no PyErr_FormatUnraisable).
-/// Never freed; null (no exception set) if it cannot be found.
+/// A borrowed reference; null (no exception set) if it cannot be found.
 PyObject* unraisable_args_type() {
   static PyObject* type = nullptr;  // GIL-protected
   if (type) return type;
@@ -79,8 +79,9 @@ PyObject* unraisable_args_type() {
     PySys_SetObject("unraisablehook", old);
   }
   if (kept && PyList_Size(kept) == 1) {
+    // Borrowed: the interpreter's own static type, alive as long as it is; a reference
+    // kept here would outlive its finalization (the debug interpreter asserts on that).
     type = reinterpret_cast<PyObject*>(Py_TYPE(PyList_GetItem(kept, 0)));
-    Py_INCREF(type);
   }
   Py_XDECREF(old);
   Py_XDECREF(keeper);

@@ -245,7 +245,10 @@ void Parser::tag_specifier(Ctx ctx, Spec& s, const std::string& kw) {
   }
   bool body = is_punct("{"), is_enum = kw == "enum", is_union = kw == "union";
   if (tag.empty() && !body) fail(cur().loc, "expected '{' or a name after '" + kw + "'");
-  if (body && ctx == Ctx::TypeName) fail(cur().loc, "cannot define a type in a type name");
+  // Not in a type name, nor anywhere inside one (a parameter's type): there is no module to
+  // define it in.
+  if (body && (ctx == Ctx::TypeName || !grammar_))
+    fail(cur().loc, "cannot define a type in a type name");
   int idx = tag.empty() ? -1 : find_tag(tag, is_enum ? 2 : is_union ? 1 : 0, loc);
   if (idx < 0) {
     if (!grammar_)

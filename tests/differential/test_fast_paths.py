@@ -124,3 +124,9 @@ def test_use_after_release_raises_wherever_the_data_is(d, n):
         with pytest.raises(RuntimeError) as info:
             use()
         assert str(info.value) == f"cannot use cdata 'int[{n}]' after ffi.release()"
+
+
+def test_type_definitions_inside_type_names(d):
+    # found by the fuzzer: a struct body inside a parameter of a type name crashed the runtime
+    d.raises("ffi.typeof('void(*)(struct pt { int x; })')", "ffi.error")
+    d.raises("ffi.new('int(*)(enum e { A } x)')", "ffi.error")

@@ -1443,6 +1443,9 @@ TEST(CdefTypeName, RejectsGarbage) {
       {"#define X 1", "'#define' is not allowed in a type name"},
       {"int #pragma pack(1)", "'#' is not allowed in a type name"},
       {"struct { int a; } *", "cannot define a type in a type name"},
+      // found by the fuzzer: a body inside a parameter of a type name
+      {"void (*)(struct point { int x; })", "cannot define a type in a type name"},
+      {"int (*)(enum e { A } x)", "cannot define a type in a type name"},
       {"enum e { A }", "cannot define a type in a type name"},
       {"struct nowhere *", "unknown type 'struct nowhere'"},
   };

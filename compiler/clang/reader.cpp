@@ -6,6 +6,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/Lex/MacroInfo.h"
 #include "clang/Lex/Preprocessor.h"
+#include "emit/names.h"
 
 namespace cdefc::clang_bridge {
 
@@ -112,11 +113,18 @@ const clang::Expr* Reader::probe_expression(const std::string& name) {
 
 template <class T>
 std::string Reader::suggestion(const std::string& name, clang::SourceLocation* where_out) {
+  if (!real_names_made_) {  // once: the probe declares a function per cdef item
+    real_names_made_ = true;
+    for (const clang::Decl* d : ctx_.getTranslationUnitDecl()->decls())
+      if (const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d))
+        if (nd->getIdentifier() && !nd->getName().startswith(emit::names::kProbe))
+          real_names_.push_back(nd);
+  }
   unsigned best = name.size() < 4 ? 1 : 2;
   std::string found;
-  for (const clang::Decl* d : ctx_.getTranslationUnitDecl()->decls()) {
+  for (const clang::NamedDecl* d : real_names_) {
     const auto* nd = llvm::dyn_cast<T>(d);
-    if (!nd || !nd->getIdentifier()) continue;
+    if (!nd) continue;
     unsigned dist = llvm::StringRef(name).edit_distance(nd->getName(), true, best);
     if (dist <= best && dist > 0 && nd->getName() != name) {
       best = dist;
@@ -129,6 +137,10 @@ std::string Reader::suggestion(const std::string& name, clang::SourceLocation* w
 
 template <class T>
 void Reader::missing(const Location& cdef_loc, const std::string& what, const std::string& name) {
+  if (diags_.stopped()) {  // past the error limit: counted, not shown, so not worked out
+    diags_.error(cdef_loc, what + " '" + name + "' is not declared in the C source");
+    return;
+  }
   clang::SourceLocation near;
   std::string close = suggestion<T>(name, &near);
   Diagnostic& d =

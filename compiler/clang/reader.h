@@ -49,6 +49,9 @@ class Reader {
   cdef::Diagnostics& diags_;
   std::shared_ptr<const cdef::SourceBuffer> source_;
   std::unique_ptr<clang::PrintingPolicy> policy_;
+  /// The C source's named declarations (not the probes'), for suggestion(); made on first use.
+  std::vector<const clang::NamedDecl*> real_names_;
+  bool real_names_made_ = false;
 
   // ---- reader.cpp: look-ups, locations, probe results, type comparison ----
 

@@ -221,7 +221,7 @@ PyObject* pointer_add(CData* cd, PyObject* offset, bool negate) {
   if (size < 0) return nullptr;
   if (negate) i = -i;
   char* base = cdata_address(cd);
-  return make_pointer(ptr, base + i * size, owner_of(cd));
+  return make_pointer(ptr, offset_address(base, i, size), owner_of(cd));
 }
 
 bool is_index_like(PyObject* o) { return PyLong_Check(o) || (!is_cdata(o) && PyIndex_Check(o)); }
@@ -362,7 +362,7 @@ char* item_address(CData* cd, Py_ssize_t i, CType** item) {
     }
     if (!check_alive(cd)) return nullptr;
     *item = ct->item;
-    return base + i * ct->item->size;
+    return offset_address(base, i, ct->item->size);
   }
   if (ct->kind == Kind::Array) {
     if (!cd->data) {  // ffi.cast("int[3]", ffi.NULL)
@@ -436,7 +436,7 @@ char* slice_base(CData* cd, Py_ssize_t start) {
     PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", cname(cd->ct));
     return nullptr;
   }
-  return base + start * cd->ct->item->size;
+  return offset_address(base, start, cd->ct->item->size);
 }
 
 PyObject* cdata_subscript(PyObject* self, PyObject* key) {

@@ -402,6 +402,13 @@ int pointer_argument(CType* ct, PyObject* o, void** out, Frame* frame);
 /// checks for an integer of `size` bytes; `name` is the type shown in OverflowError.
 int integer_from_object(PyObject* o, bool is_signed, size_t size, const char* name,
                         long long* out_signed, unsigned long long* out_unsigned);
+/// `base + i * size` as the machine computes it (wrapping): C leaves a NULL base or an address
+/// outside any object undefined, and CFFI's pointer arithmetic allows both.
+inline char* offset_address(char* base, Py_ssize_t i, Py_ssize_t size) {
+  return reinterpret_cast<char*>(reinterpret_cast<uintptr_t>(base) +
+                                 static_cast<uintptr_t>(i) * static_cast<uintptr_t>(size));
+}
+
 /// Reads/writes an integer of `size` bytes (reads inline: item and field reads are hot).
 template <class T>
 inline T load_unaligned(const char* p) {

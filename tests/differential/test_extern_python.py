@@ -4,6 +4,8 @@
 # arguments and results; error= and onerror= after exceptions; the message and 0 before any
 # def_extern; lib.f as a function pointer passed back to C; "Python+C" called from another C
 # file; and calls from a thread that does not hold the GIL.
+import os
+
 import pytest
 
 CDEF = """
@@ -115,6 +117,8 @@ def d(build_pair, tmp_path_factory):
 
 # ---- before def_extern ----
 
+@pytest.mark.skipif(bool(os.environ.get("CDEFC_SANITIZE")),
+                    reason="compares with CFFI directly; its side does not run under the sanitizers")
 def test_call_before_def_extern_returns_zero_and_says_so(d, capfd):
     capfd.readouterr()
     d.expect("lib.call_never(5)", 1000)

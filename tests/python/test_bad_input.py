@@ -2,9 +2,9 @@
 # given wrong types, None, huge and negative integers for every integer size, NaN, negative
 # sizes, out-of-range indexes and slices, NULL, released memory, bad type strings, wrong
 # argument counts, writes to functions and constants. Each case must raise (never crash) the
-# exception CFFI raises where CFFI can run it (its class; cdefc-only cases name theirs), with a
-# message. The cases run in a worker process: a crash fails that case alone, and a new worker
-# goes on with the next.
+# exception CFFI raises where CFFI can run it, with CFFI's message (OWN_WORDS: where cdefc
+# words it otherwise); cases CFFI cannot run safely name cdefc's class. The cases run in a
+# worker process: a crash fails that case alone, and a new worker goes on with the next.
 import json
 import shutil
 import subprocess
@@ -44,7 +44,7 @@ INT_TYPES = ["signed char", "unsigned char", "short", "unsigned short", "int", "
              "long", "unsigned long", "long long", "unsigned long long", "int8_t", "uint8_t",
              "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "size_t",
              "ssize_t"]
-BAD_INTS = ["2**64", "-2**64 - 1", "1.5", "'1'", "b'1'", "float('nan')"]
+BAD_INTS = ["2**64", "-2**64 - 1", "1.5", "'1'", "b'1'", "float('nan')", "float('-inf')"]
 
 # (expression, None: the class CFFI raises | a class name for a case CFFI cannot run safely)
 CASES = [(f"ffi.new('{t} *', {v})", None) for t in INT_TYPES for v in BAD_INTS]
@@ -118,6 +118,16 @@ CASES += [
     ("ffi.cast('int[2]', 1)", "TypeError"),  # CFFI makes an array at address 1
 ]
 
+# Same class as CFFI, other words: the type-name grammar's more precise messages, cdefc's own
+# type names ('cdefc.CData'), Python's own operator messages. Every other message is CFFI's.
+OWN_WORDS = {
+    "ffi.addressof(lib, 3)", "a = ffi.new('int[4]'); a[0:2] = [1, 2, 3]",
+    "a = ffi.new('int[4]'); del a[0]", "ffi.new('int *') + 'a'", "ffi.new('int[2]') < 3",
+    "ffi.new('int[-1]')", "ffi.typeof('int[')", "ffi.typeof('struct')", "ffi.typeof('int int')",
+    "ffi.typeof('int[...]')", "ffi.typeof('')", "ffi.string(3)", "ffi.unpack(3, 1)",
+    "ffi.buffer(3)", "ffi.gc(3, None)", "ffi.dlopen(3)", "ffi.dlclose(3)",
+}
+
 WORKER = r"""
 import importlib, json, sys, warnings
 warnings.simplefilter("ignore")
@@ -190,3 +200,6 @@ def test_bad_input(results, expr, own):
         theirs = outcome["cffi"]
         assert theirs is not None, f"CFFI raises nothing here (the test is wrong); cdefc: {ours}"
         assert name == theirs[0], f"cdefc {ours}, CFFI {theirs}"
+        same_words = message.replace("_bad_cdefc", "<module>") == \
+            theirs[1].replace("_bad_cffi", "<module>")
+        assert same_words != (expr in OWN_WORDS), f"cdefc {message!r}, CFFI {theirs[1]!r}"

@@ -9,7 +9,8 @@ out="$root/build-dbg"
 py="$(command -v python3-dbg)"
 cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDEFC_BUILD_TESTS=OFF \
   "-DPython3_EXECUTABLE=$py" >/dev/null
-cmake --build "$out" -j2 --target cdefc_runtime >/dev/null
+cmake --build "$out" -j2 --target cdefc_runtime >"$out/build.log" ||
+  { tail -40 "$out/build.log"; exit 1; }
 work="${1:-$(mktemp -d)}"
 PYTHONPATH="$root/python" CDEFC_COMPILER="$root/build/compiler/cdefc" \
   CDEFC_RUNTIME_LIBRARY="$out/runtime/libcdefc_runtime.a" CDEFC_INCLUDE_DIR="$root/include" \

@@ -14,7 +14,7 @@ python="$root/.venv/bin/python"
 cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDEFC_SANITIZE=ON \
   "-DCDEFC_TEST_PYTHON=$python" >/dev/null
 cmake --build "$out" -j2 --target cdefc cdefc_runtime cdefc_runtime_handmade \
-  cdefc_runtime_handmade2 >/dev/null
+  cdefc_runtime_handmade2 >"$out/build.log" || { tail -40 "$out/build.log"; exit 1; }
 cc="${CC:-gcc}"
 export LD_PRELOAD="$("$cc" -print-file-name=libasan.so):$("$cc" -print-file-name=libubsan.so)"
 # Reports go to files (pytest captures the tests' stderr), shown below when a run fails.

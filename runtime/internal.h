@@ -143,10 +143,6 @@ enum : uint32_t {
   kInline = 1u << 9,
 };
 
-/// Data of ffi.new() up to this size is allocated with its cdata object, after it: what
-/// still fits pymalloc's largest blocks (512 bytes); bigger data is calloc'ed on its own
-/// (zero pages come free).
-inline constexpr size_t kTrailingMax = 512 - sizeof(PyObject) - 96;
 
 /// A C value (ffi.CData). `data` is where the value lives: `storage` for values made by
 /// casts and calls, memory of `owner` for views into other cdata, or foreign memory.
@@ -166,6 +162,11 @@ struct CData {
   alignas(16) unsigned char storage[16];
 };
 static_assert(sizeof(CData) == sizeof(PyObject) + 96, "CData layout is part of the internals ABI");
+
+/// Data of ffi.new() up to this size is allocated with its cdata object, after it: what
+/// still fits pymalloc's largest blocks (512 bytes); bigger data is calloc'ed on its own
+/// (zero pages come free).
+inline constexpr size_t kTrailingMax = 512 - sizeof(CData);
 
 /// One ffi object (per module).
 struct FFIObject {

@@ -1,5 +1,6 @@
 # Shared setup of the build API tests: the source package, and the cdefc command and runtime of
 # a CMake build tree (ctest passes them; by hand, build/ of the checkout is the default).
+import importlib
 import os
 import subprocess
 import sys
@@ -11,6 +12,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cdefc_test_env import BUILD, ROOT  # noqa: E402,F401  (sets up the package and tools)
+
+
+def import_from(directory, module_name):
+    """Import the module `module_name` built into `directory` (which leaves sys.path as it was)."""
+    sys.path.insert(0, str(directory))
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        sys.path.remove(str(directory))
 
 
 def write_script(directory: Path, name: str, text: str) -> Path:

@@ -1,7 +1,6 @@
 # Errors of real cdefc runs as the builder raises them: the class (CDefError for the cdef
 # language, VerificationError for what Clang finds), the Clang-style message pointing at the
 # build script, and no module left behind.
-import importlib
 import importlib.machinery
 import runpy
 import sys
@@ -10,7 +9,7 @@ import pytest
 
 import cdefc
 from cdefc import compiler
-from conftest import column_of, line_of, run_python, write_script
+from conftest import column_of, import_from, line_of, run_python, write_script
 
 
 def failure(script, method="compile", *args):
@@ -81,14 +80,6 @@ def compile_warnings(script, *args):
         ffibuilder.compile(*args)
     return [(compiler.parse_diagnostics(str(w.message)), str(w.message))
             for w in record if w.category is cdefc.VerificationWarning]
-
-
-def import_from(directory, module_name):
-    sys.path.insert(0, str(directory))
-    try:
-        return importlib.import_module(module_name)
-    finally:
-        sys.path.remove(str(directory))
 
 
 POINT_SCRIPT = '''

@@ -3,15 +3,14 @@
 # way); True/False and a per-function dict override it; ffi.errno stays right in every case.
 # Whether the GIL was released is seen from Python: another thread can set a global only
 # while the C function runs without it.
-import importlib
 import shutil
-import sys
 import sysconfig
 import threading
 
 import pytest
 
 import cdefc
+from conftest import import_from
 
 if not shutil.which(sysconfig.get_config_var("CC").split()[0]):
     pytest.skip("no C compiler", allow_module_level=True)
@@ -50,11 +49,7 @@ def build(tmp_path, name, **release):
     ffi.cdef(CDEF)
     ffi.set_source(name, SOURCE, **release)
     ffi.compile(tmpdir=str(tmp_path))
-    sys.path.insert(0, str(tmp_path))
-    try:
-        module = importlib.import_module(name)
-    finally:
-        sys.path.remove(str(tmp_path))
+    module = import_from(tmp_path, name)
     gil = {f["name"]: f.get("gil") for f in ffi._model["functions"]}
     return module, gil
 
@@ -152,11 +147,7 @@ def test_a_function_calling_only_extern_python_keeps_it(tmp_path):
     gil = {f["name"]: f.get("gil") for f in ffi._model["functions"]}
     assert gil["via_python"] == 'kept (leaf but for extern "Python" calls)'
     assert gil["via_python_twice"] == "released (not a leaf: it calls a function)"  # errno
-    sys.path.insert(0, str(tmp_path))
-    try:
-        module = importlib.import_module("_gil_python")
-    finally:
-        sys.path.remove(str(tmp_path))
+    module = import_from(tmp_path, "_gil_python")
 
     @module.ffi.def_extern()
     def twice_in_python(x):

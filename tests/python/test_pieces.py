@@ -4,7 +4,6 @@
 # Python nothing changes: values, errors (the cdef's type names), ffi.errno, ffi.addressof,
 # the GIL decision and the exported symbols are those of a module built in one file (and of
 # CFFI, compared where it can build the same cdef).
-import importlib
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 
 import cdefc
 from cdefc import build
+from conftest import import_from
 
 if not shutil.which(sysconfig.get_config_var("CC").split()[0]):
     pytest.skip("no C compiler", allow_module_level=True)
@@ -74,14 +74,6 @@ static long double ld(long double x) { return x * 2; }
 """ + "".join(f"static int f{i}(int x) {{ return x + {i}; }}\n" for i in range(BULK))
 
 
-def load(path, name):
-    sys.path.insert(0, str(path))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(path))
-
-
 @pytest.fixture(scope="module")
 def pieces(tmp_path_factory):
     """The module built with two CPUs' worth of pieces, and its build directory."""
@@ -95,7 +87,7 @@ def pieces(tmp_path_factory):
         ffi.compile(tmpdir=str(out))
     finally:
         build.parallel_jobs = saved
-    return load(out, "_pieces_mod"), out
+    return import_from(out, "_pieces_mod"), out
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +99,7 @@ def reference(tmp_path_factory):
     ffi.cdef(CDEF.replace("typedef int... myint_t;", "typedef long myint_t;"))
     ffi.set_source("_pieces_cffi", SOURCE)
     ffi.compile(tmpdir=str(out))
-    return load(out, "_pieces_cffi")
+    return import_from(out, "_pieces_cffi")
 
 
 def test_wrappers_are_compiled_apart(pieces):
@@ -224,7 +216,7 @@ def test_small_modules_stay_in_one_file(tmp_path, monkeypatch):
     ffi.set_source("_pieces_small", "static int add(int a, int b) { return a + b; }")
     ffi.compile(tmpdir=str(tmp_path))
     assert not list(tmp_path.glob("*.part*.c"))
-    assert load(tmp_path, "_pieces_small").lib.add(1, 2) == 3
+    assert import_from(tmp_path, "_pieces_small").lib.add(1, 2) == 3
 
 
 @pytest.mark.parametrize("cc,language", [
@@ -251,6 +243,6 @@ def test_cplusplus_module_with_pieces(tmp_path, monkeypatch):
     ffi.set_source("_pieces_cpp", SOURCE, source_extension=".cpp")
     ffi.compile(tmpdir=str(tmp_path))
     assert len(list(tmp_path.glob("_pieces_cpp.part*.c"))) == 2
-    lib = load(tmp_path, "_pieces_cpp").lib
+    lib = import_from(tmp_path, "_pieces_cpp").lib
     assert lib.f149(1) == 150 and lib.twice(21) == 42 and lib.apply(lib.get_add(), 1, 2) == 3
     assert lib.sum_pt(lib.make(1, 2)) == 3

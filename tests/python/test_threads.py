@@ -2,7 +2,6 @@
 # Python (extern "Python" and ffi.callback), ffi.new / ffi.gc / ffi.release and ffi.init_once
 # all at once. Every result is checked, and the whole run must end in bounded time (a deadlock
 # fails the test instead of hanging the suite).
-import importlib
 import shutil
 import sys
 import sysconfig
@@ -12,6 +11,7 @@ import time
 import pytest
 
 import cdefc
+from conftest import import_from
 
 if not shutil.which(sysconfig.get_config_var("CC").split()[0]):
     pytest.skip("no C compiler", allow_module_level=True)
@@ -73,11 +73,7 @@ def mod(tmp_path_factory):
     ffi.cdef(CDEF)
     ffi.set_source("_threads_mod", SOURCE, extra_link_args=["-pthread"])
     ffi.compile(tmpdir=str(out))
-    sys.path.insert(0, str(out))
-    try:
-        module = importlib.import_module("_threads_mod")
-    finally:
-        sys.path.remove(str(out))
+    module = import_from(out, "_threads_mod")
 
     @module.ffi.def_extern()
     def py_square(x):

@@ -58,7 +58,8 @@ std::vector<std::string> known_to_clang(const std::vector<std::string>& args) {
   return out;
 }
 
-/// The Clang command line: the module's compile flags, with warnings off.
+}  // namespace
+
 std::vector<std::string> clang_arguments(const SourceOptions& options) {
   std::vector<std::string> args;
   args.push_back(options.cplusplus ? "-xc++" : "-xc");
@@ -74,6 +75,8 @@ std::vector<std::string> clang_arguments(const SourceOptions& options) {
   args.push_back("-Wno-everything");
   return args;
 }
+
+namespace {
 
 /// The probe names written on one probe line (not the call probes' parameter names).
 std::vector<std::string> probe_names(const std::string& line) {

@@ -42,6 +42,10 @@ struct ResolveStats {
 bool resolve(const cdef::Module& parsed, const SourceOptions& options, cdef::Diagnostics& diags,
              model::Module& out, ResolveStats* stats = nullptr);
 
+/// The Clang command line for `options` (the module's compile flags, warnings off): what
+/// every in-process parse of the module's C is given.
+std::vector<std::string> clang_arguments(const SourceOptions& options);
+
 /// The text of the probe translation unit resolve() would parse (for debugging, -v -v).
 std::string probe_text(const cdef::Module& module, const SourceOptions& options);
 

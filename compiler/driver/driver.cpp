@@ -14,8 +14,10 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <set>
 
 #include "cdef/parser.h"
+#include "clang/headers.h"
 #include "clang/resolver.h"
 #include "emit/abi_source.h"
 #include "emit/emit.h"
@@ -58,6 +60,46 @@ clang_bridge::SourceOptions source_options(const Options& options) {
 }
 
 }  // namespace
+
+bool read_headers(Options& options, cdef::Diagnostics& diags) {
+  auto log = logger();
+  bool ok = true;
+  std::set<std::string> exports;
+  bool know_exports = false;
+  for (CdefInput& in : options.cdefs) {
+    if (!in.from_headers) continue;
+    if (!know_exports && !options.library_files.empty()) {
+      std::string error;
+      know_exports = clang_bridge::exported_symbols(options.library_files, exports, error);
+      if (!know_exports) log->info("every function and global of the headers is bound: {}", error);
+      options.library_files.clear();  // read once
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    clang_bridge::HeaderRequest request;
+    request.headers = in.from_headers->headers;
+    request.include = in.from_headers->include_names;
+    request.exclude = in.from_headers->exclude_names;
+    request.where.file = in.source->name;
+    request.where.line = in.source->first_line;
+    if (know_exports) request.exports = &exports;
+    if (options.source) request.source = options.source->text;
+    clang_bridge::HeaderCdef cdef;
+    if (!clang_bridge::cdef_from_headers(request, source_options(options), diags, cdef)) {
+      ok = false;
+      continue;
+    }
+    // The text is its own cdef: errors in it point into it (--print-cdef shows it).
+    std::string names;
+    for (const std::string& h : request.headers) names += (names.empty() ? "" : ", ") + h;
+    auto text = std::make_shared<cdef::SourceBuffer>();
+    text->name = "<cdef from " + names + ">";
+    text->text = std::move(cdef.text);
+    in.source = text;
+    for (const std::string& note : cdef.notes) log->info("{}: {}", names, note);
+    log->info("read {}: {} declarations in {:.3f}s", names, cdef.declarations, seconds_since(t0));
+  }
+  return ok;
+}
 
 bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
   auto log = logger();
@@ -152,7 +194,7 @@ bool resolve_model(const Options& options, const cdef::Module& module, cdef::Dia
 
 bool build_model(Options& options, model::Module& model, cdef::Diagnostics& diags) {
   cdef::Module parsed;
-  return parse_cdefs(options, parsed, diags) && prepare_abi_mode(options, parsed, diags) &&
+  return read_headers(options, diags) && parse_cdefs(options, parsed, diags) && prepare_abi_mode(options, parsed, diags) &&
          resolve_model(options, parsed, diags, model);
 }
 
@@ -227,6 +269,16 @@ int run_command(int argc, char** argv) {
   model::Module resolved;
   cdef::Diagnostics diags;
   // The passes in plain order; the exit status says which one failed.
+  if (!read_headers(options, diags)) {
+    std::cerr << diags.render() << diags.error_count()
+              << (diags.error_count() == 1 ? " error" : " errors") << " generated.\n";
+    return kExitVerification;
+  }
+  if (options.print_cdef) {
+    for (const CdefInput& in : options.cdefs)
+      if (!in.options.included) std::cout << in.source->text << (in.source->text.empty() || in.source->text.back() == '\n' ? "" : "\n");
+    return kExitOk;
+  }
   int failed = kExitCdef;
   bool ok = parse_cdefs(options, module, diags);
   if (ok && options.parse_only) {

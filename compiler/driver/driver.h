@@ -17,6 +17,11 @@ constexpr int kExitUsage = 1;         ///< bad options, unreadable or unwritable
 constexpr int kExitCdef = 2;          ///< a cdef does not parse (the build API's CDefError)
 constexpr int kExitVerification = 3;  ///< Clang: mismatches, C source errors, emitter errors
 
+/// Pass 0: write the cdef text of every cdef_from_headers() entry of `options` (reading its
+/// headers with Clang under the module's flags); what was left out goes to the -v log.
+/// Returns false after errors (a header missing or not C).
+bool read_headers(Options& options, cdef::Diagnostics& diags);
+
 /// Pass 1: parse every cdef of `options` into `module`. Returns false after errors.
 bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags);
 
@@ -34,7 +39,7 @@ bool resolve_model(const Options& options, const cdef::Module& parsed, cdef::Dia
 /// `model`'s FunctionInfo. A name the overrides give that the cdef lacks is a warning.
 void decide_gil(const Options& options, model::Module& model, cdef::Diagnostics& diags);
 
-/// Passes 1 and 2 (and the ABI mode's source, into `options`). Every problem goes to `diags`;
+/// Passes 0, 1 and 2 (and the ABI mode's source, into `options`). Every problem goes to `diags`;
 /// returns false if there was any error.
 bool build_model(Options& options, model::Module& model, cdef::Diagnostics& diags);
 

@@ -60,6 +60,10 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
   spec.add_options()
     ("cdef", "cdef declarations from FILE ('-' for stdin); repeatable", cxxopts::value<std::vector<std::string>>(), "FILE")
     ("cdef-text", "cdef declarations given as TEXT; repeatable", cxxopts::value<std::vector<std::string>>(), "TEXT")
+    ("cdef-from-headers", "declarations read from HEADER with Clang (before the other cdefs); repeatable", cxxopts::value<std::vector<std::string>>(), "HEADER")
+    ("include-names", "with --cdef-from-headers: bind the names matching PATTERN (fnmatch; default: what the headers themselves declare); repeatable", cxxopts::value<std::vector<std::string>>(), "PATTERN")
+    ("exclude-names", "with --cdef-from-headers: do not bind the names matching PATTERN; repeatable", cxxopts::value<std::vector<std::string>>(), "PATTERN")
+    ("print-cdef", "print the module's cdefs, those read from headers included, and stop")
     ("override", "cdefs may redefine earlier declarations (cdef(override=True))")
     ("packed", "every struct of the cdefs is packed (cdef(packed=True))")
     ("pack", "maximum field alignment N (cdef(pack=N))", cxxopts::value<int>(), "N")
@@ -109,15 +113,27 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     copts.override = r.count("override") > 0;
     copts.packed = r.count("packed") > 0;
     if (r.count("pack")) copts.pack = r["pack"].as<int>();
+    if (r.count("cdef-from-headers")) {
+      auto selection = std::make_shared<HeaderSelection>();
+      selection->headers = r["cdef-from-headers"].as<std::vector<std::string>>();
+      if (r.count("include-names"))
+        selection->include_names = r["include-names"].as<std::vector<std::string>>();
+      if (r.count("exclude-names"))
+        selection->exclude_names = r["exclude-names"].as<std::vector<std::string>>();
+      out.cdefs.push_back({buffer("<command line>", "", 1), copts, selection});
+    } else if (r.count("include-names") || r.count("exclude-names")) {
+      message = "--include-names and --exclude-names go with --cdef-from-headers";
+      return 1;
+    }
     if (r.count("cdef"))
       for (const std::string& path : r["cdef"].as<std::vector<std::string>>()) {
         std::string text;
         if (!read_text(path, text, message)) return 1;
-        out.cdefs.push_back({buffer(path == "-" ? "<stdin>" : path, text, 1), copts});
+        out.cdefs.push_back({buffer(path == "-" ? "<stdin>" : path, text, 1), copts, nullptr});
       }
     if (r.count("cdef-text"))
       for (const std::string& text : r["cdef-text"].as<std::vector<std::string>>())
-        out.cdefs.push_back({buffer("<cdef source string>", text, 1), copts});
+        out.cdefs.push_back({buffer("<cdef source string>", text, 1), copts, nullptr});
     if (r.count("source")) {
       std::string path = r["source"].as<std::string>(), text;
       if (!read_text(path, text, message)) return 1;
@@ -148,6 +164,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
       }
     }
     if (r.count("parse-only")) out.parse_only = true;
+    if (r.count("print-cdef")) out.print_cdef = true;
     if (r.count("emit-c")) out.emit_c = r["emit-c"].as<std::string>();
     if (r.count("pieces")) {
       out.pieces = r["pieces"].as<int>();
@@ -167,7 +184,8 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     return 1;
   }
   if (out.cdefs.empty()) {
-    message = "no cdef given (use --cdef FILE, --cdef-text TEXT or --description FILE)";
+    message = "no cdef given (use --cdef FILE, --cdef-text TEXT, --cdef-from-headers HEADER or "
+              "--description FILE)";
     return 1;
   }
   if (out.module_name.empty()) out.module_name = "_cdefc_module";
@@ -189,8 +207,19 @@ namespace {
 void read_cdefs(const nlohmann::json& owner, bool included, std::vector<CdefInput>& out) {
   for (const nlohmann::json& c : owner.value("cdefs", nlohmann::json::array())) {
     CdefInput in;
+    if (c.contains("headers")) {
+      in.from_headers = std::make_shared<HeaderSelection>();
+      auto strings = [&](const char* key, std::vector<std::string>& to) {
+        for (const nlohmann::json& v : c.value(key, nlohmann::json::array()))
+          to.push_back(v.get<std::string>());
+      };
+      strings("headers", in.from_headers->headers);
+      strings("include", in.from_headers->include_names);
+      strings("exclude", in.from_headers->exclude_names);
+    }
     in.source = buffer(c.value("file", std::string("<cdef source string>")),
-                       c.at("text").get<std::string>(), c.value("line", 1u));
+                       in.from_headers ? std::string() : c.at("text").get<std::string>(),
+                       c.value("line", 1u));
     in.options.override = c.value("override", false);
     in.options.packed = c.value("packed", false);
     in.options.pack = c.value("pack", 0);
@@ -247,6 +276,7 @@ bool read_description(const std::string& json_text, Options& out, std::string& m
     list("extra_compile_args", out.extra_compile_args);
     list("libraries", out.libraries);
     list("library_dirs", out.library_dirs);
+    list("library_files", out.library_files);
     out.cplusplus = j.value("cplusplus", false);
     out.py_limited_api = j.value("py_limited_api", true);
     out.strict = j.value("strict", false);

@@ -10,10 +10,19 @@
 
 namespace cdefc::driver {
 
-/// One cdef() call: its text (with the file and line it came from) and its options.
+/// A cdef_from_headers() call: the headers to read and the names to bind from them.
+struct HeaderSelection {
+  std::vector<std::string> headers;        ///< as #include names them
+  std::vector<std::string> include_names;  ///< fnmatch patterns; empty: the headers' own
+  std::vector<std::string> exclude_names;  ///< fnmatch patterns
+};
+
+/// One cdef() call: its text (with the file and line it came from) and its options. A
+/// cdef_from_headers() call has `from_headers` set and its text is written by pass 0.
 struct CdefInput {
   std::shared_ptr<cdef::SourceBuffer> source;
   cdef::CdefOptions options;
+  std::shared_ptr<HeaderSelection> from_headers;  ///< null for a hand-written cdef
 };
 
 /// Everything a module is made from, as the build API or the command line gives it.
@@ -32,6 +41,9 @@ struct Options {
   std::vector<std::string> extra_compile_args;
   std::vector<std::string> libraries;              ///< recorded for the module build
   std::vector<std::string> library_dirs;
+  /// The shared library files of `libraries` (the build API finds them): functions and
+  /// globals cdef_from_headers() finds in headers are bound only if one of them exports them.
+  std::vector<std::string> library_files;
   bool cplusplus = false;                          ///< source_extension='.cpp'
   bool py_limited_api = true;                      ///< false: no Py_LIMITED_API in the C
   bool strict = false;                             ///< every warning is an error
@@ -48,6 +60,7 @@ struct Options {
   /// parallel build), named by piece_path() and listed on stdout; 0: one file.
   int pieces = 0;
   bool parse_only = false;                         ///< stop after parsing the cdefs
+  bool print_cdef = false;                         ///< print the cdefs (headers read) and stop
   std::string dump_model;                          ///< "" none, "-" stdout, else a path
   int verbose = 0;                                 ///< -v: phases and timings; -vv: probe
 };
@@ -62,9 +75,10 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
 
 /// Fills `out` from a JSON module description (what the Python build API writes):
 /// {"module_name", "cdefs": [{"text", "file", "line", "override", "packed", "pack"}],
+///  a cdef_from_headers() entry has "headers", "include", "exclude" instead of "text";
 ///  "includes": [{"module_name", "cdefs": [...], "includes": [...]}] (ffi.include()),
 ///  "source": {"text", "file", "line"}, "include_dirs", "define_macros", "undef_macros",
-///  "extra_compile_args", "libraries", "library_dirs", "cplusplus", "py_limited_api", "strict",
+///  "extra_compile_args", "libraries", "library_dirs", "library_files", "cplusplus", "py_limited_api", "strict",
 ///  "abi_mode", "release_gil": "auto"|"always"|"never",
 ///  "release_gil_functions": {"name": true|false}}.
 /// Outputs (--emit-c, --dump-model) are given on the command line only.

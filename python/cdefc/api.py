@@ -12,7 +12,7 @@ import tempfile
 
 from . import build, compiler, pkgconfig, stubs
 from .errors import FFIError, VerificationError
-from .location import SET_SOURCE_STRING, caller_origin
+from .location import SET_SOURCE_STRING, call_site, caller_origin
 
 #: set_source() keywords given to setuptools.Extension (all of Extension's but `name`).
 _LIST_KEYWORDS = ("sources", "include_dirs", "define_macros", "undef_macros", "libraries",
@@ -124,11 +124,60 @@ class FFI:
         packed, pack = _check_pack(packed, pack)
         entry = caller_origin(csource, "cdef").place(csource)
         entry.update(override=bool(override), packed=packed, pack=pack)
-        # Parse now, as CFFI does: a bad cdef raises CDefError here, and is not kept.
-        compiler.run({"module_name": "_cdef", "cdefs": self._cdefs + [entry],
-                      "includes": self._include_descriptions(), "strict": self._strict},
-                     parse_only=True, warned=self._warned, strict=self._strict)
+        self._add_cdef(entry)
+
+    def cdef_from_headers(self, headers, include=None, exclude=None, *, override=False,
+                          packed=False, pack=None):
+        """Declare what the C library's own headers declare, without writing it: cdefc
+        reads `headers` (a name as #include takes it, "zlib.h", or a list of them) with
+        Clang, under set_source()'s include_dirs, define_macros and extra_compile_args, and
+        binds the functions, global variables, typedefs, structs, unions, enums and
+        object-like macros whose names match the fnmatch patterns `include` (default: all
+        that the named headers declare themselves) and none of `exclude`. What they need
+        (typedef chains, member types, function-pointer signatures) comes along. The result
+        is an ordinary cdef (cdef_text() shows it) and combines with cdef() calls. The
+        headers are read at once (call set_source() first when they need its flags) and
+        again when the module is built."""
+        def names(value, what, single_ok=True):
+            if value is None:
+                return []
+            if isinstance(value, str) and single_ok:
+                return [value]
+            if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or \
+                    not all(isinstance(v, str) for v in value):
+                raise TypeError(f"cdef_from_headers() argument '{what}' must be a string or "
+                                "a list of strings")
+            return list(value)
+
+        headers = names(headers, "headers")
+        if not headers:
+            raise ValueError("cdef_from_headers() needs at least one header")
+        # A header found from here is found from the build directory too.
+        headers = [os.path.abspath(h) if os.path.isfile(h) else h for h in headers]
+        packed, pack = _check_pack(packed, pack)
+        file, line = call_site()
+        entry = {"headers": headers, "include": names(include, "include"),
+                 "exclude": names(exclude, "exclude"), "file": file, "line": line,
+                 "override": bool(override), "packed": packed, "pack": pack}
+        self._add_cdef(entry)
+
+    def _add_cdef(self, entry):
+        """Parse the cdefs with `entry` now, as CFFI does: a bad cdef raises CDefError here
+        (a header that cannot be read VerificationError), and is not kept."""
+        cdefs = self._cdefs + [entry]
+        description = {"module_name": "_cdef", "cdefs": cdefs,
+                       "includes": self._include_descriptions(), "strict": self._strict}
+        if any("headers" in c for c in cdefs):
+            description.update(self._compile_flags())
+        compiler.run(description, parse_only=True, warned=self._warned, strict=self._strict)
         self._cdefs.append(entry)
+
+    def cdef_text(self) -> str:
+        """The cdef the module binds: each cdef() text and what cdef_from_headers() wrote
+        for it, in call order (to check what is bound, or to freeze it into a cdef)."""
+        description = {"module_name": "_cdef", "cdefs": [dict(c) for c in self._cdefs],
+                       "includes": self._include_descriptions(), **self._compile_flags()}
+        return compiler.run(description, print_cdef=True, warned=self._warned)
 
     def set_source(self, module_name, source, source_extension=".c", *, strict=False,
                    release_gil="auto", **kwds):
@@ -225,35 +274,17 @@ class FFI:
         return self._assigned_source
 
     def _module_description(self) -> dict:
-        """What cdefc is given (compiler/driver/options.h, read_description). Clang puts the
-        lists in the order -I, -D, -U, extra arguments; each list here is in the order the C
-        compiler sees its items: the compiler's own flags (build.probe_flags_from_environment),
-        then the keywords (set_source_pkgconfig's included), then, for include directories,
-        Python's (as setuptools' build_ext adds them)."""
-        module_name, source, source_extension, kwds = self._require_source("compile")
+        """What cdefc is given (compiler/driver/options.h, read_description); the flags are
+        _compile_flags()'s (Clang puts the lists in the order -I, -D, -U, extra arguments)."""
+        module_name, source, _, kwds = self._require_source("compile")
         self._check_includes()
-
-        def macro(m):
-            return m[0] if len(m) == 1 or m[1] is None else f"{m[0]}={m[1]}"
-
-        compiler_flags = build.probe_flags_from_environment()
-        define_macros = [macro(m) for m in kwds.get("define_macros", ())]
-        defined = {m.partition("=")[0] for m in define_macros}
         description = {
             "module_name": module_name,
             "cdefs": [dict(entry) for entry in self._cdefs],
             "includes": self._include_descriptions(),
-            "include_dirs": [*compiler_flags["include_dirs"], *kwds.get("include_dirs", ()),
-                             *build.python_include_dirs()],
-            "define_macros": [*compiler_flags["define_macros"], *define_macros],
-            # The keywords' -D come after the compiler's -U: a name they define stays defined.
-            "undef_macros": [*(name for name in compiler_flags["undef_macros"]
-                               if name not in defined), *kwds.get("undef_macros", ())],
-            "extra_compile_args": [*compiler_flags["extra_compile_args"],
-                                   *kwds.get("extra_compile_args", ())],
+            **self._compile_flags(),
             "libraries": list(kwds.get("libraries", ())),
             "library_dirs": list(kwds.get("library_dirs", ())),
-            "cplusplus": source_extension in _CPLUSPLUS_EXTENSIONS,
             "py_limited_api": build.use_limited_api(kwds.get("py_limited_api", True)),
             "strict": self._strict,
         }
@@ -266,6 +297,42 @@ class FFI:
         else:
             description["source"] = dict(source)
         return description
+
+    def _compile_flags(self) -> dict:
+        """The description's compile flags, in the order the C compiler sees them: its own
+        (build.probe_flags_from_environment), then set_source()'s keywords (none before it
+        is called), then, for include directories, Python's (as build_ext adds them)."""
+        _, _, source_extension, kwds = self._assigned_source or (None, None, ".c", {})
+
+        def macro(m):
+            return m[0] if len(m) == 1 or m[1] is None else f"{m[0]}={m[1]}"
+
+        compiler_flags = build.probe_flags_from_environment()
+        define_macros = [macro(m) for m in kwds.get("define_macros", ())]
+        defined = {m.partition("=")[0] for m in define_macros}
+        return {
+            "include_dirs": [*compiler_flags["include_dirs"], *kwds.get("include_dirs", ()),
+                             *build.python_include_dirs()],
+            "define_macros": [*compiler_flags["define_macros"], *define_macros],
+            # The keywords' -D come after the compiler's -U: a name they define stays defined.
+            "undef_macros": [*(name for name in compiler_flags["undef_macros"]
+                               if name not in defined), *kwds.get("undef_macros", ())],
+            "extra_compile_args": [*compiler_flags["extra_compile_args"],
+                                   *kwds.get("extra_compile_args", ())],
+            "cplusplus": source_extension in _CPLUSPLUS_EXTENSIONS,
+            **self._library_files(kwds),
+        }
+
+    def _library_files(self, kwds) -> dict:
+        """{"library_files": [...]}: the shared libraries the module links with, whose
+        exports cdef_from_headers() binds (a header may declare functions that its library
+        was built without); {} when the symbols may come from elsewhere too (sources,
+        extra_objects) or a library's file is not found."""
+        if not any("headers" in c for c in self._cdefs) or not kwds.get("libraries") or \
+                kwds.get("sources") or kwds.get("extra_objects"):
+            return {}
+        files = build.library_files(kwds["libraries"], kwds.get("library_dirs", ()))
+        return {"library_files": files} if files else {}
 
     def _extension_keywords(self):
         """(setuptools.Extension keywords, py_limited_api) of set_source()."""

@@ -271,3 +271,28 @@ def python_include_dirs() -> list:
         if paths.get(key) and paths[key] not in dirs:
             dirs.append(paths[key])
     return dirs
+
+
+def library_files(libraries, library_dirs) -> list:
+    """The shared library files the linker would take for `libraries` (-l): lib<name>.so in
+    `library_dirs`, else where the C compiler finds it (`cc -print-file-name`). None when one
+    of them is not found (a static library, or one built with the module): then nobody can
+    tell what the libraries export."""
+    import subprocess
+    words = _compiler_command_words()
+    found = []
+    for name in libraries:
+        file = f"lib{name}.so"
+        path = next((os.path.join(d, file) for d in library_dirs
+                     if os.path.isfile(os.path.join(d, file))), None)
+        if path is None and words:
+            try:
+                out = subprocess.run([words[0], f"-print-file-name={file}"], capture_output=True,
+                                     text=True, check=False).stdout.strip()
+            except OSError:
+                out = ""
+            path = os.path.realpath(out) if os.path.isabs(out) and os.path.isfile(out) else None
+        if path is None:
+            return None
+        found.append(path)
+    return found

@@ -136,12 +136,14 @@ def _split_stderr(stderr: str):
 
 
 def run(description: dict, *, emit_c=None, parse_only=False, cwd=None, verbose=False,
-        exe=None, warned=None, strict=False, dump_model=None, pieces=0) -> str:
+        exe=None, warned=None, strict=False, dump_model=None, pieces=0,
+        print_cdef=False) -> str:
     """Run cdefc on `description`; with `emit_c`, write the module's C code to that path
     (only if its content changed), and with `pieces` > 1 a big module's wrappers into at
     most that many more files beside it, whose paths cdefc prints (one per line on stdout,
     for compiling them in parallel); with `dump_model`, write the resolved module as JSON
-    to that path (cdefc --dump-model); with `parse_only`, only parse its cdefs. Returns cdefc's
+    to that path (cdefc --dump-model); with `parse_only`, only parse its cdefs; with
+    `print_cdef`, return its cdefs (those of cdef_from_headers() written). Returns cdefc's
     stdout. Raises CDefError, VerificationError or FFIError (see the top of this file).
     Warnings are issued as VerificationWarning, except those whose text is in the set
     `warned` (see _warn). With "strict" in the description (or "-Werror" in its
@@ -157,6 +159,8 @@ def run(description: dict, *, emit_c=None, parse_only=False, cwd=None, verbose=F
         args.append(f"--dump-model={os.fspath(dump_model)}")
     if parse_only:
         args.append("--parse-only")
+    if print_cdef:
+        args.append("--print-cdef")
     try:
         proc = subprocess.run(args, input=json.dumps(description), capture_output=True,
                               encoding="utf-8", errors="replace", cwd=cwd, check=False)

@@ -156,3 +156,10 @@ def caller_origin(text: str, method: str, own_name: str = CDEF_SOURCE_STRING) ->
         if node is not None:
             return _literal_origin(node, lines, text, _shown_name(frame.f_code.co_filename))
     return TextOrigin(own_name, 1, "")
+
+
+def call_site() -> tuple:
+    """(file, line) of the build script's call into the build API being executed."""
+    for frame in _caller_frames():
+        return _shown_name(frame.f_code.co_filename), frame.f_lineno
+    return "<unknown>", 0

@@ -1,0 +1,346 @@
+// Spells Clang's types and declarations as cdef text, C's declarator syntax inside out.
+#include "clang/cdef_writer.h"
+
+#include "cdef/decl.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/Type.h"
+
+namespace cdefc::clang_bridge {
+
+namespace {
+
+/// A declarator that starts with a pointer needs parentheses before an array or a function
+/// suffix: `(*f)(int)`, `(*a)[4]`.
+std::string wrap(const std::string& declarator) {
+  return !declarator.empty() && declarator[0] == '*' ? "(" + declarator + ")" : declarator;
+}
+
+std::string qualifiers(clang::Qualifiers q) {
+  // restrict, address spaces and Objective-C qualifiers say nothing a cdef needs.
+  std::string s;
+  if (q.hasConst()) s = "const";
+  if (q.hasVolatile()) s += s.empty() ? "volatile" : " volatile";
+  return s;
+}
+
+__extension__ typedef __int128 Wide;  ///< any enumerator value, signed or not
+
+Wide wide(const llvm::APSInt& v) {
+  return v.isSigned() ? static_cast<Wide>(v.getExtValue()) : static_cast<Wide>(v.getZExtValue());
+}
+
+std::string wide_string(Wide v) {
+  if (v < 0) return "-" + std::to_string(static_cast<unsigned long long>(-(v + 1)) + 1ULL);
+  return std::to_string(static_cast<unsigned long long>(v));
+}
+
+}  // namespace
+
+bool CdefWriter::standard_name(const clang::TypedefNameDecl* td) {
+  return cdef::is_standard_type_name(td->getName().str());
+}
+
+bool CdefWriter::written_through(const clang::TypedefNameDecl* td) {
+  llvm::StringRef n = td->getName();
+  return n.startswith("__") || (n.size() > 1 && n[0] == '_' && n[1] >= 'A' && n[1] <= 'Z');
+}
+
+std::string CdefWriter::builtin_name(const clang::BuiltinType* b) {
+  using K = clang::BuiltinType::Kind;
+  switch (b->getKind()) {
+    case K::Void: return "void";
+    case K::Bool: return "_Bool";
+    case K::Char_S:
+    case K::Char_U: return "char";
+    case K::SChar: return "signed char";
+    case K::UChar: return "unsigned char";
+    case K::Short: return "short";
+    case K::UShort: return "unsigned short";
+    case K::Int: return "int";
+    case K::UInt: return "unsigned int";
+    case K::Long: return "long";
+    case K::ULong: return "unsigned long";
+    case K::LongLong: return "long long";
+    case K::ULongLong: return "unsigned long long";
+    case K::Float: return "float";
+    case K::Double: return "double";
+    case K::LongDouble: return "long double";
+    case K::WChar_S:
+    case K::WChar_U: return "wchar_t";
+    case K::Char16: return "char16_t";
+    case K::Char32: return "char32_t";
+    default: return "";
+  }
+}
+
+Spelled CdefWriter::type(clang::QualType t, const std::string& declarator, Need need) {
+  Spelled out;
+  spell(t, declarator, need, out);
+  return out;
+}
+
+void CdefWriter::spell(clang::QualType t, std::string declarator, Need need, Spelled& out) {
+  if (!out.unsupported.empty()) return;
+  clang::Qualifiers q = t.getLocalQualifiers();
+  const clang::Type* ty = t.getTypePtr();
+  auto leaf = [&](const std::string& base) {
+    std::string qs = qualifiers(q);
+    out.text = (qs.empty() ? "" : qs + " ") + base + (declarator.empty() ? "" : " " + declarator);
+  };
+
+  if (const auto* tt = llvm::dyn_cast<clang::TypedefType>(ty)) {
+    const clang::TypedefNameDecl* td = tt->getDecl();
+    std::string name = td->getName().str();
+    if (td->isImplicit()) {
+      out.unsupported = "'" + name + "' is a compiler builtin a cdef cannot name";
+      return;
+    }
+    if (standard_name(td)) return leaf(name);
+    if (written_through(td)) {
+      clang::QualType under = td->getUnderlyingType();
+      under.addFastQualifiers(q.getFastQualifiers());
+      return spell(under, declarator, need, out);
+    }
+    auto known = typedef_unsupported_.find(td);
+    if (known == typedef_unsupported_.end()) {
+      typedef_unsupported_[td] = "";  // a typedef cannot name itself; this ends any loop
+      const clang::TypedefNameDecl* outer = defining_;
+      defining_ = td;
+      Spelled probe;
+      spell(td->getUnderlyingType(), name, Need::Complete, probe);
+      defining_ = outer;
+      known = typedef_unsupported_.insert_or_assign(td, probe.unsupported).first;
+    }
+    if (!known->second.empty()) {
+      out.unsupported = known->second;
+      return;
+    }
+    out.uses.push_back({td->getCanonicalDecl(), need});
+    return leaf(name);
+  }
+  // A parameter's array or function type, adjusted to a pointer: the pointer is written, if
+  // the type as declared can be (a va_list parameter is a pointer to a compiler builtin).
+  if (const auto* adjusted = llvm::dyn_cast<clang::AdjustedType>(ty)) {
+    Spelled original;
+    spell(adjusted->getOriginalType(), "", Need::Declared, original);
+    if (!original.unsupported.empty()) {
+      out.unsupported = original.unsupported;
+      return;
+    }
+  }
+  // Parentheses, `struct` keywords, attributes, __typeof__, ...: what they stand for.
+  clang::QualType desugared = t.getSingleStepDesugaredType(ctx_);
+  if (desugared.getTypePtr() != ty) return spell(desugared, declarator, need, out);
+
+  switch (ty->getTypeClass()) {
+    case clang::Type::Builtin: {
+      std::string name = builtin_name(llvm::cast<clang::BuiltinType>(ty));
+      if (name.empty()) break;
+      return leaf(name);
+    }
+    case clang::Type::Complex: {
+      clang::QualType e = llvm::cast<clang::ComplexType>(ty)->getElementType();
+      if (e->isSpecificBuiltinType(clang::BuiltinType::Float)) return leaf("float _Complex");
+      if (e->isSpecificBuiltinType(clang::BuiltinType::Double)) return leaf("double _Complex");
+      break;
+    }
+    case clang::Type::Pointer: {
+      std::string qs = qualifiers(q);
+      std::string d = "*" + qs + (qs.empty() || declarator.empty() ? "" : " ") + declarator;
+      return spell(llvm::cast<clang::PointerType>(ty)->getPointeeType(), d, Need::Declared, out);
+    }
+    case clang::Type::ConstantArray: {
+      const auto* a = llvm::cast<clang::ConstantArrayType>(ty);
+      std::string d = wrap(declarator) + "[" + std::to_string(a->getSize().getZExtValue()) + "]";
+      return spell(a->getElementType(), d, Need::Complete, out);
+    }
+    case clang::Type::IncompleteArray:
+      return spell(llvm::cast<clang::IncompleteArrayType>(ty)->getElementType(),
+                   wrap(declarator) + "[]", Need::Complete, out);
+    case clang::Type::FunctionProto: {
+      const auto* fn = llvm::cast<clang::FunctionProtoType>(ty);
+      std::string params = parameters(fn, nullptr, out);
+      if (!out.unsupported.empty()) return;
+      return spell(fn->getReturnType(), wrap(declarator) + params, Need::Complete, out);
+    }
+    case clang::Type::FunctionNoProto:
+      out.unsupported = "a function type without a prototype";
+      return;
+    case clang::Type::Record:
+    case clang::Type::Enum: {
+      const clang::TagDecl* tag = llvm::cast<clang::TagType>(ty)->getDecl();
+      if (tag->isImplicit()) {
+        out.unsupported = "'" + tag->getName().str() + "' is a compiler builtin a cdef cannot name";
+        return;
+      }
+      if (!tag->getName().empty()) {
+        // Enums are always written whole: they are small, and C has no incomplete enums.
+        out.uses.push_back({tag->getCanonicalDecl(), tag->isEnum() ? Need::Complete : need});
+        return leaf(std::string(tag->getKindName()) + " " + tag->getName().str());
+      }
+      const clang::TypedefNameDecl* named = tag->getTypedefNameForAnonDecl();
+      if (named && named != defining_) {
+        out.uses.push_back({named->getCanonicalDecl(), need});
+        return leaf(named->getName().str());
+      }
+      Spelled body;
+      if (const auto* rd = llvm::dyn_cast<clang::RecordDecl>(tag))
+        record_body(rd, body);
+      else
+        enum_body(llvm::cast<clang::EnumDecl>(tag), body);
+      out.uses.insert(out.uses.end(), body.uses.begin(), body.uses.end());
+      out.dropped.insert(out.dropped.end(), body.dropped.begin(), body.dropped.end());
+      if (!body.unsupported.empty()) {
+        out.unsupported = body.unsupported;
+        return;
+      }
+      return leaf(body.text);
+    }
+    default:
+      break;
+  }
+  out.unsupported = "the type '" + t.getAsString() + "' has no cdef spelling";
+}
+
+std::string CdefWriter::parameters(const clang::FunctionProtoType* fn,
+                                   const clang::FunctionDecl* fd, Spelled& out) {
+  std::string s = "(";
+  unsigned n = fn->getNumParams();
+  for (unsigned i = 0; i < n; ++i) {
+    if (i) s += ", ";
+    std::string name;
+    if (fd && i < fd->getNumParams()) {
+      name = fd->getParamDecl(i)->getName().str();
+      // A parameter named like a type would read as that type in the cdef: leave it out.
+      if (!name.empty()) {
+        clang::IdentifierInfo& id = ctx_.Idents.get(name);
+        for (const clang::NamedDecl* other : ctx_.getTranslationUnitDecl()->lookup(&id))
+          if (llvm::isa<clang::TypeDecl>(other)) name.clear();
+        if (cdef::is_standard_type_name(name)) name.clear();
+      }
+    }
+    Spelled p;
+    spell(fn->getParamType(i), name, Need::Complete, p);
+    out.uses.insert(out.uses.end(), p.uses.begin(), p.uses.end());
+    if (!p.unsupported.empty()) {
+      out.unsupported = "parameter " + std::to_string(i + 1) + ": " + p.unsupported;
+      return "";
+    }
+    s += p.text;
+  }
+  if (fn->isVariadic()) s += n ? ", ..." : "...";
+  else if (n == 0) s += "void";
+  return s + ")";
+}
+
+void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
+  std::string s = rd->isUnion() ? "union" : "struct";
+  if (!rd->getName().empty()) s += " " + rd->getName().str();
+  const clang::RecordDecl* def = rd->getDefinition();
+  if (!def) {
+    out.text = s;
+    return;
+  }
+  // Layout attributes (packed, aligned, #pragma pack) are C's to apply: the cdef leaves the
+  // layout to C with `...;`.
+  bool partial = def->hasAttr<clang::PackedAttr>() || def->hasAttr<clang::AlignedAttr>() ||
+                 def->hasAttr<clang::MaxFieldAlignmentAttr>();
+  if (partial) out.dropped.push_back(s + ": a layout attribute (packed, aligned or pack)");
+  const clang::TypedefNameDecl* outer = defining_;
+  defining_ = nullptr;
+  ++indent_;
+  std::string indent(static_cast<size_t>(4 * indent_), ' ');
+  s += " {\n";
+  for (const clang::FieldDecl* f : def->fields()) {
+    std::string name = f->getName().str();
+    if (f->isUnnamedBitfield()) {
+      partial = true;
+      out.dropped.push_back(s.substr(0, s.find(' ')) + ": an unnamed bit-field");
+      continue;
+    }
+    std::string declarator = name;
+    if (f->isBitField()) {
+      clang::QualType ft = f->getType().getCanonicalType();
+      if (!ft->isIntegerType() || ft->isBooleanType() || ft->isEnumeralType()) {
+        partial = true;
+        out.dropped.push_back("bit-field '" + name + "' of type '" + f->getType().getAsString() +
+                              "'");
+        continue;
+      }
+      declarator += " : " + std::to_string(f->getBitWidthValue(ctx_));
+    }
+    if (f->hasAttr<clang::AlignedAttr>() || f->hasAttr<clang::PackedAttr>()) partial = true;
+    Spelled field;
+    spell(f->getType(), declarator, Need::Complete, field);
+    out.dropped.insert(out.dropped.end(), field.dropped.begin(), field.dropped.end());
+    if (!field.unsupported.empty()) {
+      partial = true;
+      out.dropped.push_back("member '" + (name.empty() ? "(anonymous)" : name) +
+                            "': " + field.unsupported);
+      continue;
+    }
+    out.uses.insert(out.uses.end(), field.uses.begin(), field.uses.end());
+    s += indent + field.text + ";\n";
+  }
+  if (partial) s += indent + "...;\n";
+  --indent_;
+  defining_ = outer;
+  out.text = s + std::string(static_cast<size_t>(4 * indent_), ' ') + "}";
+}
+
+void CdefWriter::enum_body(const clang::EnumDecl* ed, Spelled& out) {
+  std::string s = "enum";
+  if (!ed->getName().empty()) s += " " + ed->getName().str();
+  const clang::EnumDecl* def = ed->getDefinition();
+  if (!def) {
+    out.text = s;
+    return;
+  }
+  std::string indent(static_cast<size_t>(4 * (indent_ + 1)), ' ');
+  s += " {";
+  Wide next = 0;
+  bool first = true;
+  for (const clang::EnumConstantDecl* e : def->enumerators()) {
+    Wide v = wide(e->getInitVal());
+    s += std::string(first ? "" : ",") + "\n" + indent + e->getName().str();
+    if (v != next) s += " = " + wide_string(v);
+    next = v + 1;
+    first = false;
+  }
+  out.text = s + "\n" + std::string(static_cast<size_t>(4 * indent_), ' ') + "}";
+}
+
+Spelled CdefWriter::declaration(const clang::Decl* d, Need need) {
+  Spelled out;
+  std::string name;
+  if (const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d)) name = nd->getName().str();
+  if (const auto* fd = llvm::dyn_cast<clang::FunctionDecl>(d)) {
+    const auto* fn = fd->getType()->getAs<clang::FunctionProtoType>();
+    if (!fn) {
+      out.unsupported = "it has no prototype";
+      return out;
+    }
+    std::string params = parameters(fn, fd, out);
+    if (out.unsupported.empty()) spell(fn->getReturnType(), name + params, Need::Complete, out);
+  } else if (const auto* vd = llvm::dyn_cast<clang::VarDecl>(d)) {
+    spell(vd->getType(), name, Need::Complete, out);
+  } else if (const auto* td = llvm::dyn_cast<clang::TypedefNameDecl>(d)) {
+    defining_ = td;
+    spell(td->getUnderlyingType(), name, need, out);
+    defining_ = nullptr;
+    out.text = "typedef " + out.text;
+  } else if (const auto* rd = llvm::dyn_cast<clang::RecordDecl>(d)) {
+    if (need == Need::Complete)
+      record_body(rd, out);
+    else
+      out.text = std::string(rd->isUnion() ? "union " : "struct ") + name;
+  } else if (const auto* ed = llvm::dyn_cast<clang::EnumDecl>(d)) {
+    enum_body(ed, out);
+  } else {
+    out.unsupported = "a cdef has no such declaration";
+  }
+  out.text += ";\n";
+  return out;
+}
+
+}  // namespace cdefc::clang_bridge

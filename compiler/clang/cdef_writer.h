@@ -1,0 +1,74 @@
+// Spells Clang's declarations and types as cdef text: what a cdef can say, without the
+// attributes, qualifiers and vendor keywords it cannot (for cdef_from_headers, headers.cpp).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+
+namespace cdefc::clang_bridge {
+
+/// How much of a declaration a cdef needs.
+enum class Need { None = 0, Declared = 1, Complete = 2 };
+
+/// A declaration that spelled text names, and how much of it the cdef must have: a struct
+/// reached through a pointer is only Declared, one held by value Complete.
+struct Use {
+  const clang::Decl* decl = nullptr;  ///< canonical declaration (record, enum or typedef)
+  Need need = Need::Declared;
+};
+
+/// A type or declaration as cdef text, with what it names; `unsupported` says why no cdef
+/// can say it (the text is then meaningless).
+struct Spelled {
+  std::string text;
+  std::vector<Use> uses;
+  std::string unsupported;
+  /// Members left out of a struct or union body, each with why (the body ends with `...;`).
+  std::vector<std::string> dropped;
+};
+
+/// Writes cdef text for the declarations of one parsed translation unit.
+class CdefWriter {
+ public:
+  explicit CdefWriter(clang::ASTContext& ctx) : ctx_(ctx) {}
+
+  /// `t` declaring `declarator` ("" for a type name), C's way: type(int *[4], "a") is
+  /// "int *a[4]". `need` is what a struct, union or typedef met at the top needs (Complete
+  /// for a value, Declared behind a pointer).
+  Spelled type(clang::QualType t, const std::string& declarator, Need need = Need::Complete);
+
+  /// The declaration `d` (function, variable, typedef, struct, union or enum) as one cdef
+  /// declaration ending in ";\n". A struct or union needed only Declared is `struct s;`.
+  Spelled declaration(const clang::Decl* d, Need need);
+
+  /// A typedef the cdef writes out rather than naming: a reserved name (`__uint32_t`,
+  /// `_G_fpos_t`), which is the C library's business, not the user's.
+  static bool written_through(const clang::TypedefNameDecl* td);
+
+  /// True for a typedef name the cdef language knows already (size_t, uint32_t, FILE, ...).
+  static bool standard_name(const clang::TypedefNameDecl* td);
+
+ private:
+  clang::ASTContext& ctx_;
+  /// Why each typedef met so far cannot be spelled ("" if it can).
+  std::map<const clang::TypedefNameDecl*, std::string> typedef_unsupported_;
+  /// The typedef being declared: its anonymous struct, union or enum is written in place.
+  const clang::TypedefNameDecl* defining_ = nullptr;
+  int indent_ = 0;  ///< nesting depth of record bodies being written
+
+  void spell(clang::QualType t, std::string declarator, Need need, Spelled& out);
+  /// The builtin type's cdef name, or "" when a cdef has none (__int128, _Float16, ...).
+  static std::string builtin_name(const clang::BuiltinType* b);
+  /// "struct tag { ... }" (or the body of an anonymous one), into `out`.
+  void record_body(const clang::RecordDecl* rd, Spelled& out);
+  void enum_body(const clang::EnumDecl* ed, Spelled& out);
+  /// The parameter list "(int a, char *b)" of `fn` (names from `fd` when given).
+  std::string parameters(const clang::FunctionProtoType* fn, const clang::FunctionDecl* fd,
+                         Spelled& out);
+};
+
+}  // namespace cdefc::clang_bridge

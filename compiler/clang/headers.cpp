@@ -1,0 +1,404 @@
+// cdef_from_headers(): parses the named headers, selects declarations and object-like macros
+// by name, closes the selection over what it depends on and writes it as cdef text.
+#include "clang/headers.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "clang/AST/Expr.h"
+#include "clang/Frontend/ASTUnit.h"
+#include "clang/Lex/MacroInfo.h"
+#include "clang/Lex/Preprocessor.h"
+#include "clang/Tooling/Tooling.h"
+#include "clang/cdef_writer.h"
+#include "clang/collector.h"
+
+namespace cdefc::clang_bridge {
+
+namespace {
+
+/// The presumed file of the lines that ask Clang what each macro is.
+constexpr const char* kMacroProbeFile = "<cdefc macro probe>";
+/// The variables those lines declare: prefix + the macro's number.
+constexpr const char* kMacroProbe = "_cdefc_macro_";
+
+std::string include_lines(const HeaderRequest& r) {
+  std::string s;
+  for (const std::string& h : r.headers)
+    s += !h.empty() && (h[0] == '<' || h[0] == '"') ? "#include " + h + "\n"
+                                                    : "#include \"" + h + "\"\n";
+  return s;
+}
+
+bool matches(const std::vector<std::string>& patterns, const std::string& name) {
+  for (const std::string& p : patterns)
+    if (fnmatch(p.c_str(), name.c_str(), 0) == 0) return true;
+  return false;
+}
+
+/// Parses `code` as the generated module's main file would be (same flags, same place).
+std::unique_ptr<clang::ASTUnit> parse(const std::string& code, const SourceOptions& options,
+                                      Collector& collector, std::string& file_name) {
+  file_name = options.cplusplus ? "cdefc_headers.cpp" : "cdefc_headers.c";
+  if (!options.main_file_dir.empty()) file_name = options.main_file_dir + "/" + file_name;
+  return clang::tooling::buildASTFromCodeWithArgs(
+      code, clang_arguments(options), file_name, "cdefc",
+      std::make_shared<clang::PCHContainerOperations>(),
+      clang::tooling::getClangStripDependencyFileAdjuster(), clang::tooling::FileContentMappings(),
+      &collector);
+}
+
+/// One macro to ask Clang about.
+struct MacroCandidate {
+  std::string name;
+  clang::SourceLocation loc;  ///< in the first parse
+};
+
+/// The selection and its closure over one parsed translation unit.
+class HeaderReader {
+ public:
+  HeaderReader(const HeaderRequest& request, clang::ASTUnit& unit, HeaderCdef& out)
+      : request_(request), unit_(unit), ctx_(unit.getASTContext()),
+        sm_(unit.getSourceManager()), writer_(ctx_), out_(out) {}
+
+  /// True if `loc` is in a header (not the generated main file, not built in).
+  bool in_header(clang::SourceLocation loc) const {
+    if (loc.isInvalid()) return false;
+    loc = sm_.getExpansionLoc(loc);
+    return !sm_.isWrittenInBuiltinFile(loc) && !sm_.isWrittenInCommandLineFile(loc) &&
+           sm_.getFileID(loc) != sm_.getMainFileID();
+  }
+
+  /// True if `name` (declared at `loc`) is asked for.
+  bool selected(const std::string& name, clang::SourceLocation loc) const {
+    if (name.empty() || matches(request_.exclude, name)) return false;
+    if (!request_.include.empty()) return matches(request_.include, name);
+    // No patterns: what the named headers declare themselves.
+    clang::FileID file = sm_.getFileID(sm_.getExpansionLoc(loc));
+    clang::SourceLocation included_from = sm_.getIncludeLoc(file);
+    return included_from.isValid() && sm_.getFileID(included_from) == sm_.getMainFileID();
+  }
+
+  /// The object-like macros asked for, in the order they are defined; notes the others.
+  std::vector<MacroCandidate> macro_candidates() {
+    std::vector<MacroCandidate> found;
+    clang::Preprocessor& pp = unit_.getPreprocessor();
+    for (const auto& entry : pp.macros()) {
+      const clang::IdentifierInfo* id = entry.first;
+      const clang::MacroInfo* mi = pp.getMacroInfo(id);
+      if (!mi || mi->isBuiltinMacro() || !in_header(mi->getDefinitionLoc())) continue;
+      std::string name = id->getName().str();
+      if (!selected(name, mi->getDefinitionLoc())) continue;
+      if (mi->isFunctionLike()) {
+        out_.notes.push_back("left out macro " + name + "(): a function-like " +
+                             (mi->isVariadic() ? "variadic " : "") + "macro has no cdef");
+        continue;
+      }
+      if (mi->isUsedForHeaderGuard() || mi->getNumTokens() == 0) continue;
+      // Braces and semicolons would end the probe line early: not a constant anyway.
+      bool statement = false;
+      for (const clang::Token& t : mi->tokens())
+        statement = statement || t.isOneOf(clang::tok::l_brace, clang::tok::r_brace,
+                                           clang::tok::semi);
+      if (statement) continue;
+      found.push_back({name, mi->getDefinitionLoc()});
+    }
+    std::sort(found.begin(), found.end(), [&](const MacroCandidate& a, const MacroCandidate& b) {
+      return sm_.isBeforeInTranslationUnit(a.loc, b.loc);
+    });
+    return found;
+  }
+
+  /// Selects the declarations asked for (walking the translation unit in order).
+  void select(const clang::DeclContext* dc) {
+    for (const clang::Decl* d : dc->decls()) {
+      if (const auto* ls = llvm::dyn_cast<clang::LinkageSpecDecl>(d)) {
+        select(ls);
+        continue;
+      }
+      position_.emplace(d, position_.size());
+      if (d->isImplicit() || !in_header(d->getLocation())) continue;
+      consider(d);
+    }
+  }
+
+  /// Writes what macro `name` expands to, as read through probe variable `vd`.
+  void macro(const std::string& name, const clang::VarDecl* vd) {
+    const clang::Expr* init = vd ? vd->getInit() : nullptr;
+    clang::IdentifierInfo& id = ctx_.Idents.get(name);
+    if (!ctx_.getTranslationUnitDecl()->lookup(&id).empty()) {
+      out_.notes.push_back("left out macro " + name + ": it renames a declaration");
+      return;
+    }
+    if (!init) {
+      out_.notes.push_back("left out macro " + name + ": not an expression");
+      return;
+    }
+    const clang::Expr* e = init->IgnoreParenImpCasts();
+    clang::QualType t = e->getType();
+    Spelled s;
+    if (t->isIntegralOrUnscopedEnumerationType() && e->isIntegerConstantExpr(ctx_)) {
+      macros_ += "#define " + name + " ...\n";
+      ++out_.declarations;
+      return;
+    }
+    if (const auto* literal = llvm::dyn_cast<clang::StringLiteral>(e)) {
+      clang::QualType element = ctx_.getAsArrayType(literal->getType())->getElementType();
+      s = writer_.type(ctx_.getPointerType(element.withConst()).withConst(), name);
+    } else if (t->isRealFloatingType() && e->isEvaluatable(ctx_)) {
+      s = writer_.type(t.getUnqualifiedType().withConst(), name);
+    } else if (t->isPointerType() && llvm::isa<clang::CStyleCastExpr>(e) &&
+               llvm::cast<clang::CStyleCastExpr>(e)->getSubExpr()->IgnoreParenImpCasts()
+                   ->isIntegerConstantExpr(ctx_)) {
+      s = writer_.type(t.withConst(), name);  // ((sqlite3_destructor_type)-1)
+    } else {
+      out_.notes.push_back("left out macro " + name + ": not a constant");
+      return;
+    }
+    if (!s.unsupported.empty()) {
+      out_.notes.push_back("left out macro " + name + ": " + s.unsupported);
+      return;
+    }
+    for (const Use& u : s.uses) require(u.decl, u.need);
+    macros_ += "static " + s.text + ";\n";
+    ++out_.declarations;
+  }
+
+  /// Closes the selection over what it needs and writes the cdef text.
+  void write() {
+    while (!work_.empty()) {
+      const clang::Decl* d = work_.front();
+      work_.pop_front();
+      Spelled s = writer_.declaration(shown(d), need_[d]);
+      if (!s.unsupported.empty()) continue;  // noted where it was selected
+      for (const Use& u : s.uses) require(u.decl, u.need);
+    }
+    struct Line {
+      bool forward;
+      size_t position;
+      int depth;
+      const clang::Decl* decl;
+    };
+    std::vector<Line> lines;
+    for (const auto& [d, need] : need_) {
+      if (dropped_.count(d)) continue;
+      const clang::Decl* s = shown(d);
+      bool forward = llvm::isa<clang::RecordDecl>(d) && need == Need::Declared;
+      int depth = 0;
+      const clang::Decl* top = s;
+      while (top->getLexicalDeclContext() && !top->getLexicalDeclContext()->isFileContext() &&
+             !llvm::isa<clang::LinkageSpecDecl>(top->getLexicalDeclContext())) {
+        top = llvm::cast<clang::Decl>(top->getLexicalDeclContext());
+        ++depth;
+      }
+      auto p = position_.find(top);
+      lines.push_back({forward, p == position_.end() ? position_.size() : p->second, depth, s});
+    }
+    // Forward declarations first; then C's order, a struct defined inside another first.
+    std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+      if (a.forward != b.forward) return a.forward;
+      if (a.position != b.position) return a.position < b.position;
+      return a.depth > b.depth;
+    });
+    for (const Line& l : lines) {
+      const clang::Decl* canonical = l.decl->getCanonicalDecl();
+      Spelled s = writer_.declaration(l.decl, need_[canonical]);
+      for (const std::string& why : s.dropped)
+        out_.notes.push_back("partial " + name_of(l.decl) + ": left out " + why);
+      out_.text += s.text;
+      ++out_.declarations;
+    }
+    out_.text += macros_;
+  }
+
+ private:
+  const HeaderRequest& request_;
+  clang::ASTUnit& unit_;
+  clang::ASTContext& ctx_;
+  const clang::SourceManager& sm_;
+  CdefWriter writer_;
+  HeaderCdef& out_;
+  std::map<const clang::Decl*, size_t> position_;  ///< each top-level declaration's index
+  std::map<const clang::Decl*, Need> need_;        ///< canonical declaration -> its need
+  std::set<const clang::Decl*> dropped_;           ///< selected but not writable
+  std::set<const clang::Decl*> noted_;             ///< already noted as left out
+  std::deque<const clang::Decl*> work_;
+  std::string macros_;                             ///< the macro lines, after the rest
+
+  static std::string name_of(const clang::Decl* d) {
+    const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d);
+    std::string name = nd ? nd->getName().str() : "";
+    if (const auto* tag = llvm::dyn_cast<clang::TagDecl>(d))
+      return std::string(tag->getKindName()) + (name.empty() ? "" : " " + name);
+    return "'" + name + "'";
+  }
+
+  void note_left_out(const clang::Decl* d, const std::string& why) {
+    if (noted_.insert(d->getCanonicalDecl()).second)
+      out_.notes.push_back("left out " + name_of(d) + ": " + why);
+  }
+
+  /// The declaration written for canonical `d`: a struct, union or enum's definition.
+  static const clang::Decl* shown(const clang::Decl* d) {
+    if (const auto* tag = llvm::dyn_cast<clang::TagDecl>(d))
+      if (const clang::TagDecl* def = tag->getDefinition()) return def;
+    return d;
+  }
+
+  void require(const clang::Decl* d, Need need) {
+    d = d->getCanonicalDecl();
+    Need& have = need_[d];
+    if (need <= have) return;
+    have = need;
+    work_.push_back(d);
+  }
+
+  /// A selected declaration: bound, or left out with a note.
+  void root(const clang::Decl* d) {
+    Spelled s = writer_.declaration(d, Need::Complete);
+    if (!s.unsupported.empty()) {
+      note_left_out(d, s.unsupported);
+      dropped_.insert(d->getCanonicalDecl());
+      return;
+    }
+    require(d, Need::Complete);
+  }
+
+  /// True if the module's libraries export `name`, or nobody knows, or the C source may
+  /// define it.
+  bool exported(const std::string& name) const {
+    if (!request_.exports || request_.exports->count(name)) return true;
+    for (size_t at = request_.source.find(name); at != std::string::npos;
+         at = request_.source.find(name, at + 1)) {
+      auto word = [&](size_t i) {
+        char c = request_.source[i];
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      };
+      if ((at == 0 || !word(at - 1)) &&
+          (at + name.size() == request_.source.size() || !word(at + name.size())))
+        return true;
+    }
+    return false;
+  }
+
+  void consider(const clang::Decl* d) {
+    const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d);
+    if (!nd) return;
+    std::string name = nd->getName().str();
+    if ((llvm::isa<clang::FunctionDecl>(d) || llvm::isa<clang::VarDecl>(d)) && !exported(name)) {
+      if (selected(name, d->getLocation()))
+        note_left_out(d, "the module's libraries do not export it");
+      return;
+    }
+    if (const auto* fd = llvm::dyn_cast<clang::FunctionDecl>(d)) {
+      if (!selected(name, d->getLocation())) return;
+      if (fd->isInlineSpecified() || fd->isInlined())
+        note_left_out(d, "an inline function has no symbol to call");
+      else if (fd->getStorageClass() == clang::SC_Static)
+        note_left_out(d, "a static function has no symbol to call");
+      else if (fd->getBuiltinID() == 0)
+        root(fd->getCanonicalDecl());
+    } else if (const auto* vd = llvm::dyn_cast<clang::VarDecl>(d)) {
+      if (!vd->isFileVarDecl() || !selected(name, d->getLocation())) return;
+      if (vd->getStorageClass() == clang::SC_Static)
+        note_left_out(d, "a static variable has no symbol");
+      else if (vd->getTLSKind() != clang::VarDecl::TLS_None)
+        note_left_out(d, "a thread-local variable cannot be reached from Python");
+      else
+        root(vd->getCanonicalDecl());
+    } else if (llvm::isa<clang::TypedefNameDecl>(d)) {
+      if (selected(name, d->getLocation())) root(d->getCanonicalDecl());
+    } else if (const auto* tag = llvm::dyn_cast<clang::TagDecl>(d)) {
+      bool wanted = selected(name, d->getLocation());
+      if (const auto* ed = llvm::dyn_cast<clang::EnumDecl>(d))
+        for (const clang::EnumConstantDecl* e : ed->enumerators())
+          wanted = wanted || selected(e->getName().str(), e->getLocation());
+      if (!wanted || !tag->isThisDeclarationADefinition()) {
+        if (wanted && llvm::isa<clang::RecordDecl>(d)) root(tag->getCanonicalDecl());
+        return;
+      }
+      // An anonymous struct or enum is written inside the typedef that names it.
+      if (const clang::TypedefNameDecl* named = tag->getTypedefNameForAnonDecl())
+        root(named->getCanonicalDecl());
+      else if (!name.empty() || llvm::isa<clang::EnumDecl>(d))
+        root(tag->getCanonicalDecl());
+    }
+  }
+};
+
+/// Reports Clang's errors; those on the #include lines are put at the call.
+bool report(const Collector& collector, const std::string& main_file, const HeaderRequest& r,
+            cdef::Diagnostics& diags) {
+  for (const ClangMessage& e : collector.errors) {
+    cdef::Location loc;
+    if (e.file == main_file || e.file.empty()) {
+      loc = r.where;
+    } else {
+      loc.file = e.file;
+      loc.line = e.line;
+      loc.column = e.column;
+      loc.line_text = e.line_text;
+    }
+    diags.error(loc, e.message);
+  }
+  return collector.errors.empty();
+}
+
+}  // namespace
+
+bool cdef_from_headers(const HeaderRequest& request, const SourceOptions& options,
+                       cdef::Diagnostics& diags, HeaderCdef& out) {
+  out = HeaderCdef{};
+  if (request.headers.empty()) {
+    diags.error(request.where, "cdef_from_headers() needs at least one header");
+    return false;
+  }
+  std::string includes = include_lines(request);
+  Collector first_errors;
+  std::string main_file;
+  std::unique_ptr<clang::ASTUnit> unit = parse(includes, options, first_errors, main_file);
+  if (!report(first_errors, main_file, request, diags)) return false;
+  if (!unit) {
+    diags.error(request.where, "clang could not parse the headers");
+    return false;
+  }
+  std::vector<MacroCandidate> macros = HeaderReader(request, *unit, out).macro_candidates();
+
+  // What each macro is, asked by a second parse with one line per macro after the headers.
+  std::set<unsigned> failed_lines;
+  if (!macros.empty()) {
+    std::string code = includes + "#line 1 \"" + kMacroProbeFile + "\"\n";
+    for (size_t k = 0; k < macros.size(); ++k)
+      code += std::string(options.cplusplus ? "static constexpr auto " : "static const __auto_type ") +
+              kMacroProbe + std::to_string(k) + " = (" + macros[k].name + ");\n";
+    Collector errors;
+    std::unique_ptr<clang::ASTUnit> second = parse(code, options, errors, main_file);
+    if (!second) {
+      diags.error(request.where, "clang could not parse the headers");
+      return false;
+    }
+    for (const ClangMessage& e : errors.errors) failed_lines.insert(e.line);
+    unit = std::move(second);
+  }
+
+  HeaderReader reader(request, *unit, out);
+  reader.select(unit->getASTContext().getTranslationUnitDecl());
+  std::map<size_t, const clang::VarDecl*> probes;
+  const std::string prefix = kMacroProbe;
+  for (const clang::Decl* d : unit->getASTContext().getTranslationUnitDecl()->decls())
+    if (const auto* vd = llvm::dyn_cast<clang::VarDecl>(d))
+      if (vd->getName().startswith(prefix))
+        probes[std::stoul(vd->getName().substr(prefix.size()).str())] = vd;
+  for (size_t k = 0; k < macros.size(); ++k)
+    reader.macro(macros[k].name,
+                 failed_lines.count(static_cast<unsigned>(k + 1)) ? nullptr : probes[k]);
+  reader.write();
+  return true;
+}
+
+}  // namespace cdefc::clang_bridge

@@ -73,13 +73,13 @@ std::string CdefWriter::builtin_name(const clang::BuiltinType* b) {
   }
 }
 
-Spelled CdefWriter::type(clang::QualType t, const std::string& declarator, Need need) {
+Spelled CdefWriter::type(clang::QualType t, const std::string& declarator) {
   Spelled out;
-  spell(t, declarator, need, out);
+  spell(t, declarator, out);
   return out;
 }
 
-void CdefWriter::spell(clang::QualType t, std::string declarator, Need need, Spelled& out) {
+void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) {
   if (!out.unsupported.empty()) return;
   clang::Qualifiers q = t.getLocalQualifiers();
   const clang::Type* ty = t.getTypePtr();
@@ -99,7 +99,7 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Need need, Spe
     if (written_through(td)) {
       clang::QualType under = td->getUnderlyingType();
       under.addFastQualifiers(q.getFastQualifiers());
-      return spell(under, declarator, need, out);
+      return spell(under, declarator, out);
     }
     auto known = typedef_unsupported_.find(td);
     if (known == typedef_unsupported_.end()) {
@@ -107,22 +107,23 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Need need, Spe
       const clang::TypedefNameDecl* outer = defining_;
       defining_ = td;
       Spelled probe;
-      spell(td->getUnderlyingType(), name, Need::Complete, probe);
+      spell(td->getUnderlyingType(), name, probe);
       defining_ = outer;
-      known = typedef_unsupported_.insert_or_assign(td, probe.unsupported).first;
+      std::string why = probe.unsupported.empty() ? "" : "'" + name + "' has no cdef spelling";
+      known = typedef_unsupported_.insert_or_assign(td, why).first;
     }
     if (!known->second.empty()) {
       out.unsupported = known->second;
       return;
     }
-    out.uses.push_back({td->getCanonicalDecl(), need});
+    out.uses.push_back(td->getCanonicalDecl());
     return leaf(name);
   }
   // A parameter's array or function type, adjusted to a pointer: the pointer is written, if
   // the type as declared can be (a va_list parameter is a pointer to a compiler builtin).
   if (const auto* adjusted = llvm::dyn_cast<clang::AdjustedType>(ty)) {
     Spelled original;
-    spell(adjusted->getOriginalType(), "", Need::Declared, original);
+    spell(adjusted->getOriginalType(), "", original);
     if (!original.unsupported.empty()) {
       out.unsupported = original.unsupported;
       return;
@@ -130,7 +131,7 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Need need, Spe
   }
   // Parentheses, `struct` keywords, attributes, __typeof__, ...: what they stand for.
   clang::QualType desugared = t.getSingleStepDesugaredType(ctx_);
-  if (desugared.getTypePtr() != ty) return spell(desugared, declarator, need, out);
+  if (desugared.getTypePtr() != ty) return spell(desugared, declarator, out);
 
   switch (ty->getTypeClass()) {
     case clang::Type::Builtin: {
@@ -147,21 +148,21 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Need need, Spe
     case clang::Type::Pointer: {
       std::string qs = qualifiers(q);
       std::string d = "*" + qs + (qs.empty() || declarator.empty() ? "" : " ") + declarator;
-      return spell(llvm::cast<clang::PointerType>(ty)->getPointeeType(), d, Need::Declared, out);
+      return spell(llvm::cast<clang::PointerType>(ty)->getPointeeType(), d, out);
     }
     case clang::Type::ConstantArray: {
       const auto* a = llvm::cast<clang::ConstantArrayType>(ty);
       std::string d = wrap(declarator) + "[" + std::to_string(a->getSize().getZExtValue()) + "]";
-      return spell(a->getElementType(), d, Need::Complete, out);
+      return spell(a->getElementType(), d, out);
     }
     case clang::Type::IncompleteArray:
       return spell(llvm::cast<clang::IncompleteArrayType>(ty)->getElementType(),
-                   wrap(declarator) + "[]", Need::Complete, out);
+                   wrap(declarator) + "[]", out);
     case clang::Type::FunctionProto: {
       const auto* fn = llvm::cast<clang::FunctionProtoType>(ty);
       std::string params = parameters(fn, nullptr, out);
       if (!out.unsupported.empty()) return;
-      return spell(fn->getReturnType(), wrap(declarator) + params, Need::Complete, out);
+      return spell(fn->getReturnType(), wrap(declarator) + params, out);
     }
     case clang::Type::FunctionNoProto:
       out.unsupported = "a function type without a prototype";
@@ -174,13 +175,12 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Need need, Spe
         return;
       }
       if (!tag->getName().empty()) {
-        // Enums are always written whole: they are small, and C has no incomplete enums.
-        out.uses.push_back({tag->getCanonicalDecl(), tag->isEnum() ? Need::Complete : need});
+        out.uses.push_back(tag->getCanonicalDecl());
         return leaf(std::string(tag->getKindName()) + " " + tag->getName().str());
       }
       const clang::TypedefNameDecl* named = tag->getTypedefNameForAnonDecl();
       if (named && named != defining_) {
-        out.uses.push_back({named->getCanonicalDecl(), need});
+        out.uses.push_back(named->getCanonicalDecl());
         return leaf(named->getName().str());
       }
       Spelled body;
@@ -220,7 +220,7 @@ std::string CdefWriter::parameters(const clang::FunctionProtoType* fn,
       }
     }
     Spelled p;
-    spell(fn->getParamType(i), name, Need::Complete, p);
+    spell(fn->getParamType(i), name, p);
     out.uses.insert(out.uses.end(), p.uses.begin(), p.uses.end());
     if (!p.unsupported.empty()) {
       out.unsupported = "parameter " + std::to_string(i + 1) + ": " + p.unsupported;
@@ -245,7 +245,7 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
   // layout to C with `...;`.
   bool partial = def->hasAttr<clang::PackedAttr>() || def->hasAttr<clang::AlignedAttr>() ||
                  def->hasAttr<clang::MaxFieldAlignmentAttr>();
-  if (partial) out.dropped.push_back(s + ": a layout attribute (packed, aligned or pack)");
+  if (partial) out.dropped.push_back("its layout is C's (packed, aligned or #pragma pack)");
   const clang::TypedefNameDecl* outer = defining_;
   defining_ = nullptr;
   ++indent_;
@@ -255,7 +255,7 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
     std::string name = f->getName().str();
     if (f->isUnnamedBitfield()) {
       partial = true;
-      out.dropped.push_back(s.substr(0, s.find(' ')) + ": an unnamed bit-field");
+      out.dropped.push_back("left out an unnamed bit-field");
       continue;
     }
     std::string declarator = name;
@@ -263,19 +263,19 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
       clang::QualType ft = f->getType().getCanonicalType();
       if (!ft->isIntegerType() || ft->isBooleanType() || ft->isEnumeralType()) {
         partial = true;
-        out.dropped.push_back("bit-field '" + name + "' of type '" + f->getType().getAsString() +
-                              "'");
+        out.dropped.push_back("left out bit-field '" + name + "' of type '" +
+                              f->getType().getAsString() + "'");
         continue;
       }
       declarator += " : " + std::to_string(f->getBitWidthValue(ctx_));
     }
     if (f->hasAttr<clang::AlignedAttr>() || f->hasAttr<clang::PackedAttr>()) partial = true;
     Spelled field;
-    spell(f->getType(), declarator, Need::Complete, field);
+    spell(f->getType(), declarator, field);
     out.dropped.insert(out.dropped.end(), field.dropped.begin(), field.dropped.end());
     if (!field.unsupported.empty()) {
       partial = true;
-      out.dropped.push_back("member '" + (name.empty() ? "(anonymous)" : name) +
+      out.dropped.push_back("left out member '" + (name.empty() ? "(anonymous)" : name) +
                             "': " + field.unsupported);
       continue;
     }
@@ -310,7 +310,7 @@ void CdefWriter::enum_body(const clang::EnumDecl* ed, Spelled& out) {
   out.text = s + "\n" + std::string(static_cast<size_t>(4 * indent_), ' ') + "}";
 }
 
-Spelled CdefWriter::declaration(const clang::Decl* d, Need need) {
+Spelled CdefWriter::declaration(const clang::Decl* d) {
   Spelled out;
   std::string name;
   if (const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d)) name = nd->getName().str();
@@ -321,19 +321,16 @@ Spelled CdefWriter::declaration(const clang::Decl* d, Need need) {
       return out;
     }
     std::string params = parameters(fn, fd, out);
-    if (out.unsupported.empty()) spell(fn->getReturnType(), name + params, Need::Complete, out);
+    if (out.unsupported.empty()) spell(fn->getReturnType(), name + params, out);
   } else if (const auto* vd = llvm::dyn_cast<clang::VarDecl>(d)) {
-    spell(vd->getType(), name, Need::Complete, out);
+    spell(vd->getType(), name, out);
   } else if (const auto* td = llvm::dyn_cast<clang::TypedefNameDecl>(d)) {
     defining_ = td;
-    spell(td->getUnderlyingType(), name, need, out);
+    spell(td->getUnderlyingType(), name, out);
     defining_ = nullptr;
     out.text = "typedef " + out.text;
   } else if (const auto* rd = llvm::dyn_cast<clang::RecordDecl>(d)) {
-    if (need == Need::Complete)
-      record_body(rd, out);
-    else
-      out.text = std::string(rd->isUnion() ? "union " : "struct ") + name;
+    record_body(rd, out);
   } else if (const auto* ed = llvm::dyn_cast<clang::EnumDecl>(d)) {
     enum_body(ed, out);
   } else {

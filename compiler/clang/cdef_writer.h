@@ -11,21 +11,13 @@
 
 namespace cdefc::clang_bridge {
 
-/// How much of a declaration a cdef needs.
-enum class Need { None = 0, Declared = 1, Complete = 2 };
-
-/// A declaration that spelled text names, and how much of it the cdef must have: a struct
-/// reached through a pointer is only Declared, one held by value Complete.
-struct Use {
-  const clang::Decl* decl = nullptr;  ///< canonical declaration (record, enum or typedef)
-  Need need = Need::Declared;
-};
-
 /// A type or declaration as cdef text, with what it names; `unsupported` says why no cdef
 /// can say it (the text is then meaningless).
 struct Spelled {
   std::string text;
-  std::vector<Use> uses;
+  /// The canonical declarations (records, enums, typedefs) the text names: the cdef must
+  /// have them too.
+  std::vector<const clang::Decl*> uses;
   std::string unsupported;
   /// Members left out of a struct or union body, each with why (the body ends with `...;`).
   std::vector<std::string> dropped;
@@ -37,13 +29,12 @@ class CdefWriter {
   explicit CdefWriter(clang::ASTContext& ctx) : ctx_(ctx) {}
 
   /// `t` declaring `declarator` ("" for a type name), C's way: type(int *[4], "a") is
-  /// "int *a[4]". `need` is what a struct, union or typedef met at the top needs (Complete
-  /// for a value, Declared behind a pointer).
-  Spelled type(clang::QualType t, const std::string& declarator, Need need = Need::Complete);
+  /// "int *a[4]".
+  Spelled type(clang::QualType t, const std::string& declarator);
 
   /// The declaration `d` (function, variable, typedef, struct, union or enum) as one cdef
-  /// declaration ending in ";\n". A struct or union needed only Declared is `struct s;`.
-  Spelled declaration(const clang::Decl* d, Need need);
+  /// declaration ending in ";\n"; a struct or union C only declares is `struct s;`.
+  Spelled declaration(const clang::Decl* d);
 
   /// A typedef the cdef writes out rather than naming: a reserved name (`__uint32_t`,
   /// `_G_fpos_t`), which is the C library's business, not the user's.
@@ -60,7 +51,7 @@ class CdefWriter {
   const clang::TypedefNameDecl* defining_ = nullptr;
   int indent_ = 0;  ///< nesting depth of record bodies being written
 
-  void spell(clang::QualType t, std::string declarator, Need need, Spelled& out);
+  void spell(clang::QualType t, std::string declarator, Spelled& out);
   /// The builtin type's cdef name, or "" when a cdef has none (__int128, _Float16, ...).
   static std::string builtin_name(const clang::BuiltinType* b);
   /// "struct tag { ... }" (or the body of an anonymous one), into `out`.

@@ -57,6 +57,7 @@ std::unique_ptr<clang::ASTUnit> parse(const std::string& code, const SourceOptio
 struct MacroCandidate {
   std::string name;
   clang::SourceLocation loc;  ///< in the first parse
+  int function_like = 0;      ///< 1: function-like, 2: variadic (left out)
 };
 
 /// The selection and its closure over one parsed translation unit.
@@ -95,8 +96,7 @@ class HeaderReader {
       std::string name = id->getName().str();
       if (!selected(name, mi->getDefinitionLoc())) continue;
       if (mi->isFunctionLike()) {
-        out_.notes.push_back("left out macro " + name + "(): a function-like " +
-                             (mi->isVariadic() ? "variadic " : "") + "macro has no cdef");
+        found.push_back({name, mi->getDefinitionLoc(), mi->isVariadic() ? 2 : 1});
         continue;
       }
       if (mi->isUsedForHeaderGuard() || mi->getNumTokens() == 0) continue;
@@ -111,7 +111,14 @@ class HeaderReader {
     std::sort(found.begin(), found.end(), [&](const MacroCandidate& a, const MacroCandidate& b) {
       return sm_.isBeforeInTranslationUnit(a.loc, b.loc);
     });
-    return found;
+    std::vector<MacroCandidate> constants;
+    for (const MacroCandidate& m : found)
+      if (m.function_like)
+        out_.notes.push_back("left out macro " + m.name + "(): a function-like macro" +
+                             (m.function_like == 2 ? " (variadic)" : "") + " has no cdef");
+      else
+        constants.push_back(m);
+    return constants;
   }
 
   /// Selects the declarations asked for (walking the translation unit in order).
@@ -132,11 +139,11 @@ class HeaderReader {
     const clang::Expr* init = vd ? vd->getInit() : nullptr;
     clang::IdentifierInfo& id = ctx_.Idents.get(name);
     if (!ctx_.getTranslationUnitDecl()->lookup(&id).empty()) {
-      out_.notes.push_back("left out macro " + name + ": it renames a declaration");
+      out_.notes.push_back("left out macro " + name + ": it stands for the declaration " + name);
       return;
     }
     if (!init) {
-      out_.notes.push_back("left out macro " + name + ": not an expression");
+      out_.notes.push_back("left out macro " + name + ": not a constant expression");
       return;
     }
     const clang::Expr* e = init->IgnoreParenImpCasts();
@@ -148,8 +155,12 @@ class HeaderReader {
       return;
     }
     if (const auto* literal = llvm::dyn_cast<clang::StringLiteral>(e)) {
-      clang::QualType element = ctx_.getAsArrayType(literal->getType())->getElementType();
-      s = writer_.type(ctx_.getPointerType(element.withConst()).withConst(), name);
+      // C gives wide literals the integer type under wchar_t, char16_t or char32_t.
+      const char* element = literal->isWide()    ? "wchar_t"
+                            : literal->isUTF16() ? "char16_t"
+                            : literal->isUTF32() ? "char32_t"
+                                                 : "char";
+      s.text = std::string("const ") + element + " *const " + name;
     } else if (t->isRealFloatingType() && e->isEvaluatable(ctx_)) {
       s = writer_.type(t.getUnqualifiedType().withConst(), name);
     } else if (t->isPointerType() && llvm::isa<clang::CStyleCastExpr>(e) &&
@@ -157,14 +168,15 @@ class HeaderReader {
                    ->isIntegerConstantExpr(ctx_)) {
       s = writer_.type(t.withConst(), name);  // ((sqlite3_destructor_type)-1)
     } else {
-      out_.notes.push_back("left out macro " + name + ": not a constant");
+      out_.notes.push_back("left out macro " + name +
+                           ": not an integer, floating, string or pointer constant");
       return;
     }
     if (!s.unsupported.empty()) {
       out_.notes.push_back("left out macro " + name + ": " + s.unsupported);
       return;
     }
-    for (const Use& u : s.uses) require(u.decl, u.need);
+    for (const clang::Decl* u : s.uses) require(u);
     macros_ += "static " + s.text + ";\n";
     ++out_.declarations;
   }
@@ -174,21 +186,19 @@ class HeaderReader {
     while (!work_.empty()) {
       const clang::Decl* d = work_.front();
       work_.pop_front();
-      Spelled s = writer_.declaration(shown(d), need_[d]);
+      Spelled s = writer_.declaration(shown(d));
       if (!s.unsupported.empty()) continue;  // noted where it was selected
-      for (const Use& u : s.uses) require(u.decl, u.need);
+      for (const clang::Decl* u : s.uses) require(u);
     }
     struct Line {
-      bool forward;
       size_t position;
       int depth;
       const clang::Decl* decl;
     };
     std::vector<Line> lines;
-    for (const auto& [d, need] : need_) {
+    for (const clang::Decl* d : needed_) {
       if (dropped_.count(d)) continue;
       const clang::Decl* s = shown(d);
-      bool forward = llvm::isa<clang::RecordDecl>(d) && need == Need::Declared;
       int depth = 0;
       const clang::Decl* top = s;
       while (top->getLexicalDeclContext() && !top->getLexicalDeclContext()->isFileContext() &&
@@ -197,19 +207,17 @@ class HeaderReader {
         ++depth;
       }
       auto p = position_.find(top);
-      lines.push_back({forward, p == position_.end() ? position_.size() : p->second, depth, s});
+      lines.push_back({p == position_.end() ? position_.size() : p->second, depth, s});
     }
-    // Forward declarations first; then C's order, a struct defined inside another first.
+    // C's order, a struct defined inside another first.
     std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-      if (a.forward != b.forward) return a.forward;
       if (a.position != b.position) return a.position < b.position;
       return a.depth > b.depth;
     });
     for (const Line& l : lines) {
-      const clang::Decl* canonical = l.decl->getCanonicalDecl();
-      Spelled s = writer_.declaration(l.decl, need_[canonical]);
+      Spelled s = writer_.declaration(l.decl);
       for (const std::string& why : s.dropped)
-        out_.notes.push_back("partial " + name_of(l.decl) + ": left out " + why);
+        out_.notes.push_back("partial " + name_of(l.decl) + ": " + why);
       out_.text += s.text;
       ++out_.declarations;
     }
@@ -224,7 +232,7 @@ class HeaderReader {
   CdefWriter writer_;
   HeaderCdef& out_;
   std::map<const clang::Decl*, size_t> position_;  ///< each top-level declaration's index
-  std::map<const clang::Decl*, Need> need_;        ///< canonical declaration -> its need
+  std::set<const clang::Decl*> needed_;            ///< canonical declarations to write
   std::set<const clang::Decl*> dropped_;           ///< selected but not writable
   std::set<const clang::Decl*> noted_;             ///< already noted as left out
   std::deque<const clang::Decl*> work_;
@@ -250,23 +258,20 @@ class HeaderReader {
     return d;
   }
 
-  void require(const clang::Decl* d, Need need) {
+  void require(const clang::Decl* d) {
     d = d->getCanonicalDecl();
-    Need& have = need_[d];
-    if (need <= have) return;
-    have = need;
-    work_.push_back(d);
+    if (needed_.insert(d).second) work_.push_back(d);
   }
 
   /// A selected declaration: bound, or left out with a note.
   void root(const clang::Decl* d) {
-    Spelled s = writer_.declaration(d, Need::Complete);
+    Spelled s = writer_.declaration(d);
     if (!s.unsupported.empty()) {
       note_left_out(d, s.unsupported);
       dropped_.insert(d->getCanonicalDecl());
       return;
     }
-    require(d, Need::Complete);
+    require(d);
   }
 
   /// True if the module's libraries export `name`, or nobody knows, or the C source may

@@ -44,8 +44,9 @@ struct HeaderCdef {
 
 /// Parses `request.headers` with the module's flags (`options`; its source is not used)
 /// and writes the cdef of the selected declarations into `out`, dependencies first:
-/// - typedef chains, member types and function-pointer signatures come along; a struct
-///   reached only through pointers is declared (`struct s;`), not defined;
+/// - typedef chains, member types and function-pointer signatures come along; a struct or
+///   union is defined where the headers define it (even behind a pointer: ffi.new() makes
+///   it), and one they only declare stays opaque (`struct s;`);
 /// - members a cdef cannot express (unusual bit-fields, vendor types) make their struct
 ///   partial (`...;`), and layout attributes leave the layout to C the same way;
 /// - integer macros become `#define X ...`, float, string and pointer constants

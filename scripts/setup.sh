@@ -14,6 +14,7 @@ CDEFC_PACKAGES=(
   python3-dev python3-pytest python3-setuptools python3-wheel python3-build
   python3-venv python3-pip python3-cffi python3-mypy
   cmake ninja-build pkg-config zlib1g-dev gcc g++ clang libclang-rt-14-dev python3-dbg
+  libsqlite3-dev liblzma-dev libexpat1-dev binutils
 )
 
 cdefc_log() { printf '==> %s\n' "$*" >&2; }

@@ -324,6 +324,7 @@ Spelled CdefWriter::declaration(const clang::Decl* d) {
     if (out.unsupported.empty()) spell(fn->getReturnType(), name + params, out);
   } else if (const auto* vd = llvm::dyn_cast<clang::VarDecl>(d)) {
     spell(vd->getType(), name, out);
+    out.text = "extern " + out.text;  // as C says it (CFFI asks for the storage class too)
   } else if (const auto* td = llvm::dyn_cast<clang::TypedefNameDecl>(d)) {
     defining_ = td;
     spell(td->getUnderlyingType(), name, out);

@@ -81,6 +81,7 @@ bool read_headers(Options& options, cdef::Diagnostics& diags) {
     request.exclude = in.from_headers->exclude_names;
     request.where.file = in.source->name;
     request.where.line = in.source->first_line;
+    request.where.column = in.from_headers->column;
     if (know_exports) request.exports = &exports;
     if (options.source) request.source = options.source->text;
     clang_bridge::HeaderCdef cdef;

@@ -216,6 +216,7 @@ void read_cdefs(const nlohmann::json& owner, bool included, std::vector<CdefInpu
       strings("headers", in.from_headers->headers);
       strings("include", in.from_headers->include_names);
       strings("exclude", in.from_headers->exclude_names);
+      in.from_headers->column = c.value("column", 1u);
     }
     in.source = buffer(c.value("file", std::string("<cdef source string>")),
                        in.from_headers ? std::string() : c.at("text").get<std::string>(),

@@ -15,6 +15,7 @@ struct HeaderSelection {
   std::vector<std::string> headers;        ///< as #include names them
   std::vector<std::string> include_names;  ///< fnmatch patterns; empty: the headers' own
   std::vector<std::string> exclude_names;  ///< fnmatch patterns
+  unsigned column = 1;                     ///< of the call, on the entry's line
 };
 
 /// One cdef() call: its text (with the file and line it came from) and its options. A

@@ -155,9 +155,10 @@ class FFI:
         # A header found from here is found from the build directory too.
         headers = [os.path.abspath(h) if os.path.isfile(h) else h for h in headers]
         packed, pack = _check_pack(packed, pack)
-        file, line = call_site()
+        file, line, column = call_site()
         entry = {"headers": headers, "include": names(include, "include"),
                  "exclude": names(exclude, "exclude"), "file": file, "line": line,
+                 "column": column,
                  "override": bool(override), "packed": packed, "pack": pack}
         self._add_cdef(entry)
 
@@ -175,6 +176,8 @@ class FFI:
     def cdef_text(self) -> str:
         """The cdef the module binds: each cdef() text and what cdef_from_headers() wrote
         for it, in call order (to check what is bound, or to freeze it into a cdef)."""
+        if not self._cdefs:
+            return ""
         description = {"module_name": "_cdef", "cdefs": [dict(c) for c in self._cdefs],
                        "includes": self._include_descriptions(), **self._compile_flags()}
         return compiler.run(description, print_cdef=True, warned=self._warned)

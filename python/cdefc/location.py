@@ -159,7 +159,16 @@ def caller_origin(text: str, method: str, own_name: str = CDEF_SOURCE_STRING) ->
 
 
 def call_site() -> tuple:
-    """(file, line) of the build script's call into the build API being executed."""
+    """(file, line, column) of the build script's call into the build API being executed
+    (the column of the call's first character, from 1)."""
     for frame in _caller_frames():
-        return _shown_name(frame.f_code.co_filename), frame.f_lineno
-    return "<unknown>", 0
+        column = 1
+        positions = getattr(frame.f_code, "co_positions", None)  # Python 3.11+
+        if positions is not None and frame.f_lasti >= 0:
+            for i, (line, _, start, _) in enumerate(positions()):
+                if i == frame.f_lasti // 2:
+                    if line == frame.f_lineno and start is not None:
+                        column = start + 1
+                    break
+        return _shown_name(frame.f_code.co_filename), frame.f_lineno, column
+    return "<unknown>", 1, 1

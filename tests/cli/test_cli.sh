@@ -64,5 +64,19 @@ check "parse error has a caret line" grep -q "^\s*\^" "$tmp/err2"
 "$cdefc" --no-such-option > /dev/null 2> "$tmp/err3"
 check "bad option exits 1" test $? -eq 1
 
-echo "$((13 - failures)) passed, $failures failed"
+# cdef_from_headers on the command line: the cdef it writes, then a module from it.
+printf '#include <stddef.h>\nstruct pair { int a, b; };\ntypedef struct pair pair_t;\nint pair_sum(const pair_t *p);\nstatic inline int pair_twice(int x) { return 2 * x; }\n#define PAIR_MAX 100\n#define PAIR_NAME "pair"\n' > "$tmp/pair.h"
+"$cdefc" --cdef-from-headers pair.h -I "$tmp" --include-names 'pair*' --include-names 'PAIR_*' \
+  --exclude-names PAIR_NAME --print-cdef -v > "$tmp/pair.cdef" 2> "$tmp/pairlog"
+check "--print-cdef exits 0" test $? -eq 0
+check "--print-cdef writes the selection" grep -q "^int pair_sum(const pair_t \*p);$" "$tmp/pair.cdef"
+check "dependencies come along" grep -q "^typedef struct pair pair_t;$" "$tmp/pair.cdef"
+check "integer macros become #define ..." grep -q "^#define PAIR_MAX \.\.\.$" "$tmp/pair.cdef"
+check "--exclude-names leaves a name out" test -z "$(grep PAIR_NAME "$tmp/pair.cdef")"
+check "-v notes what is left out" grep -q "left out 'pair_twice': an inline function" "$tmp/pairlog"
+"$cdefc" --cdef-from-headers nothere.h --print-cdef > /dev/null 2> "$tmp/err4"
+check "a missing header exits 3" test $? -eq 3
+check "a missing header is Clang's error" grep -q "'nothere.h' file not found" "$tmp/err4"
+
+echo "$((23 - failures)) passed, $failures failed"
 test "$failures" -eq 0

@@ -175,6 +175,11 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) 
         return;
       }
       if (!tag->getName().empty()) {
+        if (ctx_.getLangOpts().CPlusPlus && tag->getDeclContext()->isRecord()) {
+          out.unsupported = "'" + tag->getQualifiedNameAsString() +
+                            "' is scoped in its struct in C++, which a cdef cannot say";
+          return;
+        }
         out.uses.push_back(tag->getCanonicalDecl());
         return leaf(std::string(tag->getKindName()) + " " + tag->getName().str());
       }

@@ -378,3 +378,27 @@ def test_syntax_error_in_a_header_points_into_it(in_tmp):
     assert lines[1] == "int broken(int x;"
     assert lines[2] == " " * 16 + "^"
     assert ffibuilder.cdef_text() == ""  # the call was not kept
+
+
+@pytest.mark.parametrize("cc", [cc for cc in ("gcc", "clang") if shutil.which(cc)])
+@pytest.mark.parametrize("library,extension", [
+    ("sqlite3", ".c"), ("lzma", ".c"), ("expat", ".c"), ("sqlite3", ".cpp"), ("expat", ".cpp")])
+def test_modules_from_headers_compile_without_warnings(tmp_path, cc, library, extension):
+    """Headers read as C++ for a C++ module (source_extension='.cpp'): sqlite3.h's structs
+    nested in structs are scoped there, so their members are left out."""
+    from cdefc.paths import get_include
+    patterns = {"sqlite3": ["sqlite3_*", "SQLITE_*"], "lzma": ["lzma_*", "LZMA_*"],
+                "expat": ["XML_*"]}[library]
+    ffibuilder = cdefc.FFI()
+    ffibuilder.set_source("_warn_" + library, f"#include <{library}.h>", libraries=[library],
+                          source_extension=extension)
+    ffibuilder.cdef_from_headers(f"{library}.h", include=patterns)
+    c_file = tmp_path / f"_warn_{library}{extension}"
+    ffibuilder.emit_c_code(str(c_file))
+    language = "c++" if extension == ".cpp" else "c"
+    flags = ["-Wall", "-Wextra", "-Wconversion", "-Werror", "-fsyntax-only", "-x", language,
+             "-I" + get_include(), "-I" + sysconfig.get_paths()["include"]]
+    r = subprocess.run([cc, *flags, str(c_file)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[:3000]
+    if library == "sqlite3" and extension == ".cpp":
+        assert "struct sqlite3_index_constraint {" not in ffibuilder.cdef_text()

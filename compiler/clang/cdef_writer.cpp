@@ -238,6 +238,16 @@ std::string CdefWriter::parameters(const clang::FunctionProtoType* fn,
   return s + ")";
 }
 
+bool CdefWriter::aligned_typedef(clang::QualType t) {
+  for (int depth = 0; depth < 64; ++depth) {
+    const auto* tt = t->getAs<clang::TypedefType>();
+    if (!tt) return false;
+    if (tt->getDecl()->hasAttr<clang::AlignedAttr>()) return true;
+    t = tt->getDecl()->getUnderlyingType();
+  }
+  return false;
+}
+
 void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
   std::string s = rd->isUnion() ? "union" : "struct";
   if (!rd->getName().empty()) s += " " + rd->getName().str();
@@ -274,7 +284,11 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
       }
       declarator += " : " + std::to_string(f->getBitWidthValue(ctx_));
     }
-    if (f->hasAttr<clang::AlignedAttr>() || f->hasAttr<clang::PackedAttr>()) partial = true;
+    if (f->hasAttr<clang::AlignedAttr>() || f->hasAttr<clang::PackedAttr>() ||
+        aligned_typedef(f->getType())) {
+      if (!partial) out.dropped.push_back("its layout is C's (an aligned member)");
+      partial = true;
+    }
     Spelled field;
     spell(f->getType(), declarator, field);
     out.dropped.insert(out.dropped.end(), field.dropped.begin(), field.dropped.end());

@@ -54,6 +54,9 @@ class CdefWriter {
   void spell(clang::QualType t, std::string declarator, Spelled& out);
   /// The builtin type's cdef name, or "" when a cdef has none (__int128, _Float16, ...).
   static std::string builtin_name(const clang::BuiltinType* b);
+  /// True if `t` is (through typedefs) a typedef with its own alignment attribute, which a
+  /// cdef loses: the struct holding it is left to C's layout.
+  static bool aligned_typedef(clang::QualType t);
   /// "struct tag { ... }" (or the body of an anonymous one), into `out`.
   void record_body(const clang::RecordDecl* rd, Spelled& out);
   void enum_body(const clang::EnumDecl* ed, Spelled& out);

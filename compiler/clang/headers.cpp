@@ -76,9 +76,16 @@ class HeaderReader {
   }
 
   /// True if `name` (declared at `loc`) is asked for.
-  bool selected(const std::string& name, clang::SourceLocation loc) const {
-    if (name.empty() || matches(request_.exclude, name)) return false;
-    if (!request_.include.empty()) return matches(request_.include, name);
+  bool selected(const std::string& name, clang::SourceLocation loc) {
+    if (name.empty()) return false;
+    bool included = false;
+    for (size_t i = 0; i < request_.include.size(); ++i)
+      if (fnmatch(request_.include[i].c_str(), name.c_str(), 0) == 0) {
+        included = true;
+        matched_.insert(i);
+      }
+    if (matches(request_.exclude, name)) return false;
+    if (!request_.include.empty()) return included;
     // No patterns: what the named headers declare themselves.
     clang::FileID file = sm_.getFileID(sm_.getExpansionLoc(loc));
     clang::SourceLocation included_from = sm_.getIncludeLoc(file);
@@ -237,6 +244,18 @@ class HeaderReader {
   std::set<const clang::Decl*> noted_;             ///< already noted as left out
   std::deque<const clang::Decl*> work_;
   std::string macros_;                             ///< the macro lines, after the rest
+  std::set<size_t> matched_;                       ///< the include patterns that matched
+
+ public:
+  /// The include patterns that matched no name of the headers.
+  std::vector<std::string> unmatched() const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < request_.include.size(); ++i)
+      if (!matched_.count(i)) out.push_back(request_.include[i]);
+    return out;
+  }
+
+ private:
 
   static std::string name_of(const clang::Decl* d) {
     const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d);
@@ -322,7 +341,7 @@ class HeaderReader {
       bool wanted = selected(name, d->getLocation());
       if (const auto* ed = llvm::dyn_cast<clang::EnumDecl>(d))
         for (const clang::EnumConstantDecl* e : ed->enumerators())
-          wanted = wanted || selected(e->getName().str(), e->getLocation());
+          wanted = selected(e->getName().str(), e->getLocation()) || wanted;
       if (!wanted || !tag->isThisDeclarationADefinition()) {
         if (wanted && llvm::isa<clang::RecordDecl>(d)) root(tag->getCanonicalDecl());
         return;
@@ -372,7 +391,9 @@ bool cdef_from_headers(const HeaderRequest& request, const SourceOptions& option
     diags.error(request.where, "clang could not parse the headers");
     return false;
   }
-  std::vector<MacroCandidate> macros = HeaderReader(request, *unit, out).macro_candidates();
+  HeaderReader first(request, *unit, out);
+  std::vector<MacroCandidate> macros = first.macro_candidates();
+  std::vector<std::string> macros_unmatched = first.unmatched();
 
   // What each macro is, asked by a second parse with one line per macro after the headers.
   std::set<unsigned> failed_lines;
@@ -403,6 +424,15 @@ bool cdef_from_headers(const HeaderRequest& request, const SourceOptions& option
     reader.macro(macros[k].name,
                  failed_lines.count(static_cast<unsigned>(k + 1)) ? nullptr : probes[k]);
   reader.write();
+  // A pattern that matches nothing is most likely a typo: say so (a warning, as C would).
+  for (const std::string& pattern : reader.unmatched())
+    if (std::find(macros_unmatched.begin(), macros_unmatched.end(), pattern) !=
+        macros_unmatched.end())
+        diags.warning(request.where, "cdef_from_headers(): '" + pattern +
+                                       "' matches no name the headers declare");
+  if (request.include.empty() && out.declarations == 0)
+    diags.warning(request.where, "cdef_from_headers(): the headers declare nothing themselves "
+                                 "(give names to bind with include=)");
   return true;
 }
 

@@ -59,10 +59,26 @@ clang_bridge::SourceOptions source_options(const Options& options) {
   return so;
 }
 
+/// What the options say about diagnostics: warnings as errors, the error limit.
+void configure(const Options& options, cdef::Diagnostics& diags) {
+  // strict=True, or -Werror for the C compiler (CFFI's users catch mismatches that way).
+  bool werror = false;
+  for (const std::string& a : options.extra_compile_args) werror = werror || a == "-Werror";
+  if (options.strict || werror) diags.warnings_as_errors(options.strict ? "strict" : "-Werror");
+  // At most --error-limit errors; Clang's -ferror-limit=N and gcc's -fmax-errors=N among the
+  // compile flags say the same.
+  size_t limit = static_cast<size_t>(options.error_limit);
+  for (const std::string& a : options.extra_compile_args)
+    for (const char* flag : {"-ferror-limit=", "-fmax-errors="})
+      if (a.rfind(flag, 0) == 0) limit = std::strtoul(a.c_str() + strlen(flag), nullptr, 10);
+  diags.set_error_limit(limit);
+}
+
 }  // namespace
 
 bool read_headers(Options& options, cdef::Diagnostics& diags) {
   auto log = logger();
+  configure(options, diags);
   bool ok = true;
   std::set<std::string> exports;
   bool know_exports = false;
@@ -85,7 +101,8 @@ bool read_headers(Options& options, cdef::Diagnostics& diags) {
     if (know_exports) request.exports = &exports;
     if (options.source) request.source = options.source->text;
     clang_bridge::HeaderCdef cdef;
-    if (!clang_bridge::cdef_from_headers(request, source_options(options), diags, cdef)) {
+    if (!clang_bridge::cdef_from_headers(request, source_options(options), diags, cdef) ||
+        diags.has_errors()) {  // warnings are errors with strict
       ok = false;
       continue;
     }
@@ -102,19 +119,10 @@ bool read_headers(Options& options, cdef::Diagnostics& diags) {
   return ok;
 }
 
+
 bool parse_cdefs(const Options& options, cdef::Module& module, cdef::Diagnostics& diags) {
   auto log = logger();
-  // strict=True, or -Werror for the C compiler (CFFI's users catch mismatches that way).
-  bool werror = false;
-  for (const std::string& a : options.extra_compile_args) werror = werror || a == "-Werror";
-  if (options.strict || werror) diags.warnings_as_errors(options.strict ? "strict" : "-Werror");
-  // At most --error-limit errors; Clang's -ferror-limit=N and gcc's -fmax-errors=N among the
-  // compile flags say the same.
-  size_t limit = static_cast<size_t>(options.error_limit);
-  for (const std::string& a : options.extra_compile_args)
-    for (const char* flag : {"-ferror-limit=", "-fmax-errors="})
-      if (a.rfind(flag, 0) == 0) limit = std::strtoul(a.c_str() + strlen(flag), nullptr, 10);
-  diags.set_error_limit(limit);
+  configure(options, diags);
   // Pass 1: parse every cdef() text, in call order.
   auto t0 = std::chrono::steady_clock::now();
   for (const CdefInput& in : options.cdefs) cdef::parse_cdef(module, in.source, in.options, diags);
@@ -276,6 +284,7 @@ int run_command(int argc, char** argv) {
     return kExitVerification;
   }
   if (options.print_cdef) {
+    std::cerr << diags.render();  // warnings
     for (const CdefInput& in : options.cdefs)
       if (!in.options.included) std::cout << in.source->text << (in.source->text.empty() || in.source->text.back() == '\n' ? "" : "\n");
     return kExitOk;

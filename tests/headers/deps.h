@@ -1,6 +1,8 @@
 /* Dependencies: selecting two functions brings their typedef chains, the structs they hold
    by value (defined) and by pointer (declared), callbacks and enums. */
 // flags: --include-names use_* --include-names make_point --exclude-names use_excluded
+/* make_pointer is a typo: it matches nothing, a warning */
+// flags: --include-names make_pointer
 #include <stddef.h>
 #include <stdint.h>
 

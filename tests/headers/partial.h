@@ -41,3 +41,10 @@ extern __thread int p_thread_local;                    /* left out */
 extern int p_counter __attribute__((deprecated));
 p_u64 p_sum(const p_series *s, struct p_flags f, struct p_packed *pk, struct p_wide *w);
 __int128 p_int128(void);                               /* left out */
+
+typedef int p_aligned_int __attribute__((aligned(16)));
+struct p_holds_aligned {                /* the typedef's alignment is lost in a cdef: partial */
+    char c;
+    p_aligned_int v;
+};
+void p_take_aligned(struct p_holds_aligned *h);

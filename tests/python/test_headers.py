@@ -402,3 +402,20 @@ def test_modules_from_headers_compile_without_warnings(tmp_path, cc, library, ex
     assert r.returncode == 0, r.stderr[:3000]
     if library == "sqlite3" and extension == ".cpp":
         assert "struct sqlite3_index_constraint {" not in ffibuilder.cdef_text()
+
+
+def test_a_pattern_that_matches_nothing_is_a_warning():
+    ffibuilder = cdefc.FFI()
+    ffibuilder.set_source("_typo", "#include <zlib.h>", libraries=["z"])
+    with pytest.warns(cdefc.VerificationWarning,
+                      match=r"test_headers.py:\d+:\d+: warning: cdef_from_headers\(\): "
+                            r"'deflat' matches no name the headers declare"):
+        ffibuilder.cdef_from_headers("zlib.h", include=["deflate", "deflat"])
+    assert "int deflate(z_streamp strm, int flush);" in ffibuilder.cdef_text()
+    # lzma.h only includes lzma/*.h: with no patterns there is nothing of its own to bind.
+    with pytest.warns(cdefc.VerificationWarning, match="the headers declare nothing themselves"):
+        ffibuilder.cdef_from_headers("lzma.h")
+    strict = cdefc.FFI()
+    strict.set_source("_typo_strict", "#include <zlib.h>", strict=True)
+    with pytest.raises(cdefc.VerificationError, match=r"'deflat' matches no name .*\[strict\]"):
+        strict.cdef_from_headers("zlib.h", include=["deflat"])

@@ -50,7 +50,12 @@ assert full.lib.full_answer(2) == 42
 assert cxx.lib.cxx_length(b"hello") == 5
 assert full.__file__.endswith(importlib.machinery.EXTENSION_SUFFIXES[0]), full.__file__
 assert cxx.__file__.endswith(".abi3.so"), cxx.__file__
-print("ok: tests/cmake/project: pkg.sub._full (full ABI), pkg._cxx (C++)")
+import zlib
+import pkg._zheaders as zh
+assert zh.lib.crc32(0, b"cdefc", 5) == zlib.crc32(b"cdefc")
+assert zh.ffi.string(zh.lib.zlibVersion()) == zh.ffi.string(zh.lib.ZLIB_VERSION)
+assert zh.lib.Z_OK == 0 and not hasattr(zh.lib, "deflate")
+print("ok: tests/cmake/project: pkg.sub._full (full ABI), pkg._cxx (C++), pkg._zheaders (headers)")
 PY
 
 # Nothing to do the second time; touching the cdef regenerates and rebuilds the module.

@@ -419,3 +419,46 @@ def test_a_pattern_that_matches_nothing_is_a_warning():
     strict.set_source("_typo_strict", "#include <zlib.h>", strict=True)
     with pytest.raises(cdefc.VerificationError, match=r"'deflat' matches no name .*\[strict\]"):
         strict.cdef_from_headers("zlib.h", include=["deflat"])
+
+
+def test_the_issues_example(tmp_path):
+    """The call the feature was asked for, with a hand-written cdef after it."""
+    source = ("#include <zlib.h>\n"
+              "int my_helper(int level) {\n"
+              "    z_stream s = {0};\n"
+              "    int rc = deflateInit(&s, level);\n"
+              "    deflateEnd(&s);\n"
+              "    return rc;\n"
+              "}\n")
+    ffibuilder = cdefc.FFI()
+    ffibuilder.set_source("_z", source, libraries=["z"])
+    ffibuilder.cdef_from_headers("zlib.h", include=["deflate*", "inflate*", "z_stream", "Z_*",
+                                                    "zlibVersion"], exclude=["*_"])
+    ffibuilder.cdef("int my_helper(int);")
+    ffibuilder.compile(tmpdir=str(tmp_path))
+    ffi, lib = (lambda m: (m.ffi, m.lib))(import_from(tmp_path, "_z"))
+    assert lib.my_helper(9) == lib.Z_OK and lib.my_helper(42) == lib.Z_STREAM_ERROR
+    assert not hasattr(lib, "deflateInit_") and not hasattr(lib, "compress")
+    data = b"abc" * 1000
+    bound = lib.deflateBound(ffi.NULL, len(data))
+    assert bound >= len(data) // 100
+    strm = ffi.new("z_stream *")
+    assert lib.inflateReset(strm) == lib.Z_STREAM_ERROR  # not initialized: zlib says so
+    assert ffi.sizeof("z_stream") == ffi.sizeof("struct z_stream_s") >= 8 * 13
+    assert lib.Z_DEFAULT_COMPRESSION == -1 and lib.Z_DEFLATED == 8
+
+
+@pytest.mark.parametrize("header,patterns", [
+    ("zlib.h", None), ("lzma.h", ["lzma_*", "LZMA_*"]), ("expat.h", ["XML_*"]),
+    ("sqlite3.h", ["sqlite3_*", "SQLITE_*"])])
+def test_cffi_parses_the_written_cdef_without_a_warning(header, patterns):
+    cffi = pytest.importorskip("cffi")
+    import warnings
+    ffibuilder = cdefc.FFI()
+    ffibuilder.cdef_from_headers(header, include=patterns)
+    text = ffibuilder.cdef_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reference = cffi.FFI()
+        reference.cdef(text)
+    assert reference.sizeof("int") == 4 and len(text.splitlines()) > 100

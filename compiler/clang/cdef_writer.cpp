@@ -1,6 +1,8 @@
 // Spells Clang's types and declarations as cdef text, C's declarator syntax inside out.
 #include "clang/cdef_writer.h"
 
+#include <cctype>
+
 #include "cdef/decl.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/Type.h"
@@ -36,8 +38,21 @@ std::string wide_string(Wide v) {
 
 }  // namespace
 
+bool CdefWriter::macro(const std::string& name) const {
+  const clang::IdentifierInfo* id = pp_.getIdentifierInfo(name);
+  return id && pp_.isMacroDefined(id);
+}
+
 bool CdefWriter::standard_name(const clang::TypedefNameDecl* td) {
   return cdef::is_standard_type_name(td->getName().str());
+}
+
+bool CdefWriter::compiler_dependent(const std::string& name) {
+  // glibc's _Float32, _Float64x, ...: gcc's own types, typedefs for Clang.
+  if (name.rfind("_Float", 0) != 0 || name.size() < 8) return false;
+  size_t i = 6;
+  while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]))) ++i;
+  return i > 6 && (i == name.size() || (i + 1 == name.size() && name[i] == 'x'));
 }
 
 bool CdefWriter::written_through(const clang::TypedefNameDecl* td) {
@@ -96,6 +111,10 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) 
       return;
     }
     if (standard_name(td)) return leaf(name);
+    if (compiler_dependent(name)) {
+      out.unsupported = "'" + name + "' is a float type only some compilers have";
+      return;
+    }
     if (written_through(td)) {
       clang::QualType under = td->getUnderlyingType();
       under.addFastQualifiers(q.getFastQualifiers());
@@ -195,6 +214,7 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) 
         enum_body(llvm::cast<clang::EnumDecl>(tag), body);
       out.uses.insert(out.uses.end(), body.uses.begin(), body.uses.end());
       out.dropped.insert(out.dropped.end(), body.dropped.begin(), body.dropped.end());
+      out.partial = out.partial || body.partial;
       if (!body.unsupported.empty()) {
         out.unsupported = body.unsupported;
         return;
@@ -221,7 +241,7 @@ std::string CdefWriter::parameters(const clang::FunctionProtoType* fn,
         clang::IdentifierInfo& id = ctx_.Idents.get(name);
         for (const clang::NamedDecl* other : ctx_.getTranslationUnitDecl()->lookup(&id))
           if (llvm::isa<clang::TypeDecl>(other)) name.clear();
-        if (cdef::is_standard_type_name(name)) name.clear();
+        if (cdef::is_standard_type_name(name) || macro(name)) name.clear();
       }
     }
     Spelled p;
@@ -273,6 +293,11 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
       out.dropped.push_back("left out an unnamed bit-field");
       continue;
     }
+    if (!name.empty() && macro(name)) {  // the module's C would expand it
+      partial = true;
+      out.dropped.push_back("left out member '" + name + "': its name is a macro");
+      continue;
+    }
     std::string declarator = name;
     if (f->isBitField()) {
       clang::QualType ft = f->getType().getCanonicalType();
@@ -299,9 +324,11 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
       continue;
     }
     out.uses.insert(out.uses.end(), field.uses.begin(), field.uses.end());
+    partial = partial || field.partial;  // a member's own body is partial
     s += indent + field.text + ";\n";
   }
   if (partial) s += indent + "...;\n";
+  out.partial = partial;
   --indent_;
   defining_ = outer;
   out.text = s + std::string(static_cast<size_t>(4 * indent_), ' ') + "}";

@@ -8,6 +8,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
+#include "clang/Lex/Preprocessor.h"
 
 namespace cdefc::clang_bridge {
 
@@ -21,12 +22,15 @@ struct Spelled {
   std::string unsupported;
   /// Members left out of a struct or union body, each with why (the body ends with `...;`).
   std::vector<std::string> dropped;
+  /// A struct or union body written here is partial (`...;`): so is any struct holding it.
+  bool partial = false;
 };
 
 /// Writes cdef text for the declarations of one parsed translation unit.
 class CdefWriter {
  public:
-  explicit CdefWriter(clang::ASTContext& ctx) : ctx_(ctx) {}
+  /// `pp` (after the parse) tells which names are macros.
+  CdefWriter(clang::ASTContext& ctx, clang::Preprocessor& pp) : ctx_(ctx), pp_(pp) {}
 
   /// `t` declaring `declarator` ("" for a type name), C's way: type(int *[4], "a") is
   /// "int *a[4]".
@@ -40,11 +44,17 @@ class CdefWriter {
   /// `_G_fpos_t`), which is the C library's business, not the user's.
   static bool written_through(const clang::TypedefNameDecl* td);
 
+  /// True for glibc's _FloatN / _FloatNx typedefs, which gcc has as types of their own.
+  static bool compiler_dependent(const std::string& name);
+
   /// True for a typedef name the cdef language knows already (size_t, uint32_t, FILE, ...).
   static bool standard_name(const clang::TypedefNameDecl* td);
 
  private:
   clang::ASTContext& ctx_;
+  clang::Preprocessor& pp_;
+  /// True if `name` is a macro: C's uses of the name would expand it (glibc's `si_pid`).
+  bool macro(const std::string& name) const;
   /// Why each typedef met so far cannot be spelled ("" if it can).
   std::map<const clang::TypedefNameDecl*, std::string> typedef_unsupported_;
   /// The typedef being declared: its anonymous struct, union or enum is written in place.

@@ -77,7 +77,12 @@ void Reader::enumeration(size_t i) {
     }
     const llvm::APSInt& val = result.Val.getInt();
     int64_t real = val.isSigned() ? val.getSExtValue() : static_cast<int64_t>(val.getZExtValue());
-    auto* ec = lookup_as<clang::EnumConstantDecl>(v.name);
+    // The probe's expression names the enumerator itself: also one declared inside a
+    // struct (file scope in C) or behind a macro that expands to its own name.
+    const auto* ec = lookup_as<clang::EnumConstantDecl>(v.name);
+    if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(expr->IgnoreParenImpCasts()))
+      if (const auto* named = llvm::dyn_cast<clang::EnumConstantDecl>(ref->getDecl()))
+        if (named->getName() == v.name) ec = named;
     if (!ec)
       differs(v.loc, "enumerator '" + v.name + "' is a macro in " + where(rl) + ", not an enumerator",
               rl, "defined here");

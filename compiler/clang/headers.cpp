@@ -10,21 +10,25 @@
 #include <map>
 #include <set>
 
+#include "clang/AST/Attr.h"
 #include "clang/AST/Expr.h"
 #include "clang/Frontend/ASTUnit.h"
+#include "clang/Lex/HeaderSearch.h"
 #include "clang/Lex/MacroInfo.h"
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Tooling/Tooling.h"
 #include "clang/cdef_writer.h"
 #include "clang/collector.h"
+#include "clang/probe.h"
 
 namespace cdefc::clang_bridge {
 
 namespace {
 
-/// The presumed file of the lines that ask Clang what each macro is.
-constexpr const char* kMacroProbeFile = "<cdefc macro probe>";
-/// The variables those lines declare: prefix + the macro's number.
+/// The presumed file of the #include lines.
+constexpr const char* kIncludesFile = "<cdef_from_headers>";
+/// The variables of the lines that ask Clang what each macro is: prefix + the macro's number
+/// (the lines are the probe file's, kProbeFile, one per macro).
 constexpr const char* kMacroProbe = "_cdefc_macro_";
 
 std::string include_lines(const HeaderRequest& r) {
@@ -41,13 +45,23 @@ bool matches(const std::vector<std::string>& patterns, const std::string& name) 
   return false;
 }
 
-/// Parses `code` as the generated module's main file would be (same flags, same place).
-std::unique_ptr<clang::ASTUnit> parse(const std::string& code, const SourceOptions& options,
-                                      Collector& collector, std::string& file_name) {
-  file_name = options.cplusplus ? "cdefc_headers.cpp" : "cdefc_headers.c";
+/// Parses the #include lines `includes` (then the lines `probes`) where the generated
+/// module's main file has its source: same flags, same place, after what the module puts
+/// first (Python.h, the standard headers), which can change what a header declares.
+std::unique_ptr<clang::ASTUnit> parse(const std::string& includes, const std::string& probes,
+                                      const SourceOptions& options, Collector& collector) {
+  std::string file_name = options.cplusplus ? "cdefc_headers.cpp" : "cdefc_headers.c";
   if (!options.main_file_dir.empty()) file_name = options.main_file_dir + "/" + file_name;
+  auto source = std::make_shared<cdef::SourceBuffer>();
+  source->name = kIncludesFile;
+  source->text = includes;
+  ProbeText lines;
+  lines.text = probes;
+  ProbeOptions po;
+  po.cplusplus = options.cplusplus;
+  po.py_limited_api = options.py_limited_api;
   return clang::tooling::buildASTFromCodeWithArgs(
-      code, clang_arguments(options), file_name, "cdefc",
+      probe_source(po, source, lines), clang_arguments(options), file_name, "cdefc",
       std::make_shared<clang::PCHContainerOperations>(),
       clang::tooling::getClangStripDependencyFileAdjuster(), clang::tooling::FileContentMappings(),
       &collector);
@@ -65,31 +79,46 @@ class HeaderReader {
  public:
   HeaderReader(const HeaderRequest& request, clang::ASTUnit& unit, HeaderCdef& out)
       : request_(request), unit_(unit), ctx_(unit.getASTContext()),
-        sm_(unit.getSourceManager()), writer_(ctx_), out_(out) {}
+        sm_(unit.getSourceManager()), writer_(ctx_, unit.getPreprocessor()), out_(out) {}
 
-  /// True if `loc` is in a header (not the generated main file, not built in).
+  /// True if `loc` is in a header (not the generated main file, not built in, not one of
+  /// Clang's own headers: gcc has its own stddef.h, with another max_align_t).
   bool in_header(clang::SourceLocation loc) const {
     if (loc.isInvalid()) return false;
     loc = sm_.getExpansionLoc(loc);
-    return !sm_.isWrittenInBuiltinFile(loc) && !sm_.isWrittenInCommandLineFile(loc) &&
-           sm_.getFileID(loc) != sm_.getMainFileID();
+    if (sm_.isWrittenInBuiltinFile(loc) || sm_.isWrittenInCommandLineFile(loc) ||
+        sm_.getFileID(loc) == sm_.getMainFileID())
+      return false;
+    const clang::FileEntry* file = sm_.getFileEntryForID(sm_.getFileID(loc));
+    const std::string& clang_dir =
+        unit_.getPreprocessor().getHeaderSearchInfo().getHeaderSearchOpts().ResourceDir;
+    return !file || clang_dir.empty() || !llvm::StringRef(file->getName()).startswith(clang_dir);
   }
 
   /// True if `name` (declared at `loc`) is asked for.
   bool selected(const std::string& name, clang::SourceLocation loc) {
     if (name.empty()) return false;
+    // Reserved names (__HAVE_FLOAT128, _IO_FILE) are the C library's and the compiler's
+    // business, often different between compilers: only a pattern starting with '_' takes one.
+    bool reserved = name.size() > 1 && name[0] == '_' &&
+                    (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'));
     bool included = false;
     for (size_t i = 0; i < request_.include.size(); ++i)
-      if (fnmatch(request_.include[i].c_str(), name.c_str(), 0) == 0) {
+      if ((!reserved || request_.include[i][0] == '_') &&
+          fnmatch(request_.include[i].c_str(), name.c_str(), 0) == 0) {
         included = true;
         matched_.insert(i);
       }
     if (matches(request_.exclude, name)) return false;
     if (!request_.include.empty()) return included;
+    if (reserved) return false;
     // No patterns: what the named headers declare themselves.
     clang::FileID file = sm_.getFileID(sm_.getExpansionLoc(loc));
     clang::SourceLocation included_from = sm_.getIncludeLoc(file);
-    return included_from.isValid() && sm_.getFileID(included_from) == sm_.getMainFileID();
+    if (included_from.isInvalid() || sm_.getFileID(included_from) != sm_.getMainFileID())
+      return false;
+    clang::PresumedLoc at = sm_.getPresumedLoc(included_from);
+    return at.isValid() && std::string(at.getFilename()) == kIncludesFile;
   }
 
   /// The object-like macros asked for, in the order they are defined; notes the others.
@@ -113,6 +142,10 @@ class HeaderReader {
         statement = statement || t.isOneOf(clang::tok::l_brace, clang::tok::r_brace,
                                            clang::tok::semi);
       if (statement) continue;
+      if (pragma(mi, 0)) {  // glibc's deprecated macros warn through _Pragma
+        out_.notes.push_back("left out macro " + name + ": it expands to a _Pragma (deprecated)");
+        continue;
+      }
       found.push_back({name, mi->getDefinitionLoc()});
     }
     std::sort(found.begin(), found.end(), [&](const MacroCandidate& a, const MacroCandidate& b) {
@@ -128,8 +161,22 @@ class HeaderReader {
     return constants;
   }
 
+  /// True if macro `mi` expands to a _Pragma (through macros it uses, a few levels deep).
+  bool pragma(const clang::MacroInfo* mi, int depth) {
+    clang::Preprocessor& pp = unit_.getPreprocessor();
+    for (const clang::Token& t : mi->tokens()) {
+      const clang::IdentifierInfo* id = t.getIdentifierInfo();
+      if (id && id->getName() == "_Pragma") return true;
+      if (id && depth < 8)
+        if (const clang::MacroInfo* inner = pp.getMacroInfo(id))
+          if (inner != mi && pragma(inner, depth + 1)) return true;
+    }
+    return false;
+  }
+
   /// Selects the declarations asked for (walking the translation unit in order).
   void select(const clang::DeclContext* dc) {
+    collect_enumerators(dc);
     for (const clang::Decl* d : dc->decls()) {
       if (const auto* ls = llvm::dyn_cast<clang::LinkageSpecDecl>(d)) {
         select(ls);
@@ -145,7 +192,7 @@ class HeaderReader {
   void macro(const std::string& name, const clang::VarDecl* vd) {
     const clang::Expr* init = vd ? vd->getInit() : nullptr;
     clang::IdentifierInfo& id = ctx_.Idents.get(name);
-    if (!ctx_.getTranslationUnitDecl()->lookup(&id).empty()) {
+    if (!ctx_.getTranslationUnitDecl()->lookup(&id).empty() || enumerators_.count(name)) {
       out_.notes.push_back("left out macro " + name + ": it stands for the declaration " + name);
       return;
     }
@@ -245,6 +292,18 @@ class HeaderReader {
   std::deque<const clang::Decl*> work_;
   std::string macros_;                             ///< the macro lines, after the rest
   std::set<size_t> matched_;                       ///< the include patterns that matched
+  /// Every enumerator's name, those of enums inside structs too (file scope in C).
+  std::set<std::string> enumerators_;
+
+  void collect_enumerators(const clang::DeclContext* dc) {
+    for (const clang::Decl* d : dc->decls()) {
+      if (const auto* ed = llvm::dyn_cast<clang::EnumDecl>(d))
+        for (const clang::EnumConstantDecl* e : ed->enumerators())
+          enumerators_.insert(e->getName().str());
+      if (llvm::isa<clang::RecordDecl>(d) || llvm::isa<clang::LinkageSpecDecl>(d))
+        collect_enumerators(llvm::cast<clang::DeclContext>(d));
+    }
+  }
 
  public:
   /// The include patterns that matched no name of the headers.
@@ -310,6 +369,13 @@ class HeaderReader {
     return false;
   }
 
+  /// True if any declaration of `d` says it is deprecated or unavailable.
+  static bool deprecated(const clang::Decl* d) {
+    for (const clang::Decl* r : d->redecls())
+      if (r->hasAttr<clang::DeprecatedAttr>() || r->hasAttr<clang::UnavailableAttr>()) return true;
+    return false;
+  }
+
   void consider(const clang::Decl* d) {
     const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d);
     if (!nd) return;
@@ -323,6 +389,8 @@ class HeaderReader {
       if (!selected(name, d->getLocation())) return;
       if (fd->isInlineSpecified() || fd->isInlined())
         note_left_out(d, "an inline function has no symbol to call");
+      else if (deprecated(fd))
+        note_left_out(d, "the header marks it deprecated (declare it with cdef() to bind it)");
       else if (fd->getStorageClass() == clang::SC_Static)
         note_left_out(d, "a static function has no symbol to call");
       else if (fd->getBuiltinID() == 0)
@@ -331,6 +399,8 @@ class HeaderReader {
       if (!vd->isFileVarDecl() || !selected(name, d->getLocation())) return;
       if (vd->getStorageClass() == clang::SC_Static)
         note_left_out(d, "a static variable has no symbol");
+      else if (deprecated(vd))
+        note_left_out(d, "the header marks it deprecated (declare it with cdef() to bind it)");
       else if (vd->getTLSKind() != clang::VarDecl::TLS_None)
         note_left_out(d, "a thread-local variable cannot be reached from Python");
       else
@@ -356,11 +426,10 @@ class HeaderReader {
 };
 
 /// Reports Clang's errors; those on the #include lines are put at the call.
-bool report(const Collector& collector, const std::string& main_file, const HeaderRequest& r,
-            cdef::Diagnostics& diags) {
+bool report(const Collector& collector, const HeaderRequest& r, cdef::Diagnostics& diags) {
   for (const ClangMessage& e : collector.errors) {
     cdef::Location loc;
-    if (e.file == main_file || e.file.empty()) {
+    if (e.file == kIncludesFile || e.file.empty()) {
       loc = r.where;
     } else {
       loc.file = e.file;
@@ -384,9 +453,8 @@ bool cdef_from_headers(const HeaderRequest& request, const SourceOptions& option
   }
   std::string includes = include_lines(request);
   Collector first_errors;
-  std::string main_file;
-  std::unique_ptr<clang::ASTUnit> unit = parse(includes, options, first_errors, main_file);
-  if (!report(first_errors, main_file, request, diags)) return false;
+  std::unique_ptr<clang::ASTUnit> unit = parse(includes, "", options, first_errors);
+  if (!report(first_errors, request, diags)) return false;
   if (!unit) {
     diags.error(request.where, "clang could not parse the headers");
     return false;
@@ -398,17 +466,18 @@ bool cdef_from_headers(const HeaderRequest& request, const SourceOptions& option
   // What each macro is, asked by a second parse with one line per macro after the headers.
   std::set<unsigned> failed_lines;
   if (!macros.empty()) {
-    std::string code = includes + "#line 1 \"" + kMacroProbeFile + "\"\n";
+    std::string lines;
     for (size_t k = 0; k < macros.size(); ++k)
-      code += std::string(options.cplusplus ? "static constexpr auto " : "static const __auto_type ") +
-              kMacroProbe + std::to_string(k) + " = (" + macros[k].name + ");\n";
+      lines += std::string(options.cplusplus ? "static constexpr auto " : "static const __auto_type ") +
+               kMacroProbe + std::to_string(k) + " = (" + macros[k].name + ");\n";
     Collector errors;
-    std::unique_ptr<clang::ASTUnit> second = parse(code, options, errors, main_file);
+    std::unique_ptr<clang::ASTUnit> second = parse(includes, lines, options, errors);
     if (!second) {
       diags.error(request.where, "clang could not parse the headers");
       return false;
     }
-    for (const ClangMessage& e : errors.errors) failed_lines.insert(e.line);
+    for (const ClangMessage& e : errors.errors)
+      if (e.file == kProbeFile) failed_lines.insert(e.line);
     unit = std::move(second);
   }
 

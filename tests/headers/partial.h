@@ -1,6 +1,6 @@
 /* What a cdef cannot say: structs become partial, declarations are left out with a note,
    vendor noise never reaches the cdef. */
-// flags: --include-names p_* --include-names P_*
+// flags: --include-names p_* --include-names P_[RW]*
 #include <stdarg.h>
 
 enum p_mode { P_READ, P_WRITE };

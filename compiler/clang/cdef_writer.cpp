@@ -241,7 +241,9 @@ std::string CdefWriter::parameters(const clang::FunctionProtoType* fn,
         clang::IdentifierInfo& id = ctx_.Idents.get(name);
         for (const clang::NamedDecl* other : ctx_.getTranslationUnitDecl()->lookup(&id))
           if (llvm::isa<clang::TypeDecl>(other)) name.clear();
-        if (cdef::is_standard_type_name(name) || macro(name)) name.clear();
+        // glibc's reserved parameter names (__s, __n) are noise in a cdef.
+        if (cdef::is_standard_type_name(name) || macro(name) || name.rfind("__", 0) == 0)
+          name.clear();
       }
     }
     Spelled p;
@@ -361,7 +363,10 @@ Spelled CdefWriter::declaration(const clang::Decl* d) {
   std::string name;
   if (const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d)) name = nd->getName().str();
   if (const auto* fd = llvm::dyn_cast<clang::FunctionDecl>(d)) {
-    const auto* fn = fd->getType()->getAs<clang::FunctionProtoType>();
+    // The type as written: merged with a library builtin's (strlen), getType() has Clang's.
+    clang::QualType written = fd->getTypeSourceInfo() ? fd->getTypeSourceInfo()->getType()
+                                                      : fd->getType();
+    const auto* fn = written->getAs<clang::FunctionProtoType>();
     if (!fn) {
       out.unsupported = "it has no prototype";
       return out;

@@ -79,7 +79,9 @@ class HeaderReader {
  public:
   HeaderReader(const HeaderRequest& request, clang::ASTUnit& unit, HeaderCdef& out)
       : request_(request), unit_(unit), ctx_(unit.getASTContext()),
-        sm_(unit.getSourceManager()), writer_(ctx_, unit.getPreprocessor()), out_(out) {}
+        sm_(unit.getSourceManager()), writer_(ctx_, unit.getPreprocessor()), out_(out) {
+    find_named_files();
+  }
 
   /// True if `loc` is in a header (not the generated main file, not built in, not one of
   /// Clang's own headers: gcc has its own stddef.h, with another max_align_t).
@@ -104,7 +106,7 @@ class HeaderReader {
                     (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'));
     bool included = false;
     for (size_t i = 0; i < request_.include.size(); ++i)
-      if ((!reserved || request_.include[i][0] == '_') &&
+      if ((!reserved || request_.include[i].rfind('_', 0) == 0) &&
           fnmatch(request_.include[i].c_str(), name.c_str(), 0) == 0) {
         included = true;
         matched_.insert(i);
@@ -113,12 +115,7 @@ class HeaderReader {
     if (!request_.include.empty()) return included;
     if (reserved) return false;
     // No patterns: what the named headers declare themselves.
-    clang::FileID file = sm_.getFileID(sm_.getExpansionLoc(loc));
-    clang::SourceLocation included_from = sm_.getIncludeLoc(file);
-    if (included_from.isInvalid() || sm_.getFileID(included_from) != sm_.getMainFileID())
-      return false;
-    clang::PresumedLoc at = sm_.getPresumedLoc(included_from);
-    return at.isValid() && std::string(at.getFilename()) == kIncludesFile;
+    return named_files_.count(sm_.getFileEntryForID(sm_.getFileID(sm_.getExpansionLoc(loc))));
   }
 
   /// The object-like macros asked for, in the order they are defined; notes the others.
@@ -292,6 +289,31 @@ class HeaderReader {
   std::deque<const clang::Decl*> work_;
   std::string macros_;                             ///< the macro lines, after the rest
   std::set<size_t> matched_;                       ///< the include patterns that matched
+  std::set<const clang::FileEntry*> named_files_;  ///< the files of request_.headers
+
+  /// The files the named headers are, found as #include finds them: beside the main file,
+  /// then along the include path. (The prelude may have included one already, so the
+  /// #include lines themselves may enter no file.)
+  void find_named_files() {
+    clang::FileManager& files = sm_.getFileManager();
+    std::vector<std::string> dirs;
+    if (const clang::FileEntry* main = sm_.getFileEntryForID(sm_.getMainFileID()))
+      dirs.push_back(main->getDir()->getName().str());
+    for (const auto& entry : unit_.getPreprocessor().getHeaderSearchInfo().getHeaderSearchOpts()
+                                 .UserEntries)
+      dirs.push_back(entry.Path);
+    for (std::string h : request_.headers) {
+      if (h.size() > 2 && (h[0] == '<' || h[0] == '"')) h = h.substr(1, h.size() - 2);
+      std::vector<std::string> paths;
+      if (!h.empty() && h[0] == '/') paths.push_back(h);
+      for (const std::string& dir : dirs) paths.push_back(dir + "/" + h);
+      for (const std::string& path : paths)
+        if (auto ref = files.getOptionalFileRef(path)) {
+          named_files_.insert(&ref->getFileEntry());
+          break;
+        }
+    }
+  }
   /// Every enumerator's name, those of enums inside structs too (file scope in C).
   std::set<std::string> enumerators_;
 
@@ -329,10 +351,14 @@ class HeaderReader {
       out_.notes.push_back("left out " + name_of(d) + ": " + why);
   }
 
-  /// The declaration written for canonical `d`: a struct, union or enum's definition.
+  /// The declaration written for canonical `d`: a struct, union or enum's definition; the
+  /// header's own declaration of a function (a library builtin's canonical one is Clang's,
+  /// in its own types: `unsigned long strlen(const char *)`).
   static const clang::Decl* shown(const clang::Decl* d) {
     if (const auto* tag = llvm::dyn_cast<clang::TagDecl>(d))
       if (const clang::TagDecl* def = tag->getDefinition()) return def;
+    for (const clang::Decl* r : d->redecls())
+      if (!r->isImplicit()) return r;
     return d;
   }
 
@@ -343,7 +369,7 @@ class HeaderReader {
 
   /// A selected declaration: bound, or left out with a note.
   void root(const clang::Decl* d) {
-    Spelled s = writer_.declaration(d);
+    Spelled s = writer_.declaration(shown(d));
     if (!s.unsupported.empty()) {
       note_left_out(d, s.unsupported);
       dropped_.insert(d->getCanonicalDecl());
@@ -393,7 +419,7 @@ class HeaderReader {
         note_left_out(d, "the header marks it deprecated (declare it with cdef() to bind it)");
       else if (fd->getStorageClass() == clang::SC_Static)
         note_left_out(d, "a static function has no symbol to call");
-      else if (fd->getBuiltinID() == 0)
+      else  // (strlen, printf, ... are builtins too: real functions all the same)
         root(fd->getCanonicalDecl());
     } else if (const auto* vd = llvm::dyn_cast<clang::VarDecl>(d)) {
       if (!vd->isFileVarDecl() || !selected(name, d->getLocation())) return;

@@ -462,3 +462,42 @@ def test_cffi_parses_the_written_cdef_without_a_warning(header, patterns):
         reference = cffi.FFI()
         reference.cdef(text)
     assert reference.sizeof("int") == 4 and len(text.splitlines()) > 100
+
+
+def test_a_header_the_module_includes_first_still_declares_its_own(tmp_path):
+    """string.h comes with Python.h before the #include line is read: its declarations are
+    still the ones the default selection binds."""
+    ffibuilder = cdefc.FFI()
+    ffibuilder.set_source("_string_headers", "#include <string.h>")
+    ffibuilder.cdef_from_headers("string.h")
+    text = ffibuilder.cdef_text()
+    assert "size_t strlen(const char *);\n" in text
+    assert "int printf(" not in text  # stdio.h's, not string.h's
+    ffibuilder.compile(tmpdir=str(tmp_path))
+    module = import_from(tmp_path, "_string_headers")
+    assert module.lib.strlen(b"cdefc") == 5
+    buffer = module.ffi.new("char[16]")
+    module.lib.strcpy(buffer, b"copied")
+    assert module.ffi.string(buffer) == b"copied"
+
+
+@pytest.mark.parametrize("header,patterns", [
+    ("signal.h", ["*"]), ("stdio.h", ["*"]), ("pthread.h", ["pthread_*", "PTHREAD_*"])])
+def test_everything_a_c_library_header_declares(tmp_path, header, patterns):
+    """glibc's headers with everything selected (what the module includes first too: Python.h,
+    the standard headers): the C cdefc writes is C gcc takes without a warning, and Clang
+    resolved it without a diagnostic."""
+    import warnings
+    from cdefc.paths import get_include
+    ffibuilder = cdefc.FFI()
+    ffibuilder.set_source("_all_" + header.replace(".", "_"), f"#include <{header}>")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ffibuilder.cdef_from_headers(header, include=patterns)
+        c_file = tmp_path / "all.c"
+        ffibuilder.emit_c_code(str(c_file))
+    assert c_file.stat().st_size > 100000
+    flags = ["-Wall", "-Wextra", "-Wconversion", "-Werror", "-fsyntax-only",
+             "-I" + get_include(), "-I" + sysconfig.get_paths()["include"]]
+    r = subprocess.run(["gcc", *flags, str(c_file)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[:3000]

@@ -39,8 +39,30 @@ std::string wide_string(Wide v) {
 }  // namespace
 
 bool CdefWriter::macro(const std::string& name) const {
-  const clang::IdentifierInfo* id = pp_.getIdentifierInfo(name);
-  return id && pp_.isMacroDefined(id);
+  clang::IdentifierInfo* id = pp_.getIdentifierInfo(name);
+  const clang::MacroInfo* mi = id ? pp_.getMacroInfo(id) : nullptr;
+  // A function-like macro leaves the name alone where no '(' follows; `#define RT_ADD
+  // RT_ADD` (glibc does it) names the declaration itself.
+  if (!mi || !mi->isObjectLike()) return false;
+  return !(mi->getNumTokens() == 1 && mi->getReplacementToken(0).is(
+               clang::tok::identifier) && mi->getReplacementToken(0).getIdentifierInfo() == id);
+}
+
+bool CdefWriter::ascii(const std::string& name) {
+  for (char c : name)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
+bool CdefWriter::file_scope(const clang::TagDecl* tag) const {
+  // In C a tag met first in a parameter list has that prototype's scope: Clang puts it in
+  // the function (one nested in a struct is held there, and is file scope in C).
+  for (const clang::TagDecl* r : tag->redecls()) {
+    const clang::DeclContext* dc = r->getLexicalDeclContext();
+    if (!dc->isFunctionOrMethod() && dc->containsDecl(const_cast<clang::TagDecl*>(r)))
+      return true;
+  }
+  return false;
 }
 
 bool CdefWriter::standard_name(const clang::TypedefNameDecl* td) {
@@ -108,6 +130,10 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) 
     std::string name = td->getName().str();
     if (td->isImplicit()) {
       out.unsupported = "'" + name + "' is a compiler builtin a cdef cannot name";
+      return;
+    }
+    if (!ascii(name)) {
+      out.unsupported = "'" + name + "' is not an ASCII name, which a cdef needs";
       return;
     }
     if (standard_name(td)) return leaf(name);
@@ -199,6 +225,19 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) 
                             "' is scoped in its struct in C++, which a cdef cannot say";
           return;
         }
+        if (!ascii(tag->getName().str())) {
+          out.unsupported = "'" + tag->getName().str() + "' is not an ASCII name, which a cdef needs";
+          return;
+        }
+        if (!file_scope(tag)) {
+          out.unsupported = "'" + std::string(tag->getKindName()) + " " + tag->getName().str() +
+                            "' is declared in a parameter list only (visible nowhere else)";
+          return;
+        }
+        if (tag->isEnum() && !tag->getDefinition()) {
+          out.unsupported = "'enum " + tag->getName().str() + "' is never defined";
+          return;
+        }
         out.uses.push_back(tag->getCanonicalDecl());
         return leaf(std::string(tag->getKindName()) + " " + tag->getName().str());
       }
@@ -242,7 +281,8 @@ std::string CdefWriter::parameters(const clang::FunctionProtoType* fn,
         for (const clang::NamedDecl* other : ctx_.getTranslationUnitDecl()->lookup(&id))
           if (llvm::isa<clang::TypeDecl>(other)) name.clear();
         // glibc's reserved parameter names (__s, __n) are noise in a cdef.
-        if (cdef::is_standard_type_name(name) || macro(name) || name.rfind("__", 0) == 0)
+        if (cdef::is_standard_type_name(name) || macro(name) || name.rfind("__", 0) == 0 ||
+            !ascii(name))
           name.clear();
       }
     }
@@ -295,9 +335,10 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
       out.dropped.push_back("left out an unnamed bit-field");
       continue;
     }
-    if (!name.empty() && macro(name)) {  // the module's C would expand it
+    if (!name.empty() && (macro(name) || !ascii(name))) {  // the module's C would expand it
       partial = true;
-      out.dropped.push_back("left out member '" + name + "': its name is a macro");
+      out.dropped.push_back("left out member '" + name + "': " +
+                            (ascii(name) ? "its name is a macro" : "not an ASCII name"));
       continue;
     }
     std::string declarator = name;
@@ -347,14 +388,22 @@ void CdefWriter::enum_body(const clang::EnumDecl* ed, Spelled& out) {
   std::string indent(static_cast<size_t>(4 * (indent_ + 1)), ' ');
   s += " {";
   Wide next = 0;
-  bool first = true;
+  bool first = true, partial = false;
   for (const clang::EnumConstantDecl* e : def->enumerators()) {
     Wide v = wide(e->getInitVal());
+    std::string name = e->getName().str();
+    if (macro(name) || !ascii(name)) {  // C's uses of the name would expand the macro
+      out.dropped.push_back("left out enumerator '" + name + "': " +
+                            (ascii(name) ? "its name is a macro" : "not an ASCII name"));
+      partial = true;
+      continue;
+    }
     s += std::string(first ? "" : ",") + "\n" + indent + e->getName().str();
     if (v != next) s += " = " + wide_string(v);
     next = v + 1;
     first = false;
   }
+  if (partial) s += std::string(first ? "" : ",") + "\n" + indent + "...";
   out.text = s + "\n" + std::string(static_cast<size_t>(4 * indent_), ' ') + "}";
 }
 

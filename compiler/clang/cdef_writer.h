@@ -44,6 +44,9 @@ class CdefWriter {
   /// `_G_fpos_t`), which is the C library's business, not the user's.
   static bool written_through(const clang::TypedefNameDecl* td);
 
+  /// True if `name` is ASCII: C allows other identifiers, a cdef does not.
+  static bool ascii(const std::string& name);
+
   /// True for glibc's _FloatN / _FloatNx typedefs, which gcc has as types of their own.
   static bool compiler_dependent(const std::string& name);
 
@@ -53,8 +56,17 @@ class CdefWriter {
  private:
   clang::ASTContext& ctx_;
   clang::Preprocessor& pp_;
-  /// True if `name` is a macro: C's uses of the name would expand it (glibc's `si_pid`).
+  /// False for a struct, union or enum C declares in a parameter list only.
+  bool file_scope(const clang::TagDecl* tag) const;
+  /// True if `name` is a macro for something else: C's uses of the name would expand it
+  /// (glibc's `si_pid`).
   bool macro(const std::string& name) const;
+
+ public:
+  /// The same, for HeaderReader (false for a macro that expands to its own name).
+  bool renamed_by_macro(const std::string& name) const { return macro(name); }
+
+ private:
   /// Why each typedef met so far cannot be spelled ("" if it can).
   std::map<const clang::TypedefNameDecl*, std::string> typedef_unsupported_;
   /// The typedef being declared: its anonymous struct, union or enum is written in place.

@@ -127,7 +127,7 @@ class HeaderReader {
       const clang::MacroInfo* mi = pp.getMacroInfo(id);
       if (!mi || mi->isBuiltinMacro() || !in_header(mi->getDefinitionLoc())) continue;
       std::string name = id->getName().str();
-      if (!selected(name, mi->getDefinitionLoc())) continue;
+      if (!selected(name, mi->getDefinitionLoc()) || !CdefWriter::ascii(name)) continue;
       if (mi->isFunctionLike()) {
         found.push_back({name, mi->getDefinitionLoc(), mi->isVariadic() ? 2 : 1});
         continue;
@@ -173,7 +173,6 @@ class HeaderReader {
 
   /// Selects the declarations asked for (walking the translation unit in order).
   void select(const clang::DeclContext* dc) {
-    collect_enumerators(dc);
     for (const clang::Decl* d : dc->decls()) {
       if (const auto* ls = llvm::dyn_cast<clang::LinkageSpecDecl>(d)) {
         select(ls);
@@ -188,8 +187,7 @@ class HeaderReader {
   /// Writes what macro `name` expands to, as read through probe variable `vd`.
   void macro(const std::string& name, const clang::VarDecl* vd) {
     const clang::Expr* init = vd ? vd->getInit() : nullptr;
-    clang::IdentifierInfo& id = ctx_.Idents.get(name);
-    if (!ctx_.getTranslationUnitDecl()->lookup(&id).empty() || enumerators_.count(name)) {
+    if (!writer_.renamed_by_macro(name)) {  // `#define stdin stdin`
       out_.notes.push_back("left out macro " + name + ": it stands for the declaration " + name);
       return;
     }
@@ -314,18 +312,6 @@ class HeaderReader {
         }
     }
   }
-  /// Every enumerator's name, those of enums inside structs too (file scope in C).
-  std::set<std::string> enumerators_;
-
-  void collect_enumerators(const clang::DeclContext* dc) {
-    for (const clang::Decl* d : dc->decls()) {
-      if (const auto* ed = llvm::dyn_cast<clang::EnumDecl>(d))
-        for (const clang::EnumConstantDecl* e : ed->enumerators())
-          enumerators_.insert(e->getName().str());
-      if (llvm::isa<clang::RecordDecl>(d) || llvm::isa<clang::LinkageSpecDecl>(d))
-        collect_enumerators(llvm::cast<clang::DeclContext>(d));
-    }
-  }
 
  public:
   /// The include patterns that matched no name of the headers.
@@ -406,6 +392,12 @@ class HeaderReader {
     const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d);
     if (!nd) return;
     std::string name = nd->getName().str();
+    if (!name.empty() && (writer_.renamed_by_macro(name) || !CdefWriter::ascii(name))) {
+      if (selected(name, d->getLocation()))
+        note_left_out(d, CdefWriter::ascii(name) ? "its name is a macro for something else"
+                                                 : "not an ASCII name, which a cdef needs");
+      return;
+    }
     if ((llvm::isa<clang::FunctionDecl>(d) || llvm::isa<clang::VarDecl>(d)) && !exported(name)) {
       if (selected(name, d->getLocation()))
         note_left_out(d, "the module's libraries do not export it");

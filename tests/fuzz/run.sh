@@ -9,7 +9,7 @@ out="$root/build-fuzz"
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(cdef type_name front_end)
+((${#targets[@]})) || targets=(cdef type_name front_end headers)
 cc="$(command -v clang-14 || command -v clang)"
 cxx="$(command -v clang++-14 || command -v clang++)"
 cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDEFC_FUZZ=ON \

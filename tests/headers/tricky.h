@@ -33,3 +33,11 @@ int t_new(void);
 #define T_NEW_FLAG 8
 #define __T_INTERNAL 1                          /* reserved: only '_...' patterns take it */
 int __t_internal(void);
+
+enum t_mode { T_MODE_A, T_MODE_B, T_MODE_C };   /* T_MODE_B is a macro for something else: */
+#define T_MODE_B (T_MODE_A + 100)               /* left out, the enum partial; the macro bound */
+int t_renamed(void);                            /* the module's C would call t_renamed_v2 */
+#define t_renamed t_renamed_v2
+int t_renamed_v2(void);
+int t_proto_scope(struct t_nowhere *p);         /* a struct of that prototype's scope alone */
+int t_enum_never(enum t_never e);               /* an enum never defined (a GNU extension) */

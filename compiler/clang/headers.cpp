@@ -199,8 +199,18 @@ class HeaderReader {
     clang::QualType t = e->getType();
     Spelled s;
     if (t->isIntegralOrUnscopedEnumerationType() && e->isIntegerConstantExpr(ctx_)) {
-      macros_ += "#define " + name + " ...\n";
+      if (request_.abi_mode) {  // no C source to ask: the value Clang found
+        llvm::APSInt v = e->EvaluateKnownConstInt(ctx_);
+        macros_ += "#define " + name + " " + llvm::toString(v, 10) + "\n";
+      } else {
+        macros_ += "#define " + name + " ...\n";
+      }
       ++out_.declarations;
+      return;
+    }
+    if (request_.abi_mode) {
+      out_.notes.push_back("left out macro " + name +
+                           ": without a C source (ABI mode) only integer macros have a value");
       return;
     }
     if (const auto* literal = llvm::dyn_cast<clang::StringLiteral>(e)) {

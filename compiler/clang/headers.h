@@ -28,6 +28,10 @@ struct HeaderRequest {
   /// unless `source` (the set_source() text, which may define it) names it.
   const std::set<std::string>* exports = nullptr;
   std::string source;
+  /// The module has no C source (set_source(name, None)): integer macros are written with
+  /// their values (`#define Z_OK 0`), and the other constants, which only the C source
+  /// could give, are left out.
+  bool abi_mode = false;
 };
 
 /// The symbols the shared libraries `files` export (their ELF dynamic symbol tables, read by

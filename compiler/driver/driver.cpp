@@ -99,6 +99,7 @@ bool read_headers(Options& options, cdef::Diagnostics& diags) {
     request.where.line = in.source->first_line;
     request.where.column = in.from_headers->column;
     if (know_exports) request.exports = &exports;
+    request.abi_mode = options.abi_mode;
     if (options.source) request.source = options.source->text;
     clang_bridge::HeaderCdef cdef;
     if (!clang_bridge::cdef_from_headers(request, source_options(options), diags, cdef) ||

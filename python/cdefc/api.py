@@ -305,7 +305,7 @@ class FFI:
         """The description's compile flags, in the order the C compiler sees them: its own
         (build.probe_flags_from_environment), then set_source()'s keywords (none before it
         is called), then, for include directories, Python's (as build_ext adds them)."""
-        _, _, source_extension, kwds = self._assigned_source or (None, None, ".c", {})
+        _, source, source_extension, kwds = self._assigned_source or (None, {}, ".c", {})
 
         def macro(m):
             return m[0] if len(m) == 1 or m[1] is None else f"{m[0]}={m[1]}"
@@ -324,6 +324,8 @@ class FFI:
                                    *kwds.get("extra_compile_args", ())],
             "cplusplus": source_extension in _CPLUSPLUS_EXTENSIONS,
             **self._library_files(kwds),
+            # set_source(name, None): cdef_from_headers() writes macros' values then.
+            **({"abi_mode": True} if source is None else {}),
         }
 
     def _library_files(self, kwds) -> dict:

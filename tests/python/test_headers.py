@@ -501,3 +501,20 @@ def test_everything_a_c_library_header_declares(tmp_path, header, patterns):
              "-I" + get_include(), "-I" + sysconfig.get_paths()["include"]]
     r = subprocess.run(["gcc", *flags, str(c_file)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[:3000]
+
+
+def test_abi_mode_writes_the_macros_values(tmp_path):
+    """set_source(name, None): no C source to ask later, so integer macros carry the value
+    Clang found, and ffi.dlopen() reaches the functions."""
+    import zlib
+    ffibuilder = cdefc.FFI()
+    ffibuilder.set_source("_zlib_abi", None)
+    ffibuilder.cdef_from_headers("zlib.h", include=["crc32", "zlibVersion", "Z_*", "ZLIB_VERSION"])
+    text = ffibuilder.cdef_text()
+    assert "#define Z_OK 0\n" in text and "#define Z_DEFAULT_COMPRESSION -1\n" in text
+    assert "ZLIB_VERSION" not in text  # a string: only the C source could give it
+    ffibuilder.compile(tmpdir=str(tmp_path))
+    ffi = import_from(tmp_path, "_zlib_abi").ffi
+    lib = ffi.dlopen("libz.so.1")
+    assert lib.crc32(0, b"cdefc", 5) == zlib.crc32(b"cdefc")
+    assert lib.Z_STREAM_END == 1 and ffi.string(lib.zlibVersion()).startswith(b"1.")

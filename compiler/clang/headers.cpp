@@ -268,10 +268,11 @@ class HeaderReader {
       auto p = position_.find(top);
       lines.push_back({p == position_.end() ? position_.size() : p->second, depth, s});
     }
-    // C's order, a struct defined inside another first.
-    std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    // C's order, a struct defined inside another first (then in the order C has them).
+    std::sort(lines.begin(), lines.end(), [&](const Line& a, const Line& b) {
       if (a.position != b.position) return a.position < b.position;
-      return a.depth > b.depth;
+      if (a.depth != b.depth) return a.depth > b.depth;
+      return sm_.isBeforeInTranslationUnit(a.decl->getLocation(), b.decl->getLocation());
     });
     for (const Line& l : lines) {
       Spelled s = writer_.declaration(l.decl);

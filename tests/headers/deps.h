@@ -21,7 +21,8 @@ typedef void callback_fn(int event);     /* a function type, used through a poin
 
 struct point { int x, y; };
 struct outer {
-    struct inner { double weight; enum color color; } inner;   /* defined inside */
+    struct inner { double weight; enum color color; } inner;   /* defined inside, */
+    struct inner_b { char tag; } second;                       /* in C's order */
     union {                              /* anonymous members */
         int as_int;
         float as_float;

@@ -48,9 +48,9 @@ bool CdefWriter::macro(const std::string& name) const {
                clang::tok::identifier) && mi->getReplacementToken(0).getIdentifierInfo() == id);
 }
 
-bool CdefWriter::ascii(const std::string& name) {
+bool CdefWriter::plain_name(const std::string& name) {
   for (char c : name)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   return true;
 }
 
@@ -132,8 +132,8 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) 
       out.unsupported = "'" + name + "' is a compiler builtin a cdef cannot name";
       return;
     }
-    if (!ascii(name)) {
-      out.unsupported = "'" + name + "' is not an ASCII name, which a cdef needs";
+    if (!plain_name(name)) {
+      out.unsupported = "'" + name + "' is not a name a cdef can hold";
       return;
     }
     if (standard_name(td)) return leaf(name);
@@ -225,8 +225,8 @@ void CdefWriter::spell(clang::QualType t, std::string declarator, Spelled& out) 
                             "' is scoped in its struct in C++, which a cdef cannot say";
           return;
         }
-        if (!ascii(tag->getName().str())) {
-          out.unsupported = "'" + tag->getName().str() + "' is not an ASCII name, which a cdef needs";
+        if (!plain_name(tag->getName().str())) {
+          out.unsupported = "'" + tag->getName().str() + "' is not a name a cdef can hold";
           return;
         }
         if (!file_scope(tag)) {
@@ -282,7 +282,7 @@ std::string CdefWriter::parameters(const clang::FunctionProtoType* fn,
           if (llvm::isa<clang::TypeDecl>(other)) name.clear();
         // glibc's reserved parameter names (__s, __n) are noise in a cdef.
         if (cdef::is_standard_type_name(name) || macro(name) || name.rfind("__", 0) == 0 ||
-            !ascii(name))
+            !plain_name(name))
           name.clear();
       }
     }
@@ -335,10 +335,10 @@ void CdefWriter::record_body(const clang::RecordDecl* rd, Spelled& out) {
       out.dropped.push_back("left out an unnamed bit-field");
       continue;
     }
-    if (!name.empty() && (macro(name) || !ascii(name))) {  // the module's C would expand it
+    if (!name.empty() && (macro(name) || !plain_name(name))) {  // the module's C would expand it
       partial = true;
       out.dropped.push_back("left out member '" + name + "': " +
-                            (ascii(name) ? "its name is a macro" : "not an ASCII name"));
+                            (plain_name(name) ? "its name is a macro" : "not a name a cdef can hold"));
       continue;
     }
     std::string declarator = name;
@@ -392,9 +392,9 @@ void CdefWriter::enum_body(const clang::EnumDecl* ed, Spelled& out) {
   for (const clang::EnumConstantDecl* e : def->enumerators()) {
     Wide v = wide(e->getInitVal());
     std::string name = e->getName().str();
-    if (macro(name) || !ascii(name)) {  // C's uses of the name would expand the macro
+    if (macro(name) || !plain_name(name)) {  // C's uses of the name would expand the macro
       out.dropped.push_back("left out enumerator '" + name + "': " +
-                            (ascii(name) ? "its name is a macro" : "not an ASCII name"));
+                            (plain_name(name) ? "its name is a macro" : "not a name a cdef can hold"));
       partial = true;
       continue;
     }

@@ -44,8 +44,9 @@ class CdefWriter {
   /// `_G_fpos_t`), which is the C library's business, not the user's.
   static bool written_through(const clang::TypedefNameDecl* td);
 
-  /// True if `name` is ASCII: C allows other identifiers, a cdef does not.
-  static bool ascii(const std::string& name);
+  /// True if `name` has only ASCII letters, digits and '_': C allows more ('$', UTF-8),
+  /// a cdef does not.
+  static bool plain_name(const std::string& name);
 
   /// True for glibc's _FloatN / _FloatNx typedefs, which gcc has as types of their own.
   static bool compiler_dependent(const std::string& name);

@@ -127,7 +127,7 @@ class HeaderReader {
       const clang::MacroInfo* mi = pp.getMacroInfo(id);
       if (!mi || mi->isBuiltinMacro() || !in_header(mi->getDefinitionLoc())) continue;
       std::string name = id->getName().str();
-      if (!selected(name, mi->getDefinitionLoc()) || !CdefWriter::ascii(name)) continue;
+      if (!selected(name, mi->getDefinitionLoc()) || !CdefWriter::plain_name(name)) continue;
       if (mi->isFunctionLike()) {
         found.push_back({name, mi->getDefinitionLoc(), mi->isVariadic() ? 2 : 1});
         continue;
@@ -403,10 +403,10 @@ class HeaderReader {
     const auto* nd = llvm::dyn_cast<clang::NamedDecl>(d);
     if (!nd) return;
     std::string name = nd->getName().str();
-    if (!name.empty() && (writer_.renamed_by_macro(name) || !CdefWriter::ascii(name))) {
+    if (!name.empty() && (writer_.renamed_by_macro(name) || !CdefWriter::plain_name(name))) {
       if (selected(name, d->getLocation()))
-        note_left_out(d, CdefWriter::ascii(name) ? "its name is a macro for something else"
-                                                 : "not an ASCII name, which a cdef needs");
+        note_left_out(d, CdefWriter::plain_name(name) ? "its name is a macro for something else"
+                                                 : "not a name a cdef can hold");
       return;
     }
     if ((llvm::isa<clang::FunctionDecl>(d) || llvm::isa<clang::VarDecl>(d)) && !exported(name)) {

@@ -41,3 +41,5 @@ int t_renamed(void);                            /* the module's C would call t_r
 int t_renamed_v2(void);
 int t_proto_scope(struct t_nowhere *p);         /* a struct of that prototype's scope alone */
 int t_enum_never(enum t_never e);               /* an enum never defined (a GNU extension) */
+int t_dollar$sign(void);                        /* GNU C allows '$' in names; a cdef does not */
+enum t_odd { T_ODD_A, T_ODD$B, T_ODD_C };

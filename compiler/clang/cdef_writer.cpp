@@ -420,6 +420,18 @@ Spelled CdefWriter::declaration(const clang::Decl* d) {
       out.unsupported = "it has no prototype";
       return out;
     }
+    // C can declare a function that takes or returns an incomplete struct by value, but
+    // no C can call it: the module could not.
+    auto incomplete = [](clang::QualType q) { return !q->isVoidType() && q->isIncompleteType(); };
+    if (incomplete(fn->getReturnType())) {
+      out.unsupported = "it returns an incomplete type by value";
+      return out;
+    }
+    for (unsigned i = 0; i < fn->getNumParams(); ++i)
+      if (incomplete(fn->getParamType(i))) {
+        out.unsupported = "parameter " + std::to_string(i + 1) + " is an incomplete type by value";
+        return out;
+      }
     std::string params = parameters(fn, fd, out);
     if (out.unsupported.empty()) spell(fn->getReturnType(), name + params, out);
   } else if (const auto* vd = llvm::dyn_cast<clang::VarDecl>(d)) {

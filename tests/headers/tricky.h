@@ -43,3 +43,4 @@ int t_proto_scope(struct t_nowhere *p);         /* a struct of that prototype's 
 int t_enum_never(enum t_never e);               /* an enum never defined (a GNU extension) */
 int t_dollar$sign(void);                        /* GNU C allows '$' in names; a cdef does not */
 enum t_odd { T_ODD_A, T_ODD$B, T_ODD_C };
+struct t_undefined t_returns_incomplete(int x);  /* declarable in C, callable nowhere */

@@ -64,6 +64,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     ("include-names", "with --cdef-from-headers: bind the names matching PATTERN (fnmatch; default: what the headers themselves declare); repeatable", cxxopts::value<std::vector<std::string>>(), "PATTERN")
     ("exclude-names", "with --cdef-from-headers: do not bind the names matching PATTERN; repeatable", cxxopts::value<std::vector<std::string>>(), "PATTERN")
     ("print-cdef", "print the module's cdefs, those read from headers included, and stop")
+    ("library-file", "with --cdef-from-headers: a shared library the module links; given, functions and globals none of them exports are not bound; repeatable", cxxopts::value<std::vector<std::string>>(), "PATH")
     ("override", "cdefs may redefine earlier declarations (cdef(override=True))")
     ("packed", "every struct of the cdefs is packed (cdef(packed=True))")
     ("pack", "maximum field alignment N (cdef(pack=N))", cxxopts::value<int>(), "N")
@@ -151,6 +152,7 @@ int parse_command_line(int argc, char** argv, Options& out, std::string& message
     append("extra-compile-arg", out.extra_compile_args);
     append("l", out.libraries);
     append("L", out.library_dirs);
+    append("library-file", out.library_files);
     if (r.count("module")) out.module_name = r["module"].as<std::string>();
     if (r.count("cplusplus")) out.cplusplus = true;
     if (r.count("abi-mode")) out.abi_mode = true;

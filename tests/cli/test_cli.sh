@@ -78,5 +78,13 @@ check "-v notes what is left out" grep -q "left out 'pair_twice': an inline func
 check "a missing header exits 3" test $? -eq 3
 check "a missing header is Clang's error" grep -q "'nothere.h' file not found" "$tmp/err4"
 
-echo "$((23 - failures)) passed, $failures failed"
+# --library-file: what the header declares but the library does not export is not bound.
+printf 'unsigned long crc32(unsigned long crc, const unsigned char *buf, unsigned int len);\nint not_in_zlib(void);\n' > "$tmp/zexp.h"
+libz="$(gcc -print-file-name=libz.so)"
+"$cdefc" --cdef-from-headers zexp.h -I "$tmp" --library-file "$libz" --print-cdef -v > "$tmp/zexp.cdef" 2> "$tmp/zexplog"
+check "--library-file keeps what the library exports" grep -q "^unsigned long crc32(" "$tmp/zexp.cdef"
+check "--library-file leaves out what it lacks" test -z "$(grep not_in_zlib "$tmp/zexp.cdef")"
+check "-v says why" grep -q "left out 'not_in_zlib': the module's libraries do not export it" "$tmp/zexplog"
+
+echo "$((26 - failures)) passed, $failures failed"
 test "$failures" -eq 0

@@ -55,6 +55,7 @@ import pkg._zheaders as zh
 assert zh.lib.crc32(0, b"cdefc", 5) == zlib.crc32(b"cdefc")
 assert zh.ffi.string(zh.lib.zlibVersion()) == zh.ffi.string(zh.lib.ZLIB_VERSION)
 assert zh.lib.Z_OK == 0 and not hasattr(zh.lib, "deflate")
+assert not hasattr(zh.lib, "zlib_lacks_this")  # declared, but libz does not export it
 print("ok: tests/cmake/project: pkg.sub._full (full ABI), pkg._cxx (C++), pkg._zheaders (headers)")
 PY
 

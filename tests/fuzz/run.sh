@@ -19,11 +19,13 @@ mkdir -p "$out/crashes"
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "$out/corpus/$t"
+  seeds=("$root/tests/fuzz/corpus/$t")
+  [ "$t" = headers ] && seeds+=("$root/tests/headers")  # the golden headers seed it too
   log="$out/fuzz_$t.log"
   # -timeout: an input that runs 10 s is a hang; -rss_limit_mb: one that eats 4 GB a blow-up.
   if ASAN_OPTIONS=detect_leaks=0 "$out/tests/fuzz/cdefc_fuzz_$t" -max_total_time="$seconds" \
        -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$out/crashes/$t-" \
-       "$out/corpus/$t" "$root/tests/fuzz/corpus/$t" >"$log" 2>&1; then
+       "$out/corpus/$t" "${seeds[@]}" >"$log" 2>&1; then
     runs="$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"
     printf 'fuzz %-10s %s executions in %ss, no crash\n' "$t" "$runs" "$seconds"
   else
